@@ -1,0 +1,303 @@
+//! `opsbook.toml`: site settings, folders and the document schema. Every key is optional.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+
+use crate::document::Kind;
+
+pub const CONFIG_FILE: &str = "opsbook.toml";
+
+/// The configuration in force, with every default filled in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub site: SiteConfig,
+    pub paths: PathsConfig,
+    pub schema: SchemaConfig,
+    /// The folder holding opsbook.toml (or the working folder without one); relative paths
+    /// in the config are relative to it.
+    #[serde(skip)]
+    pub root: PathBuf,
+    /// The config file that was read, if any.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    pub description: String,
+    /// Where the site is served from: "/" or a full URL such as "https://ops.example.com/".
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathsConfig {
+    pub content: PathBuf,
+    pub output: PathBuf,
+    pub templates: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchemaConfig {
+    /// The severity scale, most severe first.
+    pub severities: Vec<String>,
+    pub runbook: KindSchema,
+    pub postmortem: KindSchema,
+    pub follow_up: KindSchema,
+}
+
+/// What one kind of record requires and which values its fields may take.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindSchema {
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// Allowed values per field; a field listed here accepts nothing else.
+    #[serde(default)]
+    pub allowed: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            site: SiteConfig::default(),
+            paths: PathsConfig::default(),
+            schema: SchemaConfig::default(),
+            root: PathBuf::from("."),
+            file: None,
+        }
+    }
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            title: "Incident knowledge base".into(),
+            description: String::new(),
+            base_url: "/".into(),
+        }
+    }
+}
+
+impl Default for PathsConfig {
+    fn default() -> Self {
+        Self {
+            content: "content".into(),
+            output: "public".into(),
+            templates: "templates".into(),
+        }
+    }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn allowed(entries: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+    entries
+        .iter()
+        .map(|(field, values)| (field.to_string(), strings(values)))
+        .collect()
+}
+
+impl Default for SchemaConfig {
+    fn default() -> Self {
+        Self {
+            severities: strings(&["SEV1", "SEV2", "SEV3", "SEV4"]),
+            runbook: KindSchema {
+                required: strings(&["title", "owner", "severity", "services", "rollback"]),
+                allowed: allowed(&[("status", &["active", "deprecated"])]),
+            },
+            postmortem: KindSchema {
+                required: strings(&[
+                    "title",
+                    "owner",
+                    "severity",
+                    "services",
+                    "rollback",
+                    "follow_ups",
+                ]),
+                allowed: allowed(&[
+                    ("status", &["draft", "in_review", "published"]),
+                    (
+                        "trigger",
+                        &[
+                            "deploy",
+                            "config",
+                            "dependency",
+                            "capacity",
+                            "hardware",
+                            "other",
+                        ],
+                    ),
+                    ("detection", &["alert", "customer", "internal", "other"]),
+                    ("data_exposure", &["none", "suspected", "confirmed"]),
+                ]),
+            },
+            follow_up: KindSchema {
+                required: strings(&["action", "owner", "due"]),
+                allowed: allowed(&[("status", &["open", "in_progress", "done", "wont_do"])]),
+            },
+        }
+    }
+}
+
+impl SchemaConfig {
+    pub fn for_kind(&self, kind: Kind) -> &KindSchema {
+        match kind {
+            Kind::Runbook => &self.runbook,
+            Kind::Postmortem => &self.postmortem,
+        }
+    }
+}
+
+/// A config file that cannot be used; printed by miette with the offending line.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(config), help("check that the file exists and is readable"))]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid opsbook configuration: {message}")]
+    #[diagnostic(
+        code(config),
+        help("see the configuration reference in the opsbook book (book/src/configuration.md)")
+    )]
+    Invalid {
+        path: String,
+        message: String,
+        #[source_code]
+        source_code: NamedSource<String>,
+        #[label("{message}")]
+        span: Option<SourceSpan>,
+    },
+}
+
+impl Config {
+    /// Loads the config: the file given with `--config`, else `opsbook.toml` in `dir` if it
+    /// exists, else the defaults with `dir` as the root.
+    pub fn load(explicit: Option<&Path>, dir: &Path) -> Result<Config, Box<ConfigError>> {
+        let path = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => Some(dir.join(CONFIG_FILE)).filter(|p| p.is_file()),
+        };
+        let Some(path) = path else {
+            return Ok(Config {
+                root: dir.to_path_buf(),
+                ..Config::default()
+            });
+        };
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: display.clone(),
+            source,
+        })?;
+        let mut config = Self::parse(&text, &display)?;
+        config.root = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        config.file = Some(path);
+        Ok(config)
+    }
+
+    /// Parses and validates config text; `name` is used in diagnostics.
+    pub fn parse(text: &str, name: &str) -> Result<Config, Box<ConfigError>> {
+        let invalid = |message: String, span: Option<std::ops::Range<usize>>| {
+            Box::new(ConfigError::Invalid {
+                path: name.to_string(),
+                message,
+                source_code: NamedSource::new(name, text.to_string()),
+                span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start + 1))),
+            })
+        };
+        let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
+        config
+            .validate()
+            .map_err(|message| invalid(message, find_key(text, "severities")))?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.schema.severities.is_empty() {
+            return Err("schema.severities must list at least one severity".into());
+        }
+        Ok(())
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join(&self.paths.content)
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.root.join(&self.paths.output)
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join(&self.paths.templates)
+    }
+}
+
+fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    text.find(key).map(|start| start..start + key.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(None, dir.path()).unwrap();
+        assert_eq!(config.schema.severities, ["SEV1", "SEV2", "SEV3", "SEV4"]);
+        assert_eq!(config.content_dir(), dir.path().join("content"));
+        assert!(config.file.is_none());
+    }
+
+    #[test]
+    fn partial_file_keeps_other_defaults() {
+        let config = Config::parse(
+            "[site]\ntitle = \"Acme\"\n[schema.postmortem]\nrequired = [\"title\"]\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert_eq!(config.site.title, "Acme");
+        assert_eq!(config.site.base_url, "/");
+        assert_eq!(config.schema.postmortem.required, ["title"]);
+        assert_eq!(config.schema.runbook.required.len(), 5);
+    }
+
+    #[test]
+    fn unknown_key_points_at_its_line() {
+        let text = "[site]\ntitle = \"Acme\"\ntitel = \"x\"\n";
+        let err = Config::parse(text, "opsbook.toml").unwrap_err();
+        let ConfigError::Invalid { span, message, .. } = *err else {
+            panic!("expected Invalid");
+        };
+        let span = span.unwrap();
+        assert_eq!(&text[span.offset()..span.offset() + span.len()], "titel");
+        assert!(message.contains("titel"), "{message}");
+    }
+
+    #[test]
+    fn wrong_type_is_an_error() {
+        let err = Config::parse("[schema]\nseverities = \"SEV1\"\n", "opsbook.toml").unwrap_err();
+        assert!(matches!(*err, ConfigError::Invalid { span: Some(_), .. }));
+    }
+
+    #[test]
+    fn empty_severity_scale_is_refused() {
+        assert!(Config::parse("[schema]\nseverities = []\n", "opsbook.toml").is_err());
+    }
+}

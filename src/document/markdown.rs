@@ -1,0 +1,301 @@
+//! Markdown: the outline the rules need (headings with anchors, links, with spans) and the
+//! HTML the site shows. Both use the same pulldown-cmark options so anchors agree.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    /// The `id` the heading gets on the page (GitHub-style slug, or `{#custom}`).
+    pub anchor: String,
+    #[serde(skip)]
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub dest: String,
+    pub span: Range<usize>,
+}
+
+/// GitHub-style heading slug: lowercase, punctuation dropped, spaces to hyphens.
+pub fn slugify(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                Some(c.to_lowercase().collect::<String>())
+            } else if c == ' ' {
+                Some("-".to_string())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Gives repeated anchors the suffixes `-1`, `-2`, ... as GitHub does.
+#[derive(Default)]
+struct AnchorSet(HashMap<String, usize>);
+
+impl AnchorSet {
+    fn unique(&mut self, base: String) -> String {
+        match self.0.get_mut(&base) {
+            None => {
+                self.0.insert(base.clone(), 0);
+                base
+            }
+            Some(count) => {
+                *count += 1;
+                let anchor = format!("{base}-{count}");
+                self.0.insert(anchor.clone(), 0);
+                anchor
+            }
+        }
+    }
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Headings and links of `body`, which starts at byte `base` of the file.
+pub fn outline(body: &str, base: usize) -> Outline {
+    let mut outline = Outline::default();
+    let mut anchors = AnchorSet::default();
+    let mut current: Option<(u8, Option<String>, String, Range<usize>)> = None;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                current = Some((
+                    level_number(level),
+                    id.map(|i| i.to_string()),
+                    String::new(),
+                    range,
+                ));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, text, range)) = current.take() {
+                    let anchor = anchors.unique(id.unwrap_or_else(|| slugify(&text)));
+                    let text = text.trim().to_string();
+                    let span = base + range.start..base + trim_end(body, range);
+                    outline.headings.push(Heading {
+                        level,
+                        text,
+                        anchor,
+                        span,
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, text, _)) = current.as_mut() {
+                    text.push_str(&t);
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) if !matches!(link_type, LinkType::Email) => {
+                outline.links.push(Link {
+                    dest: dest_url.to_string(),
+                    span: base + range.start..base + trim_end(body, range),
+                });
+            }
+            _ => {}
+        }
+    }
+    outline
+}
+
+fn trim_end(body: &str, range: Range<usize>) -> usize {
+    range.start + body[range].trim_end().len()
+}
+
+/// URL schemes that run code in the reader's browser never survive rendering.
+fn is_dangerous_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(11)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|scheme| cleaned.starts_with(scheme))
+}
+
+/// Rendered HTML of a document body plus its table of contents.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<Heading>,
+}
+
+/// Renders `body` to HTML. `resolve` maps a relative link (`../runbooks/x.md#y`) to the
+/// target page URL, or `None` to leave it as written. Raw HTML is shown as text: content
+/// arrives through pull requests from many people and is read by logged-in staff.
+pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+    let mut anchors = AnchorSet::default();
+    let mut toc = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    let mut heading_start: Option<usize> = None;
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                heading_start = Some(events.len());
+                events.push(event);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let start = heading_start.take().unwrap_or(events.len());
+                let text: String = events[start..]
+                    .iter()
+                    .filter_map(|e| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
+                    let base = id.as_ref().map_or_else(|| slugify(&text), |i| i.to_string());
+                    let anchor = anchors.unique(base);
+                    *id = Some(CowStr::from(anchor.clone()));
+                    toc.push(Heading {
+                        level: level_number(level),
+                        text: text.trim().to_string(),
+                        anchor: anchor.clone(),
+                        span: 0..0,
+                    });
+                    events.push(Event::Html(CowStr::from(format!(
+                        " <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a>"
+                    ))));
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Html(html) | Event::InlineHtml(html) => events.push(Event::Text(html)),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = if is_dangerous_url(&dest_url) {
+                    CowStr::from("#")
+                } else {
+                    resolve(&dest_url).map_or(dest_url, CowStr::from)
+                };
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = if is_dangerous_url(&dest_url) {
+                    CowStr::from("#")
+                } else {
+                    dest_url
+                };
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered { html, toc }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_links(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn slugs_like_github() {
+        assert_eq!(slugify("Root cause"), "root-cause");
+        assert_eq!(slugify("What went well?"), "what-went-well");
+        assert_eq!(slugify("Step 2: roll back (fast)"), "step-2-roll-back-fast");
+        assert_eq!(slugify("API_v2 rollout"), "api_v2-rollout");
+    }
+
+    #[test]
+    fn outline_finds_headings_links_and_spans() {
+        let body = "## Timeline\n\nSee [the runbook](../runbooks/a.md#rollback).\n\n## Timeline\n\n### Custom {#my-id}\n";
+        let o = outline(body, 10);
+        let anchors: Vec<_> = o.headings.iter().map(|h| h.anchor.as_str()).collect();
+        assert_eq!(anchors, ["timeline", "timeline-1", "my-id"]);
+        assert_eq!(o.links[0].dest, "../runbooks/a.md#rollback");
+        assert_eq!(&body[o.links[0].span.start - 10..o.links[0].span.end - 10], "[the runbook](../runbooks/a.md#rollback)");
+        assert_eq!(o.headings[2].text, "Custom");
+    }
+
+    #[test]
+    fn renders_extensions() {
+        let body = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nText[^1]\n\n[^1]: note\n\n> [!WARNING]\n> careful\n";
+        let html = render(body, &no_links).html;
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>old</del>"), "{html}");
+        assert!(html.contains("type=\"checkbox\""), "{html}");
+        assert!(html.contains("footnote-definition"), "{html}");
+        assert!(html.contains("markdown-alert-warning"), "{html}");
+    }
+
+    #[test]
+    fn headings_get_anchors_and_a_toc() {
+        let r = render("## Root cause\n\ntext\n", &no_links);
+        assert!(r.html.contains("<h2 id=\"root-cause\">"), "{}", r.html);
+        assert_eq!(r.toc[0].anchor, "root-cause");
+    }
+
+    #[test]
+    fn raw_html_and_script_urls_are_neutralised() {
+        let body = "<script>alert(1)</script>\n\nHi <img src=x onerror=alert(1)> [x](javascript:alert(1)) [y]( JaVaScRiPt:alert(1))\n";
+        let html = render(body, &no_links).html;
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img src=x"), "{html}");
+        assert!(!html.to_lowercase().contains("href=\"javascript"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn links_are_rewritten_by_the_resolver() {
+        let resolve = |dest: &str| (dest == "../runbooks/a.md").then(|| "/runbooks/a/".to_string());
+        let html = render("[a](../runbooks/a.md) [b](https://example.com)", &resolve).html;
+        assert!(html.contains("href=\"/runbooks/a/\""), "{html}");
+        assert!(html.contains("href=\"https://example.com\""), "{html}");
+    }
+}

@@ -1,0 +1,216 @@
+//! Typed metadata read leniently from the front matter, for rendering and reports. A value of
+//! the wrong type is simply absent here: the lint rules are what report it.
+
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use super::yaml::{Node, Value};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub owner: Option<String>,
+    pub severity: Option<String>,
+    pub services: Vec<String>,
+    pub status: Option<String>,
+    pub tags: Vec<String>,
+    pub rollback: Option<String>,
+    // Runbooks.
+    pub last_reviewed: Option<Date>,
+    pub review_interval: Option<i64>,
+    pub alerts: Vec<String>,
+    pub escalation: Option<String>,
+    // Postmortems.
+    pub started_at: Option<Timestamp>,
+    pub detected_at: Option<Timestamp>,
+    pub mitigated_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub trigger: Option<String>,
+    pub detection: Option<String>,
+    pub related_runbooks: Vec<String>,
+    pub related_postmortems: Vec<String>,
+    pub data_exposure: Option<String>,
+    pub follow_ups: Vec<FollowUp>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FollowUp {
+    pub action: Option<String>,
+    pub owner: Option<String>,
+    pub due: Option<Date>,
+    /// `open` when not given.
+    pub status: String,
+    pub ticket: Option<String>,
+}
+
+impl FollowUp {
+    /// Due before `today` and still open or in progress.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        matches!(self.status.as_str(), "open" | "in_progress") && self.due.is_some_and(|d| d < today)
+    }
+}
+
+/// A strict `YYYY-MM-DD` calendar date.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shape_ok {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// An RFC 3339 timestamp; an offset (`Z` or `+02:00`) is required so instants are unambiguous.
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    let t = text.trim();
+    // jiff also accepts RFC 9557 annotations; opsbook documents promise RFC 3339 only.
+    if t.contains('[') || t.len() < 20 || !t.as_bytes()[10].eq_ignore_ascii_case(&b'T') {
+        return None;
+    }
+    t.parse().ok()
+}
+
+fn text(node: Option<&Node>) -> Option<String> {
+    node.and_then(|n| match &n.value {
+        Value::Str(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => n.scalar_text(),
+        _ => None,
+    })
+}
+
+fn list(node: Option<&Node>) -> Vec<String> {
+    match node.map(|n| &n.value) {
+        Some(Value::Seq(items)) => items
+            .iter()
+            .filter_map(|i| text(Some(i)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn date(node: Option<&Node>) -> Option<Date> {
+    node.and_then(Node::as_str).and_then(parse_date)
+}
+
+fn timestamp(node: Option<&Node>) -> Option<Timestamp> {
+    node.and_then(Node::as_str).and_then(parse_timestamp)
+}
+
+impl Meta {
+    pub fn from_front_matter(fm: &Node) -> Meta {
+        let get = |key: &str| fm.get(key).map(|(_, v)| v);
+        let follow_ups = match get("follow_ups").map(|n| &n.value) {
+            Some(Value::Seq(items)) => items
+                .iter()
+                .filter(|i| i.as_map().is_some())
+                .map(|item| {
+                    let get = |key: &str| item.get(key).map(|(_, v)| v);
+                    FollowUp {
+                        action: text(get("action")),
+                        owner: text(get("owner")),
+                        due: date(get("due")),
+                        status: text(get("status")).unwrap_or_else(|| "open".into()),
+                        ticket: text(get("ticket")),
+                    }
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Meta {
+            title: text(get("title")),
+            owner: text(get("owner")),
+            severity: text(get("severity")),
+            services: list(get("services")),
+            status: text(get("status")),
+            tags: list(get("tags")),
+            rollback: text(get("rollback")),
+            last_reviewed: date(get("last_reviewed")),
+            review_interval: get("review_interval").and_then(|n| match n.value {
+                Value::Int(i) => Some(i),
+                _ => None,
+            }),
+            alerts: list(get("alerts")),
+            escalation: text(get("escalation")),
+            started_at: timestamp(get("started_at")),
+            detected_at: timestamp(get("detected_at")),
+            mitigated_at: timestamp(get("mitigated_at")),
+            resolved_at: timestamp(get("resolved_at")),
+            trigger: text(get("trigger")),
+            detection: text(get("detection")),
+            related_runbooks: list(get("related_runbooks")),
+            related_postmortems: list(get("related_postmortems")),
+            data_exposure: text(get("data_exposure")),
+            follow_ups,
+        }
+    }
+
+    /// Detected minus started.
+    pub fn time_to_detect(&self) -> Option<SignedDuration> {
+        Some(self.detected_at?.duration_since(self.started_at?))
+    }
+
+    /// Resolved minus started (DORA's failed deployment recovery time when the trigger is a deploy).
+    pub fn time_to_restore(&self) -> Option<SignedDuration> {
+        Some(self.resolved_at?.duration_since(self.started_at?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_dates() {
+        assert!(parse_date("2026-02-28").is_some());
+        assert!(parse_date("2026-02-30").is_none());
+        assert!(parse_date("2026-2-3").is_none());
+        assert!(parse_date("20260203").is_none());
+        assert!(parse_date("next week").is_none());
+    }
+
+    #[test]
+    fn timestamps_need_an_offset() {
+        assert!(parse_timestamp("2026-09-20T11:21:00Z").is_some());
+        assert!(parse_timestamp("2026-09-20T11:21:00+02:00").is_some());
+        assert!(parse_timestamp("2026-09-20T11:21:00").is_none());
+        assert!(parse_timestamp("2026-09-20").is_none());
+        assert!(parse_timestamp("2026-09-20T25:00:00Z").is_none());
+    }
+
+    #[test]
+    fn durations() {
+        let fm = super::super::yaml::parse(
+            "started_at: 2026-09-20T11:21:00Z\ndetected_at: 2026-09-20T11:24:00Z\nresolved_at: 2026-09-20T12:21:00Z\n",
+            0,
+        )
+        .unwrap();
+        let meta = Meta::from_front_matter(&fm);
+        assert_eq!(meta.time_to_detect(), Some(SignedDuration::from_mins(3)));
+        assert_eq!(meta.time_to_restore(), Some(SignedDuration::from_hours(1)));
+    }
+
+    #[test]
+    fn overdue_means_past_due_and_not_closed() {
+        let today: Date = "2026-11-25".parse().unwrap();
+        let mut f = FollowUp {
+            action: None,
+            owner: None,
+            due: Some("2026-11-24".parse().unwrap()),
+            status: "open".into(),
+            ticket: None,
+        };
+        assert!(f.is_overdue(today));
+        f.status = "done".into();
+        assert!(!f.is_overdue(today));
+        f.status = "in_progress".into();
+        f.due = Some(today);
+        assert!(!f.is_overdue(today));
+    }
+}

@@ -1,0 +1,325 @@
+//! A document: one Markdown file with its front matter, parsed once and kept with byte spans
+//! into the original text so every finding can point at the exact place.
+
+pub mod front_matter;
+pub mod markdown;
+pub mod meta;
+pub mod schema;
+pub mod yaml;
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use meta::{FollowUp, Meta};
+use yaml::{Node, Value};
+
+/// The two kinds of documents opsbook knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Runbook,
+    Postmortem,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Runbook, Kind::Postmortem];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Runbook => "runbook",
+            Kind::Postmortem => "postmortem",
+        }
+    }
+
+    /// The top folder (and URL section) of this kind.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Kind::Runbook => "runbooks",
+            Kind::Postmortem => "postmortems",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    fn from_folder(folder: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.folder() == folder)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadProblem {
+    NotUtf8 { valid_up_to: usize },
+    Binary,
+    TooLarge { size: u64, limit: u64 },
+    Io(String),
+}
+
+/// Why the front matter could not be used; each becomes an `invalid-front-matter` finding.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrontMatterProblem {
+    Missing,
+    Unterminated { opening: Range<usize> },
+    Yaml { message: String, at: Range<usize> },
+    NotAMapping { found: &'static str, at: Range<usize> },
+}
+
+/// One parsed document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to the content folder, with `/` separators: the name users see.
+    pub rel_path: String,
+    /// Path on disk (or in the git tree) as opsbook opened it.
+    pub path: PathBuf,
+    /// The path shown in diagnostics: relative to where opsbook runs, such as
+    /// `content/postmortems/2026-01-02-x.md`.
+    pub display_path: String,
+    /// The original text (empty when unreadable).
+    pub source: Arc<str>,
+    pub read_problem: Option<ReadProblem>,
+    pub front_matter_problem: Option<FrontMatterProblem>,
+    /// The front matter as a spanned mapping (an empty mapping when absent or broken).
+    pub front_matter: Node,
+    /// The `---` ... `---` block, or the first line when there is none.
+    pub front_matter_block: Range<usize>,
+    pub body_start: usize,
+    /// From `kind:`, else from the top folder.
+    pub kind: Option<Kind>,
+    /// From `id:`, else the file name without `.md`.
+    pub id: String,
+    /// The last path segment of the page URL.
+    pub slug: String,
+    pub outline: markdown::Outline,
+}
+
+impl Document {
+    /// Parses a readable document. Never fails: problems are recorded for the rules to report.
+    pub fn parse(rel_path: String, path: PathBuf, source: Arc<str>) -> Document {
+        let (front_matter, block, body_start, problem) = parse_front_matter(&source);
+        let kind = front_matter
+            .get("kind")
+            .and_then(|(_, v)| v.as_str())
+            .and_then(Kind::from_name)
+            .or_else(|| {
+                rel_path
+                    .split_once('/')
+                    .and_then(|(top, _)| Kind::from_folder(top))
+            });
+        let slug = file_stem(&rel_path).to_string();
+        let id = front_matter
+            .get("id")
+            .and_then(|(_, v)| v.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map_or_else(|| slug.clone(), str::to_string);
+        let outline = markdown::outline(&source[body_start..], body_start);
+        Document {
+            display_path: display_path(&path),
+            rel_path,
+            path,
+            source,
+            read_problem: None,
+            front_matter_problem: problem,
+            front_matter,
+            front_matter_block: block,
+            body_start,
+            kind,
+            id,
+            slug,
+            outline,
+        }
+    }
+
+    /// A document whose bytes could not be read as text.
+    pub fn unreadable(rel_path: String, path: PathBuf, problem: ReadProblem) -> Document {
+        let slug = file_stem(&rel_path).to_string();
+        Document {
+            display_path: display_path(&path),
+            rel_path,
+            path,
+            source: Arc::from(""),
+            read_problem: Some(problem),
+            front_matter_problem: None,
+            front_matter: empty_map(),
+            front_matter_block: 0..0,
+            body_start: 0,
+            kind: None,
+            id: slug.clone(),
+            slug,
+            outline: markdown::Outline::default(),
+        }
+    }
+
+    /// Whether the document could be read and its front matter used.
+    pub fn is_usable(&self) -> bool {
+        self.read_problem.is_none() && self.front_matter_problem.is_none()
+    }
+
+    pub fn body(&self) -> &str {
+        &self.source[self.body_start..]
+    }
+
+    /// The front matter value for `key`.
+    pub fn field(&self, key: &str) -> Option<&Node> {
+        self.front_matter.get(key).map(|(_, v)| v)
+    }
+
+    /// Typed metadata for rendering; invalid values are left out (the rules report them).
+    pub fn meta(&self) -> Meta {
+        Meta::from_front_matter(&self.front_matter)
+    }
+
+    /// The URL path of the document's page, such as `/postmortems/2026-01-02-x/`.
+    pub fn url_path(&self) -> String {
+        let section = self.kind.map_or("docs", Kind::folder);
+        format!("/{section}/{}/", self.slug)
+    }
+}
+
+fn display_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
+fn file_stem(rel_path: &str) -> &str {
+    let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
+fn empty_map() -> Node {
+    Node {
+        value: Value::Map(Vec::new()),
+        span: 0..0,
+    }
+}
+
+fn first_line(source: &str) -> Range<usize> {
+    let start = if source.starts_with('\u{feff}') { 3 } else { 0 };
+    let end = source[start..]
+        .find(['\r', '\n'])
+        .map_or(source.len(), |i| start + i);
+    start..end.max(start)
+}
+
+type ParsedFrontMatter = (Node, Range<usize>, usize, Option<FrontMatterProblem>);
+
+fn parse_front_matter(source: &str) -> ParsedFrontMatter {
+    let split = match front_matter::split(source) {
+        Ok(split) => split,
+        Err(front_matter::SplitError::Missing) => {
+            let start = first_line(source).start;
+            return (
+                empty_map(),
+                first_line(source),
+                start,
+                Some(FrontMatterProblem::Missing),
+            );
+        }
+        Err(front_matter::SplitError::Unterminated(opening)) => {
+            return (
+                empty_map(),
+                opening.clone(),
+                source.len(),
+                Some(FrontMatterProblem::Unterminated { opening }),
+            );
+        }
+    };
+    let yaml_text = &source[split.yaml.clone()];
+    let fallback_body = split.body_start;
+    if yaml_text.trim().is_empty() {
+        // An empty block is an empty mapping: required-field then names what is missing.
+        return (empty_map(), split.block, fallback_body, None);
+    }
+    match yaml::parse(yaml_text, split.yaml.start) {
+        Ok(node) => match node.value {
+            Value::Map(_) => (node, split.block, split.body_start, None),
+            Value::Null => (empty_map(), split.block, split.body_start, None),
+            ref other => {
+                let problem = FrontMatterProblem::NotAMapping {
+                    found: other.type_name(),
+                    at: node.span.clone(),
+                };
+                (empty_map(), split.block, split.body_start, Some(problem))
+            }
+        },
+        Err(err) => {
+            let at = match err.offset {
+                Some(offset) => {
+                    let offset = offset.min(source.len());
+                    let end = source[offset..]
+                        .char_indices()
+                        .nth(1)
+                        .map_or(source.len(), |(i, _)| offset + i);
+                    offset..end
+                }
+                None => split.block.clone(),
+            };
+            let problem = FrontMatterProblem::Yaml {
+                message: err.message,
+                at,
+            };
+            (empty_map(), split.block, split.body_start, Some(problem))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(rel: &str, src: &str) -> Document {
+        Document::parse(rel.into(), rel.into(), Arc::from(src))
+    }
+
+    #[test]
+    fn kind_from_field_then_folder() {
+        assert_eq!(doc("x/a.md", "---\nkind: runbook\n---\n").kind, Some(Kind::Runbook));
+        assert_eq!(doc("postmortems/a.md", "---\ntitle: t\n---\n").kind, Some(Kind::Postmortem));
+        assert_eq!(doc("notes/a.md", "---\ntitle: t\n---\n").kind, None);
+    }
+
+    #[test]
+    fn id_defaults_to_file_stem() {
+        assert_eq!(doc("runbooks/db-failover.md", "---\ntitle: t\n---\n").id, "db-failover");
+        assert_eq!(doc("runbooks/a.md", "---\nid: rb-a\n---\n").id, "rb-a");
+        assert_eq!(doc("runbooks/a.md", "---\nid: rb-a\n---\n").url_path(), "/runbooks/a/");
+    }
+
+    #[test]
+    fn problems_are_recorded_not_raised() {
+        assert_eq!(doc("a.md", "no front matter").front_matter_problem, Some(FrontMatterProblem::Missing));
+        assert!(matches!(
+            doc("a.md", "---\ntitle: [\n---\n").front_matter_problem,
+            Some(FrontMatterProblem::Yaml { .. })
+        ));
+        assert!(matches!(
+            doc("a.md", "---\n- a\n- b\n---\n").front_matter_problem,
+            Some(FrontMatterProblem::NotAMapping { found: "a list", .. })
+        ));
+        assert!(matches!(
+            doc("a.md", "---\njust a string\n---\n").front_matter_problem,
+            Some(FrontMatterProblem::NotAMapping { found: "a string", .. })
+        ));
+        assert!(doc("a.md", "---\n---\nbody").front_matter_problem.is_none());
+    }
+
+    #[test]
+    fn body_keeps_its_offset() {
+        let d = doc("a.md", "\u{feff}---\r\ntitle: x\r\n---\r\n## Timeline\r\n");
+        assert_eq!(d.body(), "## Timeline\r\n");
+        assert_eq!(d.outline.headings[0].text, "Timeline");
+        assert_eq!(&d.source[d.outline.headings[0].span.clone()], "## Timeline");
+    }
+}

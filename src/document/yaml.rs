@@ -1,0 +1,419 @@
+//! A spanned YAML tree for front matter.
+//!
+//! serde-saphyr deserializes into this tree (instead of straight into a typed struct) so that a
+//! wrong type in one field becomes one precise finding while every other field is still checked.
+//! Every node keeps its byte span in the original file.
+
+use std::ops::Range;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// A YAML value with its byte span in the original file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Range<usize>,
+}
+
+/// A mapping key with its byte span in the original file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+impl Value {
+    /// The YAML type in words, for diagnostics ("a list", "a number", ...).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "empty (null)",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The entry of a mapping node by key.
+    pub fn get(&self, key: &str) -> Option<(&Key, &Node)> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(k, v)| (k, v))
+    }
+
+    /// Null, a blank string, an empty list or an empty mapping.
+    pub fn is_empty(&self) -> bool {
+        match &self.value {
+            Value::Null => true,
+            Value::Str(s) => s.trim().is_empty(),
+            Value::Seq(items) => items.is_empty(),
+            Value::Map(entries) => entries.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// A scalar as text: strings as they are, numbers and booleans printed.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Errors from [`parse`]: the message and, when known, the byte offset in the original file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub message: String,
+    pub offset: Option<usize>,
+}
+
+/// Limits that keep a hostile front matter (alias bombs, deep nesting) from exhausting the machine.
+fn options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_depth: 64,
+            max_nodes: 250_000,
+            max_total_scalar_bytes: 8 * 1024 * 1024,
+        },
+    };
+    options.alias_limits.max_total_replayed_events = 100_000;
+    options
+}
+
+/// Parses `yaml`, which starts at byte `base` of the original file, into a spanned tree.
+pub fn parse(yaml: &str, base: usize) -> Result<Node, YamlError> {
+    match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(yaml, options()) {
+        Ok(raw) => Ok(convert(raw, yaml, base)),
+        Err(err) => {
+            let offset = err
+                .location()
+                .and_then(|loc| {
+                    loc.span().byte_offset().map(|o| o as usize).or_else(|| {
+                        line_column_to_offset(yaml, loc.line() as usize, loc.column() as usize)
+                    })
+                })
+                .map(|o| base + o.min(yaml.len()));
+            Err(YamlError {
+                message: first_line(&err.to_string()),
+                offset,
+            })
+        }
+    }
+}
+
+/// Byte offset of a 1-based line and (character) column.
+fn line_column_to_offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    if line == 0 {
+        return None;
+    }
+    let line_start = if line == 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let rest = &text[line_start..];
+    let within = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    Some(line_start + within)
+}
+
+fn first_line(message: &str) -> String {
+    // serde-saphyr puts its own location in the message ("error: line 3 column 6: ..." or
+    // "... at line 3, column 7"); miette shows the location as a label, so drop it.
+    let mut line = message.lines().next().unwrap_or(message).trim();
+    line = line.strip_prefix("error: ").unwrap_or(line);
+    if line.starts_with("line ")
+        && let Some(idx) = line.find(": ")
+    {
+        line = &line[idx + 2..];
+    }
+    match line.find(" at line ") {
+        Some(idx) => line[..idx].to_string(),
+        None => line.to_string(),
+    }
+}
+
+fn span_of<T>(spanned: &Spanned<T>, yaml: &str, base: usize) -> Range<usize> {
+    let span = spanned.referenced.span();
+    let start = span.byte_offset().map(|o| o as usize).unwrap_or(0);
+    let len = span.byte_len().map(|l| l as usize).unwrap_or(0);
+    let start = start.min(yaml.len());
+    let mut end = (start + len).min(yaml.len());
+    if end <= start {
+        // Collections report only their start; point at the rest of that line instead.
+        end = yaml[start..]
+            .find(['\n', '\r'])
+            .map_or(yaml.len(), |i| start + i);
+        if end == start {
+            end = (start + 1).min(yaml.len());
+        }
+    }
+    base + start..base + end
+}
+
+fn convert(raw: Spanned<RawNode>, yaml: &str, base: usize) -> Node {
+    let span = span_of(&raw, yaml, base);
+    let value = match raw.value {
+        RawNode::Null => Value::Null,
+        RawNode::Bool(b) => Value::Bool(b),
+        RawNode::Int(i) => Value::Int(i),
+        RawNode::Float(f) => Value::Float(f),
+        RawNode::Str(s) => Value::Str(s),
+        RawNode::Seq(items) => {
+            Value::Seq(items.into_iter().map(|i| convert(i, yaml, base)).collect())
+        }
+        RawNode::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let key = Key {
+                        span: span_of(&k, yaml, base),
+                        name: k.value,
+                    };
+                    (key, convert(v, yaml, base))
+                })
+                .collect(),
+        ),
+    };
+    Node { value, span }
+}
+
+/// The tree as serde-saphyr hands it over, before spans are made absolute.
+enum RawNode {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<RawNode>>),
+    Map(Vec<(Spanned<String>, Spanned<RawNode>)>),
+}
+
+/// A key of any scalar type, kept as text (`1: x` has the key "1").
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = KeyText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a scalar key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<KeyText, E> {
+                Ok(KeyText(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KeyText, E> {
+                Ok(KeyText("null".to_string()))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawNode;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawNode, E> {
+        Ok(RawNode::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawNode, E> {
+        Ok(RawNode::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawNode, E> {
+        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawNode, E> {
+        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawNode, E> {
+        Ok(i64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawNode, E> {
+        Ok(RawNode::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawNode, E> {
+        Ok(RawNode::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawNode, E> {
+        Ok(RawNode::Str(v))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<RawNode, E> {
+        Ok(RawNode::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<RawNode, E> {
+        Ok(RawNode::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<RawNode, E> {
+        Ok(RawNode::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawNode, D::Error> {
+        RawNode::deserialize(d)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<RawNode, D::Error> {
+        RawNode::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawNode, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<RawNode>>()? {
+            items.push(item);
+        }
+        Ok(RawNode::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNode, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<KeyText>>()? {
+            let value = map.next_value::<Spanned<RawNode>>()?;
+            let key = Spanned::new(key.value.0, key.referenced, key.defined);
+            entries.push((key, value));
+        }
+        Ok(RawNode::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text<'a>(src: &'a str, span: &Range<usize>) -> &'a str {
+        &src[span.clone()]
+    }
+
+    #[test]
+    fn spans_point_at_keys_and_values() {
+        let src = "title: Hello world\nseverity: SEV2\nservices: [a, b]\n";
+        let node = parse(src, 0).unwrap();
+        let (key, value) = node.get("severity").unwrap();
+        assert_eq!(text(src, &key.span), "severity");
+        assert_eq!(text(src, &value.span), "SEV2");
+        let (_, services) = node.get("services").unwrap();
+        let items = services.as_seq().unwrap();
+        assert_eq!(text(src, &items[1].span), "b");
+    }
+
+    #[test]
+    fn base_offset_is_added() {
+        let src = "---\ntitle: x\n";
+        let node = parse(&src[4..], 4).unwrap();
+        let (key, value) = node.get("title").unwrap();
+        assert_eq!(text(src, &key.span), "title");
+        assert_eq!(text(src, &value.span), "x");
+    }
+
+    #[test]
+    fn scalar_types_are_kept() {
+        let node = parse("a: 2\nb: true\nc: ~\nd: 2026-01-02\ne: 1.5\n", 0).unwrap();
+        assert_eq!(node.get("a").unwrap().1.value, Value::Int(2));
+        assert_eq!(node.get("b").unwrap().1.value, Value::Bool(true));
+        assert_eq!(node.get("c").unwrap().1.value, Value::Null);
+        assert_eq!(node.get("d").unwrap().1.as_str(), Some("2026-01-02"));
+        assert_eq!(node.get("e").unwrap().1.value, Value::Float(1.5));
+    }
+
+    #[test]
+    fn syntax_error_has_an_offset() {
+        let src = "title: ok\nservices: [a, b\nowner: x\n";
+        let err = parse(src, 100).unwrap_err();
+        let offset = err.offset.expect("an offset");
+        // Line 3 of the YAML, where the unclosed list runs into the next key.
+        let line_three = 100 + src.find("owner").unwrap();
+        assert!((line_three..line_three + 9).contains(&offset), "{err:?}");
+        assert!(!err.message.contains("line 3"), "location is not repeated: {err:?}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error() {
+        let err = parse("title: a\ntitle: b\n", 0).unwrap_err();
+        assert!(err.message.to_lowercase().contains("duplicate"), "{err:?}");
+    }
+
+    #[test]
+    fn alias_bomb_is_stopped() {
+        let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for name in ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] {
+            src.push_str(&format!(
+                "{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = name;
+        }
+        assert!(parse(&src, 0).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_stopped() {
+        let src = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(&src, 0).is_err());
+    }
+}

@@ -1,0 +1,211 @@
+//! opsbook: incident runbooks and postmortems as docs-as-code.
+//!
+//! The pipeline runs in one direction, one module per stage:
+//! [`discover`] -> [`parse`] -> [`lint`] (check) -> [`report`] for `opsbook lint`, and on to
+//! [`site`] (model, render, write) for `opsbook build`. The library returns data; the binary
+//! ([`cli`]) prints it and picks the exit code.
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod document;
+pub mod lint;
+pub mod parse;
+pub mod report;
+pub mod site;
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+
+use config::Config;
+use document::Document;
+use lint::{Finding, Level};
+
+/// Errors that stop opsbook from doing its job at all (exit code 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] Box<config::ConfigError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Discover(#[from] discover::DiscoverError),
+    #[error("{0} is not inside the content folder {1}")]
+    #[diagnostic(
+        code(paths),
+        help("pass files or folders under the content folder, or nothing to lint everything")
+    )]
+    PathOutsideContent(String, String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Site(#[from] site::SiteError),
+}
+
+/// What `lint` found.
+#[derive(Debug)]
+pub struct LintOutcome {
+    /// Every document of the knowledge base (cross-document rules see them all).
+    pub docs: Vec<Document>,
+    /// The findings to report: all of them, or those in the requested paths.
+    pub findings: Vec<Finding>,
+    /// How many documents the report covers.
+    pub checked: usize,
+}
+
+impl LintOutcome {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.level == Level::Error)
+    }
+}
+
+/// Options of `opsbook lint`.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// Report only documents under these paths (files or folders); empty means everything.
+    pub paths: Vec<PathBuf>,
+    /// The date overdue and staleness checks compare against; today when absent.
+    pub today: Option<Date>,
+}
+
+/// Today's date in the local time zone.
+pub fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
+/// Reads and parses every document of the knowledge base.
+pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
+    let files = discover::discover(&config.content_dir())?;
+    Ok(parse::parse_all(&files, parse::DEFAULT_MAX_FILE_BYTES))
+}
+
+/// Runs discover -> parse -> check.
+pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error> {
+    let docs = load(config)?;
+    let filter = path_filter(config, &options.paths)?;
+    let today = options.today.unwrap_or_else(today);
+    let findings: Vec<Finding> = lint::check(&docs, config, today)
+        .into_iter()
+        .filter(|f| filter.matches(&docs[f.doc].rel_path))
+        .collect();
+    let checked = docs.iter().filter(|d| filter.matches(&d.rel_path)).count();
+    Ok(LintOutcome {
+        docs,
+        findings,
+        checked,
+    })
+}
+
+/// Which documents a report covers, as content-relative prefixes.
+struct PathFilter(Vec<String>);
+
+impl PathFilter {
+    fn matches(&self, rel_path: &str) -> bool {
+        self.0.is_empty()
+            || self.0.iter().any(|p| {
+                p.is_empty()
+                    || rel_path == p
+                    || (rel_path.starts_with(p.as_str()) && rel_path[p.len()..].starts_with('/'))
+            })
+    }
+}
+
+fn path_filter(config: &Config, paths: &[PathBuf]) -> Result<PathFilter, Error> {
+    let content = config.content_dir();
+    let content_abs = absolute(&content);
+    let mut prefixes = Vec::new();
+    for path in paths {
+        let abs = absolute(path);
+        let Ok(rel) = abs.strip_prefix(&content_abs) else {
+            return Err(Error::PathOutsideContent(
+                path.display().to_string(),
+                content.display().to_string(),
+            ));
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        prefixes.push(rel);
+    }
+    Ok(PathFilter(prefixes))
+}
+
+/// An absolute, lexically normalised path (no symlink resolution, works for missing files).
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Options of `opsbook build`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Overrides `paths.output`.
+    pub output: Option<PathBuf>,
+    /// Write the site even when the lint found errors.
+    pub allow_errors: bool,
+    pub today: Option<Date>,
+}
+
+/// What `build` did.
+#[derive(Debug)]
+pub struct BuildOutcome {
+    pub lint: LintOutcome,
+    /// The site written, or `None` when lint errors stopped the build.
+    pub site: Option<site::SiteSummary>,
+}
+
+/// Runs the whole pipeline: lint, then render and write the site unless lint found errors.
+pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Error> {
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir());
+    site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
+    let lint = lint(
+        config,
+        &LintOptions {
+            paths: Vec::new(),
+            today: options.today,
+        },
+    )?;
+    if lint.has_errors() && !options.allow_errors {
+        return Ok(BuildOutcome { lint, site: None });
+    }
+    let today = options.today.unwrap_or_else(today);
+    let summary = site::build(config, &lint.docs, &output, today)?;
+    Ok(BuildOutcome {
+        lint,
+        site: Some(summary),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_filter_matches_files_and_folders() {
+        let f = PathFilter(vec!["postmortems".into(), "runbooks/a.md".into()]);
+        assert!(f.matches("postmortems/x.md"));
+        assert!(f.matches("runbooks/a.md"));
+        assert!(!f.matches("runbooks/b.md"));
+        assert!(!f.matches("postmortems-old/x.md"));
+        assert!(PathFilter(vec![String::new()]).matches("anything.md"));
+    }
+}

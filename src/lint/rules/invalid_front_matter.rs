@@ -1,0 +1,48 @@
+use crate::document::{Document, FrontMatterProblem};
+use crate::lint::{CheckContext, Emitter, Level, Rule};
+
+/// Front matter that is missing, unterminated, not YAML, or not a mapping.
+pub struct InvalidFrontMatter;
+
+impl Rule for InvalidFrontMatter {
+    fn id(&self) -> &'static str {
+        "invalid-front-matter"
+    }
+    fn default_level(&self) -> Level {
+        Level::Error
+    }
+    fn summary(&self) -> &'static str {
+        "front matter that is missing, unterminated, not valid YAML, or not a mapping"
+    }
+    fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
+        let Some(problem) = &doc.front_matter_problem else {
+            return;
+        };
+        match problem {
+            FrontMatterProblem::Missing => out.emit(
+                doc.front_matter_block.clone(),
+                format!("{} has no front matter", doc.display_path),
+                "expected a `---` line here",
+                "start the file with a `---` line, the YAML fields (kind, title, owner, ...), and another `---` line",
+            ),
+            FrontMatterProblem::Unterminated { opening } => out.emit(
+                opening.clone(),
+                format!("{}: the front matter is never closed", doc.display_path),
+                "this `---` has no closing `---`",
+                "add a line with `---` after the last front matter field",
+            ),
+            FrontMatterProblem::Yaml { message, at } => out.emit(
+                at.clone(),
+                format!("{}: the front matter is not valid YAML: {message}", doc.display_path),
+                message.clone(),
+                "fix the YAML syntax here; quote values that contain `: `, `#` or start with `[`, `{`, `*` or `&`",
+            ),
+            FrontMatterProblem::NotAMapping { found, at } => out.emit(
+                at.clone(),
+                format!("{}: the front matter is {found}, not a mapping of fields", doc.display_path),
+                format!("{found}, not `key: value` lines"),
+                "write the front matter as `key: value` lines, such as `title: Checkout 5xx after deploy`",
+            ),
+        }
+    }
+}

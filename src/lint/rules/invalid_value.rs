@@ -1,0 +1,242 @@
+use crate::config::KindSchema;
+use crate::document::schema::{self, FieldSpec, FieldType};
+use crate::document::yaml::{Key, Node, Value};
+use crate::document::{Document, Kind};
+use crate::lint::{CheckContext, Emitter, Level, Rule};
+
+/// A value of the wrong type or outside the allowed values.
+pub struct InvalidValue;
+
+impl Rule for InvalidValue {
+    fn id(&self) -> &'static str {
+        "invalid-value"
+    }
+    fn default_level(&self) -> Level {
+        Level::Error
+    }
+    fn summary(&self) -> &'static str {
+        "a value of the wrong type, a severity outside the scale, or a value outside the allowed list"
+    }
+    fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
+        if !doc.is_usable() {
+            return;
+        }
+        if let Some((_, value)) = doc.front_matter.get("kind")
+            && Kind::from_name(value.as_str().unwrap_or_default()).is_none()
+        {
+            out.emit(
+                value.span.clone(),
+                format!("{}: unknown kind {}", doc.display_path, shown(value)),
+                "not a kind opsbook knows",
+                "use `kind: runbook` or `kind: postmortem`",
+            );
+            return;
+        }
+        let Some(kind) = doc.kind else {
+            return;
+        };
+        let checker = Checker {
+            doc,
+            severities: &ctx.config.schema.severities,
+            out,
+        };
+        checker.check_map(&doc.front_matter, ctx.config.schema.for_kind(kind), &|name| {
+            schema::field_spec(kind, name)
+        }, &ctx.config.schema.follow_up, "");
+    }
+}
+
+struct Checker<'a, 'o> {
+    doc: &'a Document,
+    severities: &'a [String],
+    out: &'o mut Emitter,
+}
+
+/// How a value looks in a message: strings quoted, others by type.
+fn shown(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) => format!("`{s}`"),
+        Value::Int(i) => format!("`{i}` (a number)"),
+        Value::Float(f) => format!("`{f}` (a number)"),
+        Value::Bool(b) => format!("`{b}` (a boolean)"),
+        other => other.type_name().to_string(),
+    }
+}
+
+fn one_of(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Checker<'_, '_> {
+    fn check_map(
+        mut self,
+        map: &Node,
+        kind_schema: &KindSchema,
+        spec: &dyn Fn(&str) -> Option<&'static FieldSpec>,
+        follow_up_schema: &KindSchema,
+        prefix: &str,
+    ) {
+        for (key, value) in map.as_map().unwrap_or_default() {
+            let Some(field) = spec(&key.name) else {
+                continue;
+            };
+            if matches!(value.value, Value::Null) {
+                continue; // Emptiness is required-field's business.
+            }
+            self.check_field(key, value, field, kind_schema, prefix);
+            if field.ty == FieldType::FollowUps
+                && let Some(items) = value.as_seq()
+            {
+                for (index, item) in items.iter().enumerate() {
+                    if item.as_map().is_none() {
+                        continue; // Reported by check_field.
+                    }
+                    let prefix = format!("follow_ups[{}].", index + 1);
+                    let inner = Checker {
+                        doc: self.doc,
+                        severities: self.severities,
+                        out: &mut *self.out,
+                    };
+                    inner.check_map(item, follow_up_schema, &schema::follow_up_field, follow_up_schema, &prefix);
+                }
+            }
+        }
+    }
+
+    fn wrong(&mut self, key: &Key, value: &Node, prefix: &str, expected: &str, help: String) {
+        self.out.emit(
+            value.span.clone(),
+            format!(
+                "{}: `{prefix}{}` must be {expected}, found {}",
+                self.doc.display_path,
+                key.name,
+                shown(value)
+            ),
+            format!("expected {expected}"),
+            help,
+        );
+    }
+
+    fn check_field(
+        &mut self,
+        key: &Key,
+        value: &Node,
+        field: &FieldSpec,
+        kind_schema: &KindSchema,
+        prefix: &str,
+    ) {
+        let name = field.name;
+        match field.ty {
+            FieldType::Text | FieldType::Date | FieldType::Timestamp | FieldType::Kind => {
+                if value.as_str().is_none() {
+                    let help = format!("write `{name}` as text: {}", field.describe);
+                    self.wrong(key, value, prefix, "text", help);
+                    return;
+                }
+                self.check_allowed(key, value, kind_schema, prefix);
+            }
+            FieldType::TextList => match &value.value {
+                Value::Seq(items) => {
+                    for item in items {
+                        if item.as_str().is_none() {
+                            let help = format!("each entry of `{name}` is a name: {}", field.describe);
+                            self.wrong(key, item, prefix, "a list of names", help);
+                        }
+                    }
+                }
+                Value::Str(s) => {
+                    let help = format!("write it as a list: `{name}: [{s}]`");
+                    self.wrong(key, value, prefix, "a list", help);
+                }
+                _ => {
+                    let help = format!("write it as a list: `{name}: [a, b]`");
+                    self.wrong(key, value, prefix, "a list", help);
+                }
+            },
+            FieldType::Severity => {
+                let found = value.scalar_text();
+                let ok = value.as_str().is_some_and(|s| self.severities.iter().any(|v| v == s));
+                if !ok {
+                    let scale = one_of(self.severities);
+                    let suggestion = found
+                        .and_then(|f| {
+                            let f = f.trim().to_ascii_uppercase();
+                            self.severities
+                                .iter()
+                                .find(|s| s.to_ascii_uppercase() == f || s.ends_with(&f))
+                        })
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    self.out.emit(
+                        value.span.clone(),
+                        format!(
+                            "{}: `{prefix}severity` is {}, not a severity on the scale",
+                            self.doc.display_path,
+                            shown(value)
+                        ),
+                        format!("expected one of {scale}"),
+                        format!(
+                            "use one of {scale}{suggestion}; the scale is `schema.severities` in opsbook.toml"
+                        ),
+                    );
+                }
+            }
+            FieldType::Days => {
+                if !matches!(value.value, Value::Int(i) if i > 0) {
+                    let help = format!("write `{name}` as a whole number of days, such as `{name}: 180`");
+                    self.wrong(key, value, prefix, "a positive whole number of days", help);
+                }
+            }
+            FieldType::FollowUps => match &value.value {
+                Value::Seq(items) => {
+                    for item in items {
+                        if item.as_map().is_none() {
+                            let help = "write each follow-up as a mapping: `- action: ...` / `owner: ...` / `due: YYYY-MM-DD`".to_string();
+                            self.wrong(key, item, prefix, "a list of follow-ups (each a mapping)", help);
+                        }
+                    }
+                }
+                _ => {
+                    let help = "write follow-ups as a list:\n    follow_ups:\n      - action: Add a canary stage\n        owner: bob@example.com\n        due: 2026-10-18".to_string();
+                    self.wrong(key, value, prefix, "a list of follow-ups", help);
+                }
+            },
+            FieldType::LintSettings => {
+                if value.as_map().is_none() {
+                    let help = "write it as a mapping, such as `lint: {allow: [rule-id]}`".to_string();
+                    self.wrong(key, value, prefix, "a mapping", help);
+                }
+            }
+        }
+    }
+
+    fn check_allowed(&mut self, key: &Key, value: &Node, kind_schema: &KindSchema, prefix: &str) {
+        let (Some(allowed), Some(text)) = (kind_schema.allowed.get(&key.name), value.as_str()) else {
+            return;
+        };
+        if allowed.iter().any(|a| a == text) {
+            return;
+        }
+        let list = one_of(allowed);
+        let suggestion = allowed
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(text) || a.replace('_', " ") == text.to_lowercase())
+            .map(|a| format!(" (did you mean `{a}`?)"))
+            .unwrap_or_default();
+        self.out.emit(
+            value.span.clone(),
+            format!(
+                "{}: `{prefix}{}` is {}, which is not an allowed value",
+                self.doc.display_path,
+                key.name,
+                shown(value)
+            ),
+            format!("expected one of {list}"),
+            format!("use one of {list}{suggestion}"),
+        );
+    }
+}

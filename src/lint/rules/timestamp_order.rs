@@ -1,0 +1,55 @@
+use crate::document::meta::parse_timestamp;
+use crate::document::{Document, Kind};
+use crate::lint::{CheckContext, Emitter, Level, Rule};
+
+/// started_at <= detected_at <= mitigated_at <= resolved_at.
+pub struct TimestampOrder;
+
+const ORDER: [&str; 4] = ["started_at", "detected_at", "mitigated_at", "resolved_at"];
+
+impl Rule for TimestampOrder {
+    fn id(&self) -> &'static str {
+        "timestamp-order"
+    }
+    fn default_level(&self) -> Level {
+        Level::Error
+    }
+    fn summary(&self) -> &'static str {
+        "incident timestamps out of order: started_at <= detected_at <= mitigated_at <= resolved_at"
+    }
+    fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
+        if !doc.is_usable() || doc.kind != Some(Kind::Postmortem) {
+            return;
+        }
+        // The latest timestamp seen so far, compared with each later one in the chain.
+        let mut latest: Option<(&str, jiff::Timestamp, &str)> = None;
+        for name in ORDER {
+            let Some(node) = doc.field(name) else {
+                continue;
+            };
+            let Some(text) = node.as_str() else {
+                continue;
+            };
+            let Some(time) = parse_timestamp(text) else {
+                continue; // invalid-date reports it.
+            };
+            if let Some((earlier, earlier_time, earlier_text)) = latest
+                && time < earlier_time
+            {
+                out.emit(
+                    node.span.clone(),
+                    format!(
+                        "{}: `{name}` ({}) is before `{earlier}` ({})",
+                        doc.display_path,
+                        text.trim(),
+                        earlier_text.trim()
+                    ),
+                    format!("earlier than `{earlier}`"),
+                    "incident times run started_at <= detected_at <= mitigated_at <= resolved_at; check the date, the time and the offset of both",
+                );
+                continue;
+            }
+            latest = Some((name, time, text));
+        }
+    }
+}

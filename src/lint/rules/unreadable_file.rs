@@ -1,0 +1,49 @@
+use crate::document::{Document, ReadProblem};
+use crate::lint::{CheckContext, Emitter, Level, Rule};
+
+/// A file that cannot be read as UTF-8 text.
+pub struct UnreadableFile;
+
+impl Rule for UnreadableFile {
+    fn id(&self) -> &'static str {
+        "unreadable-file"
+    }
+    fn default_level(&self) -> Level {
+        Level::Error
+    }
+    fn summary(&self) -> &'static str {
+        "a file that cannot be read as text: not UTF-8, binary, too large, unreadable, or a symlink leaving the content folder"
+    }
+    fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
+        let Some(problem) = &doc.read_problem else {
+            return;
+        };
+        let (message, help) = match problem {
+            ReadProblem::NotUtf8 { valid_up_to } => (
+                format!("{} is not valid UTF-8 (first bad byte at offset {valid_up_to})", doc.display_path),
+                "save the file as UTF-8 (most editors have an \"encoding\" setting)".to_string(),
+            ),
+            ReadProblem::Binary => (
+                format!("{} looks like a binary file, not Markdown", doc.display_path),
+                "rename it so it does not end in .md, or move it out of the content folder".to_string(),
+            ),
+            ReadProblem::TooLarge { size, limit } => (
+                format!("{} is {size} bytes, over the {limit}-byte limit", doc.display_path),
+                "move logs and dumps out of the document and link to them instead".to_string(),
+            ),
+            ReadProblem::Io(message) => (
+                format!("{} {}", doc.display_path, with_verb(message)),
+                "check the file's permissions, or where the symlink points".to_string(),
+            ),
+        };
+        out.emit(0..0, message, "cannot read this file", help);
+    }
+}
+
+fn with_verb(message: &str) -> String {
+    if message.starts_with("is ") || message.starts_with("cannot ") {
+        message.to_string()
+    } else {
+        format!("cannot be read: {message}")
+    }
+}

@@ -1,0 +1,80 @@
+//! The build stage: site model -> render (Tera, in parallel) -> write (temporary folder, swap).
+
+pub mod model;
+pub mod render;
+pub mod templates;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+
+use crate::config::Config;
+use crate::document::Document;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SiteError {
+    #[error("refusing to write the site to {path}: {reason}")]
+    #[diagnostic(
+        code(output),
+        help("choose a dedicated output folder, such as public/ next to opsbook.toml (paths.output or --output)")
+    )]
+    RefusedOutput { path: String, reason: String },
+    #[error("template {name} failed: {message}")]
+    #[diagnostic(
+        code(template),
+        help("fix the template (an override in your templates/ folder, or remove it to use the built-in one)")
+    )]
+    Template { name: String, message: String },
+    #[error("cannot write the site to {path}: {message}")]
+    #[diagnostic(code(output), help("check that the output folder's parent exists and is writable"))]
+    Write { path: String, message: String },
+}
+
+/// What a build wrote.
+#[derive(Debug, Clone)]
+pub struct SiteSummary {
+    pub output: PathBuf,
+    pub pages: usize,
+    pub documents: usize,
+}
+
+/// Renders every page and swaps the new site into `output`.
+pub fn build(config: &Config, docs: &[Document], output: &Path, today: Date) -> Result<SiteSummary, SiteError> {
+    let site = model::Site::new(config, docs, today);
+    let templates = templates::load(&config.templates_dir())?;
+    let pages = render::render_all(&site, &templates)?;
+    let count = pages.len();
+    write::write_site(output, &pages)?;
+    Ok(SiteSummary {
+        output: output.to_path_buf(),
+        pages: count,
+        documents: site.documents.len(),
+    })
+}
+
+/// Refuses output folders whose replacement would destroy something that is not a site:
+/// the content folder, a folder containing it, the filesystem root and the home folder.
+pub fn check_output_dir(output: &Path, content: &Path, _has_config: bool) -> Result<(), SiteError> {
+    let refuse = |reason: &str| SiteError::RefusedOutput {
+        path: output.display().to_string(),
+        reason: reason.to_string(),
+    };
+    let output_abs = crate::absolute(output);
+    let content_abs = crate::absolute(content);
+    if output_abs.parent().is_none() {
+        return Err(refuse("it is the filesystem root"));
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && crate::absolute(&home) == output_abs
+    {
+        return Err(refuse("it is your home folder"));
+    }
+    if output_abs == content_abs {
+        return Err(refuse("it is the content folder"));
+    }
+    if content_abs.starts_with(&output_abs) {
+        return Err(refuse("it contains the content folder"));
+    }
+    write::check_replaceable(output).map_err(|reason| refuse(&reason))
+}
