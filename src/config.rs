@@ -168,7 +168,7 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path} is not a valid opsbook configuration: {message}")]
+    #[error("{path} is not a valid opsbook configuration")]
     #[diagnostic(
         code(config),
         help("see the configuration reference in the opsbook book (book/src/configuration.md)")
@@ -198,6 +198,7 @@ impl Config {
             });
         };
         let display = path.display().to_string();
+        let display = display.strip_prefix("./").unwrap_or(&display).to_string();
         let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
             path: display.clone(),
             source,
@@ -221,7 +222,8 @@ impl Config {
                 span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start + 1))),
             })
         };
-        let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
+        let config: Config =
+            toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
         config
             .validate()
             .map_err(|message| invalid(message, find_key(text, "severities")))?;

@@ -30,6 +30,7 @@ impl Style {
 /// One finding as a miette diagnostic.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
+    path: &'a str,
     source: NamedSource<std::sync::Arc<str>>,
     has_source: bool,
 }
@@ -42,7 +43,7 @@ impl std::fmt::Debug for FindingDiagnostic<'_> {
 
 impl std::fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.finding.message)
+        write!(f, "{}: {}", self.path, self.finding.message)
     }
 }
 
@@ -93,6 +94,7 @@ pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: St
         let doc = &docs[finding.doc];
         let diagnostic = FindingDiagnostic {
             finding,
+            path: &doc.display_path,
             source: NamedSource::new(&doc.display_path, doc.source.clone()),
             has_source: !doc.source.is_empty(),
         };

@@ -29,7 +29,9 @@ impl Rule for FollowUpIncomplete {
             for name in &ctx.config.schema.follow_up.required {
                 let (span, state) = match item.get(name) {
                     None => (item.span.clone(), "has no"),
-                    Some((key, value)) if value.is_empty() => (super::cover(&key.span, &value.span), "has an empty"),
+                    Some((key, value)) if value.is_empty() => {
+                        (super::cover(&key.span, &value.span), "has an empty")
+                    }
                     Some(_) => continue,
                 };
                 let example = match name.as_str() {
@@ -40,7 +42,7 @@ impl Rule for FollowUpIncomplete {
                 };
                 out.emit(
                     span,
-                    format!("{}: follow-up {number} {state} `{name}`", doc.display_path),
+                    format!("follow-up {number} {state} `{name}`"),
                     format!("follow-up {number} needs `{name}`"),
                     format!(
                         "add `{example}` to follow-up {number}: a follow-up without an action, an owner and a due date is the one that silently goes stale"

@@ -1,7 +1,7 @@
+use crate::document::Document;
 use crate::document::meta::{parse_date, parse_timestamp};
 use crate::document::schema::{self, FieldType};
 use crate::document::yaml::Node;
-use crate::document::Document;
 use crate::lint::{CheckContext, Emitter, Level, Rule};
 
 /// A date or timestamp that does not parse.
@@ -23,12 +23,12 @@ impl Rule for InvalidDate {
         };
         for (key, value) in doc.front_matter.as_map().unwrap_or_default() {
             match schema::field_spec(kind, &key.name).map(|f| f.ty) {
-                Some(FieldType::Date) => check_date(doc, &key.name, value, out),
-                Some(FieldType::Timestamp) => check_timestamp(doc, &key.name, value, out),
+                Some(FieldType::Date) => check_date(&key.name, value, out),
+                Some(FieldType::Timestamp) => check_timestamp(&key.name, value, out),
                 Some(FieldType::FollowUps) => {
                     for (index, item) in value.as_seq().unwrap_or_default().iter().enumerate() {
                         if let Some((_, due)) = item.get("due") {
-                            check_date(doc, &format!("follow_ups[{}].due", index + 1), due, out);
+                            check_date(&format!("follow_ups[{}].due", index + 1), due, out);
                         }
                     }
                 }
@@ -38,7 +38,7 @@ impl Rule for InvalidDate {
     }
 }
 
-fn check_date(doc: &Document, name: &str, value: &Node, out: &mut Emitter) {
+fn check_date(name: &str, value: &Node, out: &mut Emitter) {
     let Some(text) = value.as_str() else {
         return; // Wrong type: invalid-value reports it.
     };
@@ -47,13 +47,13 @@ fn check_date(doc: &Document, name: &str, value: &Node, out: &mut Emitter) {
     }
     out.emit(
         value.span.clone(),
-        format!("{}: `{name}` is `{text}`, not a valid date", doc.display_path),
+        format!("`{name}` is `{text}`, not a valid date"),
         "expected YYYY-MM-DD",
         "write a real calendar date as YYYY-MM-DD, such as 2026-10-18",
     );
 }
 
-fn check_timestamp(doc: &Document, name: &str, value: &Node, out: &mut Emitter) {
+fn check_timestamp(name: &str, value: &Node, out: &mut Emitter) {
     let Some(text) = value.as_str() else {
         return;
     };
@@ -63,14 +63,18 @@ fn check_timestamp(doc: &Document, name: &str, value: &Node, out: &mut Emitter) 
     let t = text.trim();
     let help = if parse_date(t).is_some() {
         format!("add the time and the offset: `{t}T00:00:00Z` (RFC 3339; use the real time of day)")
-    } else if t.len() >= 19 && parse_date(&t[..10]).is_some() && !t.ends_with('Z') && !t[19..].contains(['+', '-']) {
+    } else if t.len() >= 19
+        && parse_date(&t[..10]).is_some()
+        && !t.ends_with('Z')
+        && !t[19..].contains(['+', '-'])
+    {
         format!("add the UTC offset so the time is unambiguous: `{t}Z` for UTC, or `{t}+02:00`")
     } else {
         "write an RFC 3339 timestamp with an offset, such as 2026-09-20T11:21:00Z".to_string()
     };
     out.emit(
         value.span.clone(),
-        format!("{}: `{name}` is `{t}`, not an RFC 3339 timestamp", doc.display_path),
+        format!("`{name}` is `{t}`, not an RFC 3339 timestamp"),
         "expected a timestamp like 2026-09-20T11:21:00Z",
         help,
     );

@@ -21,25 +21,25 @@ impl Rule for InvalidFrontMatter {
         match problem {
             FrontMatterProblem::Missing => out.emit(
                 doc.front_matter_block.clone(),
-                format!("{} has no front matter", doc.display_path),
+                "no front matter".to_string(),
                 "expected a `---` line here",
                 "start the file with a `---` line, the YAML fields (kind, title, owner, ...), and another `---` line",
             ),
             FrontMatterProblem::Unterminated { opening } => out.emit(
                 opening.clone(),
-                format!("{}: the front matter is never closed", doc.display_path),
+                "the front matter is never closed".to_string(),
                 "this `---` has no closing `---`",
                 "add a line with `---` after the last front matter field",
             ),
             FrontMatterProblem::Yaml { message, at } => out.emit(
                 at.clone(),
-                format!("{}: the front matter is not valid YAML: {message}", doc.display_path),
+                format!("the front matter is not valid YAML: {message}"),
                 message.clone(),
                 "fix the YAML syntax here; quote values that contain `: `, `#` or start with `[`, `{`, `*` or `&`",
             ),
             FrontMatterProblem::NotAMapping { found, at } => out.emit(
                 at.clone(),
-                format!("{}: the front matter is {found}, not a mapping of fields", doc.display_path),
+                format!("the front matter is {found}, not a mapping of fields"),
                 format!("{found}, not `key: value` lines"),
                 "write the front matter as `key: value` lines, such as `title: Checkout 5xx after deploy`",
             ),

@@ -26,7 +26,7 @@ impl Rule for InvalidValue {
         {
             out.emit(
                 value.span.clone(),
-                format!("{}: unknown kind {}", doc.display_path, shown(value)),
+                format!("unknown kind {}", shown(value)),
                 "not a kind opsbook knows",
                 "use `kind: runbook` or `kind: postmortem`",
             );
@@ -40,9 +40,13 @@ impl Rule for InvalidValue {
             severities: &ctx.config.schema.severities,
             out,
         };
-        checker.check_map(&doc.front_matter, ctx.config.schema.for_kind(kind), &|name| {
-            schema::field_spec(kind, name)
-        }, &ctx.config.schema.follow_up, "");
+        checker.check_map(
+            &doc.front_matter,
+            ctx.config.schema.for_kind(kind),
+            &|name| schema::field_spec(kind, name),
+            &ctx.config.schema.follow_up,
+            "",
+        );
     }
 }
 
@@ -101,7 +105,13 @@ impl Checker<'_, '_> {
                         severities: self.severities,
                         out: &mut *self.out,
                     };
-                    inner.check_map(item, follow_up_schema, &schema::follow_up_field, follow_up_schema, &prefix);
+                    inner.check_map(
+                        item,
+                        follow_up_schema,
+                        &schema::follow_up_field,
+                        follow_up_schema,
+                        &prefix,
+                    );
                 }
             }
         }
@@ -111,8 +121,7 @@ impl Checker<'_, '_> {
         self.out.emit(
             value.span.clone(),
             format!(
-                "{}: `{prefix}{}` must be {expected}, found {}",
-                self.doc.display_path,
+                "`{prefix}{}` must be {expected}, found {}",
                 key.name,
                 shown(value)
             ),
@@ -143,7 +152,8 @@ impl Checker<'_, '_> {
                 Value::Seq(items) => {
                     for item in items {
                         if item.as_str().is_none() {
-                            let help = format!("each entry of `{name}` is a name: {}", field.describe);
+                            let help =
+                                format!("each entry of `{name}` is a name: {}", field.describe);
                             self.wrong(key, item, prefix, "a list of names", help);
                         }
                     }
@@ -159,7 +169,9 @@ impl Checker<'_, '_> {
             },
             FieldType::Severity => {
                 let found = value.scalar_text();
-                let ok = value.as_str().is_some_and(|s| self.severities.iter().any(|v| v == s));
+                let ok = value
+                    .as_str()
+                    .is_some_and(|s| self.severities.iter().any(|v| v == s));
                 if !ok {
                     let scale = one_of(self.severities);
                     let suggestion = found
@@ -174,8 +186,7 @@ impl Checker<'_, '_> {
                     self.out.emit(
                         value.span.clone(),
                         format!(
-                            "{}: `{prefix}severity` is {}, not a severity on the scale",
-                            self.doc.display_path,
+                            "`{prefix}severity` is {}, not a severity on the scale",
                             shown(value)
                         ),
                         format!("expected one of {scale}"),
@@ -187,7 +198,8 @@ impl Checker<'_, '_> {
             }
             FieldType::Days => {
                 if !matches!(value.value, Value::Int(i) if i > 0) {
-                    let help = format!("write `{name}` as a whole number of days, such as `{name}: 180`");
+                    let help =
+                        format!("write `{name}` as a whole number of days, such as `{name}: 180`");
                     self.wrong(key, value, prefix, "a positive whole number of days", help);
                 }
             }
@@ -196,7 +208,13 @@ impl Checker<'_, '_> {
                     for item in items {
                         if item.as_map().is_none() {
                             let help = "write each follow-up as a mapping: `- action: ...` / `owner: ...` / `due: YYYY-MM-DD`".to_string();
-                            self.wrong(key, item, prefix, "a list of follow-ups (each a mapping)", help);
+                            self.wrong(
+                                key,
+                                item,
+                                prefix,
+                                "a list of follow-ups (each a mapping)",
+                                help,
+                            );
                         }
                     }
                 }
@@ -207,7 +225,8 @@ impl Checker<'_, '_> {
             },
             FieldType::LintSettings => {
                 if value.as_map().is_none() {
-                    let help = "write it as a mapping, such as `lint: {allow: [rule-id]}`".to_string();
+                    let help =
+                        "write it as a mapping, such as `lint: {allow: [rule-id]}`".to_string();
                     self.wrong(key, value, prefix, "a mapping", help);
                 }
             }
@@ -215,7 +234,8 @@ impl Checker<'_, '_> {
     }
 
     fn check_allowed(&mut self, key: &Key, value: &Node, kind_schema: &KindSchema, prefix: &str) {
-        let (Some(allowed), Some(text)) = (kind_schema.allowed.get(&key.name), value.as_str()) else {
+        let (Some(allowed), Some(text)) = (kind_schema.allowed.get(&key.name), value.as_str())
+        else {
             return;
         };
         if allowed.iter().any(|a| a == text) {
@@ -230,8 +250,7 @@ impl Checker<'_, '_> {
         self.out.emit(
             value.span.clone(),
             format!(
-                "{}: `{prefix}{}` is {}, which is not an allowed value",
-                self.doc.display_path,
+                "`{prefix}{}` is {}, which is not an allowed value",
                 key.name,
                 shown(value)
             ),

@@ -21,8 +21,8 @@ impl Rule for RequiredField {
         let Some(kind) = doc.kind else {
             if doc.field("kind").is_none() {
                 out.emit(
-                    doc.front_matter_block.clone(),
-                    format!("{}: cannot tell whether this is a runbook or a postmortem", doc.display_path),
+                    opening_line(doc),
+                    "cannot tell whether this is a runbook or a postmortem",
                     "no `kind` here, and the file is not under runbooks/ or postmortems/",
                     "add `kind: runbook` or `kind: postmortem`, or move the file under runbooks/ or postmortems/",
                 );
@@ -37,8 +37,8 @@ impl Rule for RequiredField {
                         continue;
                     }
                     out.emit(
-                        doc.front_matter_block.clone(),
-                        format!("{}: missing required field `{name}`", doc.display_path),
+                        opening_line(doc),
+                        format!("missing required field `{name}`"),
                         format!("this {kind} has no `{name}`"),
                         missing_help(kind, name, describe),
                     );
@@ -49,7 +49,7 @@ impl Rule for RequiredField {
                     }
                     out.emit(
                         super::cover(&key.span, &value.span),
-                        format!("{}: required field `{name}` is empty", doc.display_path),
+                        format!("required field `{name}` is empty"),
                         format!("`{name}` needs a value"),
                         format!("fill in `{name}`: {describe}"),
                     );
@@ -60,8 +60,19 @@ impl Rule for RequiredField {
     }
 }
 
+/// The opening `---` line: where a missing key is reported, so the label stays short.
+fn opening_line(doc: &Document) -> std::ops::Range<usize> {
+    let block = &doc.front_matter_block;
+    let text = &doc.source[block.clone()];
+    let end = text
+        .find(['\r', '\n'])
+        .map_or(block.end, |i| block.start + i);
+    block.start..end
+}
+
 fn has_no_follow_ups_reason(doc: &Document) -> bool {
-    doc.field("no_follow_ups_reason").is_some_and(|v| !v.is_empty())
+    doc.field("no_follow_ups_reason")
+        .is_some_and(|v| !v.is_empty())
 }
 
 fn missing_help(kind: Kind, name: &str, describe: &str) -> String {

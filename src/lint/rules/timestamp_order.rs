@@ -39,9 +39,8 @@ impl Rule for TimestampOrder {
                 out.emit(
                     node.span.clone(),
                     format!(
-                        "{}: `{name}` ({}) is before `{earlier}` ({})",
-                        doc.display_path,
-                        text.trim(),
+                        "`{name}` ({}) is before `{earlier}` ({})",
+                                                text.trim(),
                         earlier_text.trim()
                     ),
                     format!("earlier than `{earlier}`"),

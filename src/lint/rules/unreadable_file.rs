@@ -20,19 +20,20 @@ impl Rule for UnreadableFile {
         };
         let (message, help) = match problem {
             ReadProblem::NotUtf8 { valid_up_to } => (
-                format!("{} is not valid UTF-8 (first bad byte at offset {valid_up_to})", doc.display_path),
+                format!("not valid UTF-8 (the first bad byte is at offset {valid_up_to})"),
                 "save the file as UTF-8 (most editors have an \"encoding\" setting)".to_string(),
             ),
             ReadProblem::Binary => (
-                format!("{} looks like a binary file, not Markdown", doc.display_path),
-                "rename it so it does not end in .md, or move it out of the content folder".to_string(),
+                "looks like a binary file, not Markdown".to_string(),
+                "rename it so it does not end in .md, or move it out of the content folder"
+                    .to_string(),
             ),
             ReadProblem::TooLarge { size, limit } => (
-                format!("{} is {size} bytes, over the {limit}-byte limit", doc.display_path),
+                format!("{size} bytes, over the {limit}-byte limit"),
                 "move logs and dumps out of the document and link to them instead".to_string(),
             ),
             ReadProblem::Io(message) => (
-                format!("{} {}", doc.display_path, with_verb(message)),
+                with_verb(message),
                 "check the file's permissions, or where the symlink points".to_string(),
             ),
         };

@@ -1,0 +1,143 @@
+//! `opsbook build` end to end.
+
+mod common;
+
+use std::fs;
+
+use common::{copy_tree, fixture, opsbook};
+use predicates::prelude::*;
+
+#[test]
+fn every_document_gets_a_page_linked_from_home_with_its_metadata() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    opsbook(&fixture("clean"))
+        .args(["build", "--today", "2026-11-25", "--output"])
+        .arg(&site)
+        .assert()
+        .code(0);
+    let home = fs::read_to_string(site.join("index.html")).unwrap();
+    for (url, file) in [
+        ("/runbooks/db-failover/", "runbooks/db-failover/index.html"),
+        (
+            "/postmortems/2026-09-20-checkout-5xx/",
+            "postmortems/2026-09-20-checkout-5xx/index.html",
+        ),
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{url}\"")),
+            "home links {url}"
+        );
+        assert!(site.join(file).is_file(), "{file} exists");
+    }
+    let pm =
+        fs::read_to_string(site.join("postmortems/2026-09-20-checkout-5xx/index.html")).unwrap();
+    for expected in [
+        "Checkout 5xx after deploy",
+        "alice@example.com",
+        "SEV2",
+        "checkout-web",
+        "Rolled back release 2026.09.20-3",
+        "19 min", // time to restore, 11:21 -> 11:40
+        "3 min",  // time to detect
+        "Add a canary stage to checkout deploys",
+        "bob@example.com",
+        "2026-12-18",
+        "href=\"https://tickets.example.com/OPS-1235\"",
+        "href=\"/runbooks/db-failover/#rollback\"", // .md link rewritten to the page URL
+        "href=\"/runbooks/db-failover/\"",          // related runbook
+    ] {
+        assert!(pm.contains(expected), "postmortem page shows {expected}");
+    }
+    let rb = fs::read_to_string(site.join("runbooks/db-failover/index.html")).unwrap();
+    for expected in [
+        "Payments DB failover",
+        "team-payments",
+        "#payments-oncall",
+        "2026-10-01",
+        "Checkout 5xx after deploy",
+    ] {
+        assert!(rb.contains(expected), "runbook page shows {expected}");
+    }
+    assert!(site.join("runbooks/index.html").is_file());
+    assert!(site.join("postmortems/index.html").is_file());
+    assert!(site.join("static/style.css").is_file());
+}
+
+#[test]
+fn lint_errors_stop_the_build_unless_allowed() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    opsbook(&fixture("broken"))
+        .args(["build", "--today", "2026-11-25", "--output"])
+        .arg(&site)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no site was written"));
+    assert!(!site.exists());
+    opsbook(&fixture("broken"))
+        .args([
+            "build",
+            "--allow-errors",
+            "--today",
+            "2026-11-25",
+            "--output",
+        ])
+        .arg(&site)
+        .assert()
+        .code(0);
+    assert!(site.join("index.html").is_file());
+}
+
+#[test]
+fn files_from_an_earlier_build_do_not_linger() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("clean"), dir.path());
+    opsbook(dir.path())
+        .args(["build", "--today", "2026-11-25"])
+        .assert()
+        .code(0);
+    assert!(
+        dir.path()
+            .join("public/runbooks/db-failover/index.html")
+            .is_file()
+    );
+    fs::remove_file(dir.path().join("content/runbooks/db-failover.md")).unwrap();
+    // The postmortem still names the runbook; the site builds regardless.
+    opsbook(dir.path())
+        .args(["build", "--today", "2026-11-25"])
+        .assert()
+        .code(0);
+    assert!(!dir.path().join("public/runbooks/db-failover").exists());
+}
+
+#[test]
+fn template_overrides_are_used_file_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("clean"), dir.path());
+    fs::create_dir_all(dir.path().join("templates")).unwrap();
+    fs::write(
+        dir.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>Nothing at this address, sorry.</p>{% endblock content %}",
+    )
+    .unwrap();
+    opsbook(dir.path())
+        .args(["build", "--today", "2026-11-25"])
+        .assert()
+        .code(0);
+    let page = fs::read_to_string(dir.path().join("public/404.html")).unwrap();
+    assert!(page.contains("Nothing at this address, sorry."));
+    assert!(
+        page.contains("static/style.css"),
+        "still extends the built-in base"
+    );
+}
+
+#[test]
+fn refuses_to_overwrite_the_content_folder() {
+    opsbook(&fixture("clean"))
+        .args(["build", "--output", "content"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("it is the content folder"));
+}
