@@ -30,7 +30,7 @@ impl From<Exit> for ExitCode {
     name = "opsbook",
     version,
     about = "Incident runbooks and postmortems as docs-as-code: lint them in CI, build a searchable site.",
-    after_help = "Examples:\n  opsbook lint                 check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook build                lint, then write the site to public/\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run."
+    after_help = "Examples:\n  opsbook lint                 check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook lint --changed-since origin/main --format github\n  opsbook build                lint, then write the site to public/\n  opsbook explain stale-runbook\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run."
 )]
 pub struct Cli {
     /// Use this opsbook.toml; the knowledge base root is its folder [default: ./opsbook.toml if present]
@@ -58,6 +58,50 @@ pub enum Command {
         after_help = "Examples:\n  opsbook build\n  opsbook build --output /tmp/site\n  opsbook build --allow-errors"
     )]
     Build(BuildArgs),
+    /// List every lint rule with its level and summary
+    #[command(after_help = "Examples:\n  opsbook rules\n  opsbook rules --format json")]
+    Rules(RulesArgs),
+    /// Explain a lint rule, with a failing and a fixed example
+    #[command(
+        after_help = "Examples:\n  opsbook explain required-field\n  opsbook explain possible-secret"
+    )]
+    Explain(ExplainArgs),
+    /// Print the JSON Schema of a kind's front matter, for editors
+    #[command(
+        after_help = "Examples:\n  opsbook schema postmortem > .opsbook/postmortem.schema.json\n  # then, first line of a postmortem's front matter:\n  # yaml-language-server: $schema=../../.opsbook/postmortem.schema.json"
+    )]
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The rule id, as printed with each finding
+    pub id: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// `runbook` or `postmortem`; without it, both, as {"runbook": ..., "postmortem": ...}
+    pub kind: Option<KindArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Runbook,
+    Postmortem,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,6 +110,10 @@ pub enum Format {
     Human,
     /// A versioned JSON document for other tools
     Json,
+    /// GitHub Actions annotations, plus a summary in $GITHUB_STEP_SUMMARY
+    Github,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +126,12 @@ pub struct LintArgs {
     /// Date to check due dates against, YYYY-MM-DD [default: today]
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub today: Option<Date>,
+    /// Report only documents changed since the merge base with REV (plus those whose links the change broke)
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+    /// Exit 1 on warnings too
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -129,6 +183,67 @@ fn human_style() -> report::human::Style {
     }
 }
 
+/// Appends the Markdown summary to $GITHUB_STEP_SUMMARY when GitHub Actions sets it.
+fn write_step_summary(outcome: &crate::LintOutcome) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let text = report::github::step_summary(&outcome.docs, &outcome.findings, outcome.checked);
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        eprintln!(
+            "warning: cannot write the step summary to {}: {e}",
+            PathBuf::from(path).display()
+        );
+    }
+}
+
+fn print_rules(config: &Config, format: ListFormat) {
+    use crate::lint::rules::ALL;
+    let level_of = |rule: &dyn crate::lint::Rule| {
+        config
+            .lint
+            .rules
+            .get(rule.id())
+            .copied()
+            .unwrap_or_else(|| rule.default_level())
+    };
+    match format {
+        ListFormat::Json => {
+            let rules: Vec<_> = ALL
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id(),
+                        "level": level_of(*r),
+                        "default_level": r.default_level(),
+                        "summary": r.summary(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rules).expect("rules serialize")
+            );
+        }
+        ListFormat::Table => {
+            let width = ALL.iter().map(|r| r.id().len()).max().unwrap_or(0);
+            for rule in ALL {
+                println!(
+                    "{:width$}  {:7}  {}",
+                    rule.id(),
+                    level_of(*rule).to_string(),
+                    rule.summary()
+                );
+            }
+        }
+    }
+}
+
 fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
     let config = load_config(cli)?;
     let started = Instant::now();
@@ -139,6 +254,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                 &crate::LintOptions {
                     paths: args.paths.clone(),
                     today: args.today,
+                    changed_since: args.changed_since.clone(),
                 },
             )?;
             let mut stdout = std::io::stdout().lock();
@@ -154,9 +270,21 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                         let _ = stdout.write_all(text.as_bytes());
                     }
                 }
-                Format::Json => {
-                    let text =
-                        report::json::render(&outcome.docs, &outcome.findings, outcome.checked);
+                Format::Json | Format::Github | Format::Sarif => {
+                    let text = match args.format {
+                        Format::Json => {
+                            report::json::render(&outcome.docs, &outcome.findings, outcome.checked)
+                        }
+                        Format::Github => {
+                            write_step_summary(&outcome);
+                            report::github::annotations(&outcome.docs, &outcome.findings)
+                        }
+                        _ => report::sarif::render(
+                            &outcome.docs,
+                            &outcome.findings,
+                            &config.lint.rule_url,
+                        ),
+                    };
                     let _ = stdout.write_all(text.as_bytes());
                     if !cli.quiet {
                         eprintln!(
@@ -169,11 +297,54 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
             if cli.verbose {
                 eprintln!("lint took {:.2?}", started.elapsed());
             }
-            Ok(if outcome.has_errors() {
-                Exit::Findings
-            } else {
-                Exit::Clean
-            })
+            let deny_warnings = args.deny_warnings || config.lint.deny_warnings;
+            Ok(
+                if outcome.has_errors() || (deny_warnings && outcome.has_warnings()) {
+                    Exit::Findings
+                } else {
+                    Exit::Clean
+                },
+            )
+        }
+        Command::Rules(args) => {
+            print_rules(&config, args.format);
+            Ok(Exit::Clean)
+        }
+        Command::Explain(args) => match crate::lint::rules::by_id(&args.id) {
+            Some(rule) => {
+                println!("{}", rule.explanation().trim_end());
+                Ok(Exit::Clean)
+            }
+            None => {
+                let ids: Vec<&str> = crate::lint::rules::ALL.iter().map(|r| r.id()).collect();
+                let hint = crate::lint::rules::closest_id(&args.id)
+                    .map(|id| format!(" Did you mean `{id}`?"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "error: `{}` is not a lint rule.{hint}\nRules: {}",
+                    args.id,
+                    ids.join(", ")
+                );
+                Ok(Exit::Failure)
+            }
+        },
+        Command::Schema(args) => {
+            use crate::document::Kind;
+            let value = match args.kind {
+                Some(KindArg::Runbook) => crate::json_schema::for_kind(Kind::Runbook, &config),
+                Some(KindArg::Postmortem) => {
+                    crate::json_schema::for_kind(Kind::Postmortem, &config)
+                }
+                None => serde_json::json!({
+                    "runbook": crate::json_schema::for_kind(Kind::Runbook, &config),
+                    "postmortem": crate::json_schema::for_kind(Kind::Postmortem, &config),
+                }),
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).expect("schema serializes")
+            );
+            Ok(Exit::Clean)
         }
         Command::Build(args) => {
             let outcome = crate::build(

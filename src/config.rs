@@ -7,6 +7,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 
 use crate::document::Kind;
+use crate::lint::Level;
 
 pub const CONFIG_FILE: &str = "opsbook.toml";
 
@@ -17,6 +18,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub paths: PathsConfig,
     pub schema: SchemaConfig,
+    pub lint: LintConfig,
     /// The folder holding opsbook.toml (or the working folder without one); relative paths
     /// in the config are relative to it.
     #[serde(skip)]
@@ -54,14 +56,55 @@ pub struct SchemaConfig {
 }
 
 /// What one kind of record requires and which values its fields may take.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct KindSchema {
-    #[serde(default)]
     pub required: Vec<String>,
     /// Allowed values per field; a field listed here accepts nothing else.
-    #[serde(default)]
     pub allowed: BTreeMap<String, Vec<String>>,
+    /// Headings the body must have (`missing-section`), matched case-insensitively.
+    pub sections: Vec<String>,
+    /// Extra front matter keys a team uses, so `unknown-field` accepts them.
+    pub extra_fields: Vec<String>,
+}
+
+/// `[lint]`: rule levels and exceptions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LintConfig {
+    /// Level per rule id, overriding the rule's default: "error", "warning" or "off".
+    pub rules: BTreeMap<String, Level>,
+    /// Globs of content-relative paths that are not linted (they still count as link targets).
+    pub ignore: Vec<String>,
+    /// Treat warnings as errors (same as `--deny-warnings`).
+    pub deny_warnings: bool,
+    /// Files larger than this are reported by `unreadable-file` and not parsed.
+    pub max_file_bytes: u64,
+    /// Days after `last_reviewed` when a runbook is stale, unless it sets `review_interval`.
+    pub review_interval_days: i64,
+    /// Rules that do not apply to documents with `status: draft`.
+    pub draft_skip: Vec<String>,
+    /// Where rule pages are published, for SARIF help links; `{id}` is the rule id.
+    pub rule_url: String,
+}
+
+impl Default for LintConfig {
+    fn default() -> Self {
+        Self {
+            rules: BTreeMap::new(),
+            ignore: Vec::new(),
+            deny_warnings: false,
+            max_file_bytes: crate::parse::DEFAULT_MAX_FILE_BYTES,
+            review_interval_days: 180,
+            draft_skip: strings(&[
+                "required-field",
+                "follow-up-incomplete",
+                "follow-up-overdue",
+                "missing-section",
+            ]),
+            rule_url: crate::report::sarif::DEFAULT_RULE_URL.to_string(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -70,6 +113,7 @@ impl Default for Config {
             site: SiteConfig::default(),
             paths: PathsConfig::default(),
             schema: SchemaConfig::default(),
+            lint: LintConfig::default(),
             root: PathBuf::from("."),
             file: None,
         }
@@ -114,6 +158,7 @@ impl Default for SchemaConfig {
             runbook: KindSchema {
                 required: strings(&["title", "owner", "severity", "services", "rollback"]),
                 allowed: allowed(&[("status", &["active", "deprecated"])]),
+                ..KindSchema::default()
             },
             postmortem: KindSchema {
                 required: strings(&[
@@ -140,10 +185,13 @@ impl Default for SchemaConfig {
                     ("detection", &["alert", "customer", "internal", "other"]),
                     ("data_exposure", &["none", "suspected", "confirmed"]),
                 ]),
+                sections: strings(&["Timeline"]),
+                ..KindSchema::default()
             },
             follow_up: KindSchema {
                 required: strings(&["action", "owner", "due"]),
                 allowed: allowed(&[("status", &["open", "in_progress", "done", "wont_do"])]),
+                ..KindSchema::default()
             },
         }
     }
@@ -226,13 +274,34 @@ impl Config {
             toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
         config
             .validate()
-            .map_err(|message| invalid(message, find_key(text, "severities")))?;
+            .map_err(|(message, key)| invalid(message, find_key(text, &key)))?;
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Checks what serde cannot: returns the message and the text to point at.
+    fn validate(&self) -> Result<(), (String, String)> {
         if self.schema.severities.is_empty() {
-            return Err("schema.severities must list at least one severity".into());
+            return Err((
+                "schema.severities must list at least one severity".into(),
+                "severities".into(),
+            ));
+        }
+        let known = |id: &str| crate::lint::rules::by_id(id).is_some();
+        for id in self.lint.rules.keys().chain(self.lint.draft_skip.iter()) {
+            if !known(id) {
+                return Err((
+                    format!("`{id}` is not a lint rule (`opsbook rules` lists them)"),
+                    id.clone(),
+                ));
+            }
+        }
+        for pattern in &self.lint.ignore {
+            if let Err(e) = globset::Glob::new(pattern) {
+                return Err((
+                    format!("`{pattern}` is not a valid glob: {e}"),
+                    pattern.clone(),
+                ));
+            }
         }
         Ok(())
     }
@@ -296,6 +365,25 @@ mod tests {
     fn wrong_type_is_an_error() {
         let err = Config::parse("[schema]\nseverities = \"SEV1\"\n", "opsbook.toml").unwrap_err();
         assert!(matches!(*err, ConfigError::Invalid { span: Some(_), .. }));
+    }
+
+    #[test]
+    fn lint_levels_and_unknown_rules() {
+        let config = Config::parse(
+            "[lint]\nignore = [\"archive/**\"]\n[lint.rules]\nstale-runbook = \"off\"\nblameful-language = \"error\"\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert_eq!(config.lint.rules["stale-runbook"], Level::Off);
+        assert_eq!(config.lint.rules["blameful-language"], Level::Error);
+        let text = "[lint.rules]\nstale-runbok = \"off\"\n";
+        let err = Config::parse(text, "opsbook.toml").unwrap_err();
+        let ConfigError::Invalid { span, message, .. } = *err else {
+            panic!("expected Invalid");
+        };
+        assert!(message.contains("stale-runbok"), "{message}");
+        assert_eq!(span.unwrap().offset(), text.find("stale-runbok").unwrap());
+        assert!(Config::parse("[lint.rules]\nstale-runbook = \"loud\"\n", "opsbook.toml").is_err());
     }
 
     #[test]

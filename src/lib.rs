@@ -5,10 +5,12 @@
 //! [`site`] (model, render, write) for `opsbook build`. The library returns data; the binary
 //! ([`cli`]) prints it and picks the exit code.
 
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod document;
+pub mod json_schema;
 pub mod lint;
 pub mod parse;
 pub mod report;
@@ -40,6 +42,9 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Site(#[from] site::SiteError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Changes(#[from] changes::ChangesError),
 }
 
 /// What `lint` found.
@@ -57,6 +62,10 @@ impl LintOutcome {
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.level == Level::Error)
     }
+
+    pub fn has_warnings(&self) -> bool {
+        self.findings.iter().any(|f| f.level == Level::Warning)
+    }
 }
 
 /// Options of `opsbook lint`.
@@ -66,6 +75,8 @@ pub struct LintOptions {
     pub paths: Vec<PathBuf>,
     /// The date overdue and staleness checks compare against; today when absent.
     pub today: Option<Date>,
+    /// Report only documents changed since the merge base with this git revision.
+    pub changed_since: Option<String>,
 }
 
 /// Today's date in the local time zone.
@@ -76,13 +87,20 @@ pub fn today() -> Date {
 /// Reads and parses every document of the knowledge base.
 pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
     let files = discover::discover(&config.content_dir())?;
-    Ok(parse::parse_all(&files, parse::DEFAULT_MAX_FILE_BYTES))
+    Ok(parse::parse_all(&files, config.lint.max_file_bytes))
 }
 
 /// Runs discover -> parse -> check.
 pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error> {
     let docs = load(config)?;
-    let filter = path_filter(config, &options.paths)?;
+    let mut filter = path_filter(config, &options.paths)?;
+    if let Some(rev) = &options.changed_since {
+        filter.changed = Some(changes::changed_documents(
+            &config.content_dir(),
+            rev,
+            &docs,
+        )?);
+    }
     let today = options.today.unwrap_or_else(today);
     let findings: Vec<Finding> = lint::check(&docs, config, today)
         .into_iter()
@@ -96,17 +114,26 @@ pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error
     })
 }
 
-/// Which documents a report covers, as content-relative prefixes.
-struct PathFilter(Vec<String>);
+/// Which documents a report covers: content-relative path prefixes from the command line,
+/// and the set a git change touched (`--changed-since`). Both apply when both are given.
+struct PathFilter {
+    prefixes: Vec<String>,
+    changed: Option<std::collections::BTreeSet<String>>,
+}
 
 impl PathFilter {
     fn matches(&self, rel_path: &str) -> bool {
-        self.0.is_empty()
-            || self.0.iter().any(|p| {
+        let in_paths = self.prefixes.is_empty()
+            || self.prefixes.iter().any(|p| {
                 p.is_empty()
                     || rel_path == p
                     || (rel_path.starts_with(p.as_str()) && rel_path[p.len()..].starts_with('/'))
-            })
+            });
+        in_paths
+            && self
+                .changed
+                .as_ref()
+                .is_none_or(|set| set.contains(rel_path))
     }
 }
 
@@ -129,7 +156,10 @@ fn path_filter(config: &Config, paths: &[PathBuf]) -> Result<PathFilter, Error> 
             .join("/");
         prefixes.push(rel);
     }
-    Ok(PathFilter(prefixes))
+    Ok(PathFilter {
+        prefixes,
+        changed: None,
+    })
 }
 
 /// An absolute, lexically normalised path (no symlink resolution, works for missing files).
@@ -180,8 +210,8 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
     let lint = lint(
         config,
         &LintOptions {
-            paths: Vec::new(),
             today: options.today,
+            ..LintOptions::default()
         },
     )?;
     if lint.has_errors() && !options.allow_errors {
@@ -201,11 +231,24 @@ mod tests {
 
     #[test]
     fn path_filter_matches_files_and_folders() {
-        let f = PathFilter(vec!["postmortems".into(), "runbooks/a.md".into()]);
+        let f = PathFilter {
+            prefixes: vec!["postmortems".into(), "runbooks/a.md".into()],
+            changed: None,
+        };
         assert!(f.matches("postmortems/x.md"));
         assert!(f.matches("runbooks/a.md"));
         assert!(!f.matches("runbooks/b.md"));
         assert!(!f.matches("postmortems-old/x.md"));
-        assert!(PathFilter(vec![String::new()]).matches("anything.md"));
+        let all = PathFilter {
+            prefixes: vec![String::new()],
+            changed: None,
+        };
+        assert!(all.matches("anything.md"));
+        let changed = PathFilter {
+            prefixes: Vec::new(),
+            changed: Some(["runbooks/a.md".to_string()].into()),
+        };
+        assert!(changed.matches("runbooks/a.md"));
+        assert!(!changed.matches("runbooks/b.md"));
     }
 }

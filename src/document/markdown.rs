@@ -132,6 +132,64 @@ fn trim_end(body: &str, range: Range<usize>) -> usize {
     range.start + body[range].trim_end().len()
 }
 
+/// Joins a relative path to the folder of `from` and normalises `.` and `..`.
+pub fn resolve_relative(from: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `%20` and friends in a link path, decoded for matching file names.
+pub fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&path[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
+}
+
+/// Whether a link has a scheme (`https:`, `mailto:`) or is protocol-relative (`//host`).
+pub fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    match dest.find(':') {
+        Some(colon) => {
+            let scheme = &dest[..colon];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                && !scheme.contains('/')
+        }
+        None => false,
+    }
+}
+
 /// URL schemes that run code in the reader's browser never survive rendering.
 fn is_dangerous_url(url: &str) -> bool {
     let cleaned: String = url
@@ -294,6 +352,24 @@ mod tests {
         assert!(!html.contains("<img src=x"), "{html}");
         assert!(!html.to_lowercase().contains("href=\"javascript"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn relative_links() {
+        assert_eq!(
+            resolve_relative("postmortems/a.md", "../runbooks/b.md").as_deref(),
+            Some("runbooks/b.md")
+        );
+        assert_eq!(
+            resolve_relative("postmortems/a.md", "./c.md").as_deref(),
+            Some("postmortems/c.md")
+        );
+        assert_eq!(resolve_relative("a.md", "../x.md"), None);
+        assert_eq!(percent_decode("a%20b.md"), "a b.md");
+        assert!(
+            is_external("https://x.com") && is_external("mailto:a@b") && is_external("//cdn/x")
+        );
+        assert!(!is_external("../runbooks/a.md") && !is_external("a.md#x:y"));
     }
 
     #[test]

@@ -189,6 +189,17 @@ impl Document {
         Meta::from_front_matter(&self.front_matter)
     }
 
+    /// The first line of the front matter block (the opening `---`): where findings about
+    /// the front matter as a whole point, so their label stays one line.
+    pub fn opening_line(&self) -> Range<usize> {
+        let block = &self.front_matter_block;
+        let text = &self.source[block.clone()];
+        let end = text
+            .find(['\r', '\n'])
+            .map_or(block.end, |i| block.start + i);
+        block.start..end
+    }
+
     /// The URL path of the document's page, such as `/postmortems/2026-01-02-x/`.
     pub fn url_path(&self) -> String {
         let section = self.kind.map_or("docs", Kind::folder);

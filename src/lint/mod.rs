@@ -1,10 +1,13 @@
 //! The check stage: every rule over every document, in parallel. Rules return findings as
 //! data; the report stage decides how to print them.
 
+pub mod git;
 pub mod rules;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -13,7 +16,9 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::document::Document;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Off,
@@ -46,13 +51,49 @@ pub struct Finding {
     pub label: String,
     /// How to fix it.
     pub help: String,
+    /// The span holds a secret: reports must not print it.
+    pub redact: bool,
 }
 
-/// What a rule can see while it checks one document.
+/// What a rule can see while it checks one document: the config, the date, and indexes over
+/// the whole corpus for the cross-document rules.
 pub struct CheckContext<'a> {
     pub config: &'a Config,
     pub today: Date,
     pub docs: &'a [Document],
+    /// Document indexes by id.
+    pub ids: HashMap<&'a str, Vec<usize>>,
+    /// Document index by content-relative path.
+    pub paths: HashMap<&'a str, usize>,
+    /// Last commit time per content-relative path, computed on first use.
+    pub git_dates: OnceLock<HashMap<String, Date>>,
+}
+
+impl<'a> CheckContext<'a> {
+    pub fn new(docs: &'a [Document], config: &'a Config, today: Date) -> Self {
+        let mut ids: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut paths = HashMap::new();
+        for (index, doc) in docs.iter().enumerate() {
+            if doc.is_usable() {
+                ids.entry(doc.id.as_str()).or_default().push(index);
+            }
+            paths.insert(doc.rel_path.as_str(), index);
+        }
+        CheckContext {
+            config,
+            today,
+            docs,
+            ids,
+            paths,
+            git_dates: OnceLock::new(),
+        }
+    }
+
+    /// The date of the last commit that touched each document that lacks a review date.
+    pub fn git_dates(&self) -> &HashMap<String, Date> {
+        self.git_dates
+            .get_or_init(|| git::last_commit_dates(&self.config.content_dir(), self.docs))
+    }
 }
 
 /// One lint rule. Every rule is listed once in [`rules::ALL`].
@@ -62,6 +103,8 @@ pub trait Rule: Sync {
     fn default_level(&self) -> Level;
     /// One line for `opsbook rules` and the book's index.
     fn summary(&self) -> &'static str;
+    /// The long explanation with a failing and a fixed example: the rule's book page.
+    fn explanation(&self) -> &'static str;
     /// Checks one document and pushes what it finds.
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter);
 }
@@ -90,28 +133,100 @@ impl Emitter {
             message: message.into(),
             label: label.into(),
             help: help.into(),
+            redact: false,
         });
     }
+
+    /// Like [`Emitter::emit`], for a span that must never be printed (a secret).
+    pub fn emit_redacted(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.emit(span, message, label, help);
+        if let Some(last) = self.findings.last_mut() {
+            last.redact = true;
+        }
+    }
+}
+
+/// Which rules apply to which documents: levels from the config, ignored paths, drafts and
+/// per-document allow lists.
+struct Policy {
+    levels: Vec<(&'static dyn Rule, Level)>,
+    ignore: globset::GlobSet,
+    draft_skip: Vec<String>,
+}
+
+impl Policy {
+    fn new(config: &Config) -> Policy {
+        let levels = rules::ALL
+            .iter()
+            .map(|rule| {
+                let level = config
+                    .lint
+                    .rules
+                    .get(rule.id())
+                    .copied()
+                    .unwrap_or_else(|| rule.default_level());
+                (*rule, level)
+            })
+            .collect();
+        let mut ignore = globset::GlobSetBuilder::new();
+        for pattern in &config.lint.ignore {
+            // Patterns were validated when the config was loaded.
+            if let Ok(glob) = globset::Glob::new(pattern) {
+                ignore.add(glob);
+            }
+        }
+        Policy {
+            levels,
+            ignore: ignore.build().unwrap_or_else(|_| globset::GlobSet::empty()),
+            draft_skip: config.lint.draft_skip.clone(),
+        }
+    }
+
+    /// The rules to run on `doc`, with their levels.
+    fn rules_for<'p>(
+        &'p self,
+        doc: &'p Document,
+    ) -> impl Iterator<Item = (&'static dyn Rule, Level)> + 'p {
+        let ignored = self.ignore.is_match(&doc.rel_path);
+        let draft = doc.field("status").and_then(|s| s.as_str()) == Some("draft");
+        let allowed = allow_list(doc);
+        self.levels.iter().copied().filter(move |(rule, level)| {
+            // Unreadable files are always reported: an ignored path is still a file we read.
+            let id = rule.id();
+            *level != Level::Off
+                && (!ignored || id == "unreadable-file")
+                && !(draft && self.draft_skip.iter().any(|s| s == id))
+                && !allowed.contains(&id)
+        })
+    }
+}
+
+/// Rule ids listed in the document's `lint: {allow: [...]}`.
+fn allow_list(doc: &Document) -> Vec<&str> {
+    doc.field("lint")
+        .and_then(|l| l.get("allow"))
+        .and_then(|(_, list)| list.as_seq())
+        .map(|items| items.iter().filter_map(|i| i.as_str()).collect())
+        .unwrap_or_default()
 }
 
 /// Runs every enabled rule on every document. Findings come back sorted by document, then
 /// position, then rule id, so output is stable from run to run.
 pub fn check(docs: &[Document], config: &Config, today: Date) -> Vec<Finding> {
-    let ctx = CheckContext {
-        config,
-        today,
-        docs,
-    };
+    let ctx = CheckContext::new(docs, config, today);
+    let policy = Policy::new(config);
     let mut findings: Vec<Finding> = docs
         .par_iter()
         .enumerate()
         .flat_map_iter(|(index, doc)| {
             let mut all = Vec::new();
-            for rule in rules::ALL {
-                let level = rule.default_level();
-                if level == Level::Off {
-                    continue;
-                }
+            for (rule, level) in policy.rules_for(doc) {
                 let mut emitter = Emitter {
                     rule: rule.id(),
                     level,

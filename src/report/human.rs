@@ -78,6 +78,18 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 }
 
+/// The text a snippet is cut from: the document, with a secret's bytes masked.
+fn source_for(doc: &Document, finding: &Finding) -> std::sync::Arc<str> {
+    if !finding.redact {
+        return doc.source.clone();
+    }
+    let mut text = doc.source.to_string();
+    let span = finding.span.start.min(text.len())..finding.span.end.min(text.len());
+    // Same number of bytes, so every offset still points where it did.
+    text.replace_range(span.clone(), &"*".repeat(span.len()));
+    std::sync::Arc::from(text)
+}
+
 /// Renders every finding, then a summary line.
 pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: Style) -> String {
     let theme = if style.color {
@@ -95,7 +107,7 @@ pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: St
         let diagnostic = FindingDiagnostic {
             finding,
             path: &doc.display_path,
-            source: NamedSource::new(&doc.display_path, doc.source.clone()),
+            source: NamedSource::new(&doc.display_path, source_for(doc, finding)),
             has_source: !doc.source.is_empty(),
         };
         let _ = handler.render_report(&mut out, &diagnostic);

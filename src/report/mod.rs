@@ -1,7 +1,9 @@
 //! The report stage: one file per output format. Formats read findings as data.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::ops::Range;
 

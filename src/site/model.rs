@@ -343,29 +343,13 @@ impl<'a> Site<'a> {
         {
             return None;
         }
-        let target = resolve_relative(from, path)?;
+        let target = crate::document::markdown::resolve_relative(from, path)?;
         let url = self.urls.get(&target)?;
         Some(match fragment {
             Some(f) => format!("{url}#{f}"),
             None => url.clone(),
         })
     }
-}
-
-/// Joins a relative path to the folder of `from` and normalises `.` and `..`.
-pub fn resolve_relative(from: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 #[cfg(test)]
@@ -380,18 +364,6 @@ mod tests {
         assert_eq!(base_path("docs/"), "/docs/");
     }
 
-    #[test]
-    fn relative_links() {
-        assert_eq!(
-            resolve_relative("postmortems/a.md", "../runbooks/b.md").as_deref(),
-            Some("runbooks/b.md")
-        );
-        assert_eq!(
-            resolve_relative("postmortems/a.md", "./c.md").as_deref(),
-            Some("postmortems/c.md")
-        );
-        assert_eq!(resolve_relative("a.md", "../x.md"), None);
-    }
 
     #[test]
     fn durations_read_well() {

@@ -8,6 +8,9 @@ impl Rule for FollowUpIncomplete {
     fn id(&self) -> &'static str {
         "follow-up-incomplete"
     }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("follow-up-incomplete")
+    }
     fn default_level(&self) -> Level {
         Level::Error
     }

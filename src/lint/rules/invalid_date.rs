@@ -11,6 +11,9 @@ impl Rule for InvalidDate {
     fn id(&self) -> &'static str {
         "invalid-date"
     }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("invalid-date")
+    }
     fn default_level(&self) -> Level {
         Level::Error
     }

@@ -8,6 +8,9 @@ impl Rule for InvalidFrontMatter {
     fn id(&self) -> &'static str {
         "invalid-front-matter"
     }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("invalid-front-matter")
+    }
     fn default_level(&self) -> Level {
         Level::Error
     }

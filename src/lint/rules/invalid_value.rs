@@ -11,6 +11,9 @@ impl Rule for InvalidValue {
     fn id(&self) -> &'static str {
         "invalid-value"
     }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("invalid-value")
+    }
     fn default_level(&self) -> Level {
         Level::Error
     }

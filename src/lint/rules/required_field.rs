@@ -8,6 +8,9 @@ impl Rule for RequiredField {
     fn id(&self) -> &'static str {
         "required-field"
     }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("required-field")
+    }
     fn default_level(&self) -> Level {
         Level::Error
     }
@@ -21,7 +24,7 @@ impl Rule for RequiredField {
         let Some(kind) = doc.kind else {
             if doc.field("kind").is_none() {
                 out.emit(
-                    opening_line(doc),
+                    doc.opening_line(),
                     "cannot tell whether this is a runbook or a postmortem",
                     "no `kind` here, and the file is not under runbooks/ or postmortems/",
                     "add `kind: runbook` or `kind: postmortem`, or move the file under runbooks/ or postmortems/",
@@ -37,7 +40,7 @@ impl Rule for RequiredField {
                         continue;
                     }
                     out.emit(
-                        opening_line(doc),
+                        doc.opening_line(),
                         format!("missing required field `{name}`"),
                         format!("this {kind} has no `{name}`"),
                         missing_help(kind, name, describe),
@@ -58,16 +61,6 @@ impl Rule for RequiredField {
             }
         }
     }
-}
-
-/// The opening `---` line: where a missing key is reported, so the label stays short.
-fn opening_line(doc: &Document) -> std::ops::Range<usize> {
-    let block = &doc.front_matter_block;
-    let text = &doc.source[block.clone()];
-    let end = text
-        .find(['\r', '\n'])
-        .map_or(block.end, |i| block.start + i);
-    block.start..end
 }
 
 fn has_no_follow_ups_reason(doc: &Document) -> bool {

@@ -11,6 +11,9 @@ impl Rule for TimestampOrder {
     fn id(&self) -> &'static str {
         "timestamp-order"
     }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("timestamp-order")
+    }
     fn default_level(&self) -> Level {
         Level::Error
     }

@@ -8,6 +8,9 @@ impl Rule for UnreadableFile {
     fn id(&self) -> &'static str {
         "unreadable-file"
     }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("unreadable-file")
+    }
     fn default_level(&self) -> Level {
         Level::Error
     }

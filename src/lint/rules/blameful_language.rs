@@ -1,0 +1,111 @@
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use regex::Regex;
+
+use crate::document::{Document, Kind, markdown};
+use crate::lint::{CheckContext, Emitter, Level, Rule};
+
+/// Wording that blames people in a postmortem.
+pub struct BlamefulLanguage;
+
+/// (pattern, what to write instead)
+static PHRASES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        (r"\b(?:human|operator|pilot) errors?\b", "describe the conditions that made the mistake possible and easy: missing guard rails, confusing tools, time pressure"),
+        (r"\b\w+(?:'|’)s fault\b|\bfault of\b|\b(?:his|her|their|my|your) fault\b", "say what happened and which safeguard was missing, not whose fault it was"),
+        (r"\bshould(?: have|(?:'|’)ve) (?:known|noticed|checked|caught|realized|realised)\b", "hindsight: describe what the person knew at the time and why the action made sense then"),
+        (r"\bcareless(?:ly|ness)?\b|\bnegligen(?:t|ce)\b|\bincompeten(?:t|ce)\b|\bsloppy\b|\blazy\b", "describe the action and its context, not a person's character"),
+        (r"\bblam(?:e|ed|es|ing)\b", "postmortems look for causes in systems and processes; drop the blame"),
+        (r"\b(?:he|she|they|someone|somebody)\s+(?:forgot|neglected)\s+to\b", "describe which step was missing from the process or the tooling"),
+        (r"\bdropped the ball\b|\bfat[- ]finger(?:ed|s)?\b", "describe the action and what would have caught it"),
+    ]
+    .into_iter()
+    .map(|(pattern, help)| (Regex::new(&format!("(?i){pattern}")).expect("valid phrase"), help))
+    .collect()
+});
+
+impl Rule for BlamefulLanguage {
+    fn id(&self) -> &'static str {
+        "blameful-language"
+    }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("blameful-language")
+    }
+    fn default_level(&self) -> Level {
+        Level::Warning
+    }
+    fn summary(&self) -> &'static str {
+        "wording in a postmortem that blames people (\"human error\", \"X's fault\", \"should have known\")"
+    }
+    fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
+        if !doc.is_usable() || doc.kind != Some(Kind::Postmortem) {
+            return;
+        }
+        let body = doc.body();
+        let base = doc.body_start;
+        let mut in_code = false;
+        for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => in_code = true,
+                Event::End(TagEnd::CodeBlock) => in_code = false,
+                Event::Text(text) if !in_code => {
+                    // Text without entities or escapes sits verbatim in the source.
+                    let verbatim = &body[range.clone()] == text.as_ref();
+                    for (regex, help) in PHRASES.iter() {
+                        for m in regex.find_iter(&text) {
+                            let span = if verbatim {
+                                base + range.start + m.start()..base + range.start + m.end()
+                            } else {
+                                base + range.start..base + range.end
+                            };
+                            out.emit(
+                                span,
+                                format!("blameful wording: \"{}\"", m.as_str()),
+                                "blames a person",
+                                format!("{help}. Blameless postmortems get honest timelines; blame gets silence next time"),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PHRASES;
+
+    fn flagged(text: &str) -> bool {
+        PHRASES.iter().any(|(r, _)| r.is_match(text))
+    }
+
+    #[test]
+    fn flags_blame() {
+        for text in [
+            "The root cause was human error.",
+            "It was Bob's fault.",
+            "It was Bob’s fault.",
+            "The operator should have known better.",
+            "A careless change to the config.",
+            "We blame the on-call engineer.",
+            "She forgot to drain the node.",
+        ] {
+            assert!(flagged(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn leaves_blameless_wording_alone() {
+        for text in [
+            "This is a blameless postmortem.",
+            "The deploy failed to roll out.",
+            "The health check should have failed the rollout, and did not.",
+            "A default of 30 seconds.",
+        ] {
+            assert!(!flagged(text), "{text}");
+        }
+    }
+}

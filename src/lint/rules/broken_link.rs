@@ -1,0 +1,111 @@
+use crate::document::Document;
+use crate::document::markdown::{is_external, percent_decode, resolve_relative};
+use crate::lint::{CheckContext, Emitter, Level, Rule};
+
+/// A relative link to a missing document, file or #anchor.
+pub struct BrokenLink;
+
+impl Rule for BrokenLink {
+    fn id(&self) -> &'static str {
+        "broken-link"
+    }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("broken-link")
+    }
+    fn default_level(&self) -> Level {
+        Level::Error
+    }
+    fn summary(&self) -> &'static str {
+        "a relative link to a document or file that does not exist, or to a missing #anchor"
+    }
+    fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
+        if doc.read_problem.is_some() {
+            return;
+        }
+        for link in &doc.outline.links {
+            let dest = link.dest.trim();
+            if is_external(dest) || dest.starts_with('/') {
+                continue; // Only relative links can be checked from the repository.
+            }
+            let (path, fragment) = match dest.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (dest, None),
+            };
+            let path = percent_decode(path.split('?').next().unwrap_or(path));
+            if path.is_empty() {
+                if let Some(anchor) = fragment.filter(|f| !f.is_empty())
+                    && !has_anchor(doc, anchor)
+                {
+                    out.emit(
+                        link.span.clone(),
+                        format!("link to `#{anchor}`, but this document has no such heading"),
+                        "no heading with this anchor",
+                        anchor_help(doc, anchor),
+                    );
+                }
+                continue;
+            }
+            let Some(target) = resolve_relative(&doc.rel_path, &path) else {
+                out.emit(
+                    link.span.clone(),
+                    format!("link to `{dest}` leaves the content folder"),
+                    "points outside the content folder",
+                    "link to documents inside the content folder, or use a full https:// URL",
+                );
+                continue;
+            };
+            match ctx.paths.get(target.as_str()) {
+                Some(&index) => {
+                    let target_doc = &ctx.docs[index];
+                    if let Some(anchor) = fragment.filter(|f| !f.is_empty())
+                        && target_doc.read_problem.is_none()
+                        && !has_anchor(target_doc, anchor)
+                    {
+                        out.emit(
+                            link.span.clone(),
+                            format!(
+                                "link to `{dest}`, but {} has no heading `#{anchor}`",
+                                target_doc.display_path
+                            ),
+                            "no heading with this anchor",
+                            anchor_help(target_doc, anchor),
+                        );
+                    }
+                }
+                None => {
+                    let on_disk = doc
+                        .path
+                        .parent()
+                        .is_some_and(|dir| dir.join(&path).exists());
+                    if !on_disk {
+                        out.emit(
+                            link.span.clone(),
+                            format!("link to `{dest}`, but {target} does not exist"),
+                            "nothing at this path",
+                            "fix the path (it is relative to this file), or remove the link if the document was deleted",
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn has_anchor(doc: &Document, anchor: &str) -> bool {
+    doc.outline.headings.iter().any(|h| h.anchor == anchor)
+}
+
+fn anchor_help(doc: &Document, anchor: &str) -> String {
+    let best = doc
+        .outline
+        .headings
+        .iter()
+        .map(|h| (strsim::jaro_winkler(&h.anchor, anchor), h.anchor.as_str()))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((score, best)) if score > 0.7 => format!(
+            "did you mean `#{best}`? anchors are headings in lower case, spaces as `-`, punctuation dropped"
+        ),
+        _ => "link to an existing heading: its anchor is the heading in lower case, spaces as `-`, punctuation dropped".into(),
+    }
+}

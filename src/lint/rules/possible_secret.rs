@@ -1,0 +1,246 @@
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::document::Document;
+use crate::lint::{CheckContext, Emitter, Level, Rule};
+
+/// Credentials pasted into a document. The finding never contains the secret itself.
+pub struct PossibleSecret;
+
+/// What a pattern detects; the secret is capture group 1, or the whole match.
+struct Pattern {
+    name: &'static str,
+    regex: Regex,
+    check: fn(&str) -> bool,
+}
+
+fn always(_: &str) -> bool {
+    true
+}
+
+/// Placeholders people write instead of secrets: `$TOKEN`, `<redacted>`, `xxxx`, `changeme`.
+fn is_placeholder(value: &str) -> bool {
+    let v = value.trim_matches(|c| c == '"' || c == '\'' || c == '`');
+    let lower = v.to_ascii_lowercase();
+    v.starts_with('$')
+        || v.starts_with('<')
+        || v.starts_with('{')
+        || v.starts_with('%')
+        || [
+            "redacted",
+            "example",
+            "changeme",
+            "placeholder",
+            "your_",
+            "your-",
+            "xxxx",
+            "****",
+            "...",
+            "dummy",
+            "secret",
+            "password",
+            "token",
+        ]
+        .iter()
+        .any(|p| lower.contains(p))
+        || v.chars().all(|c| c == v.chars().next().unwrap_or('x'))
+}
+
+/// Shannon entropy in bits per character.
+fn entropy(value: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    for c in value.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let len = value.chars().count() as f64;
+    counts
+        .values()
+        .map(|&n| {
+            let p = n as f64 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn random_looking(value: &str) -> bool {
+    let has_digit = value.chars().any(|c| c.is_ascii_digit());
+    let has_alpha = value.chars().any(|c| c.is_ascii_alphabetic());
+    !is_placeholder(value) && has_digit && has_alpha && entropy(value) >= 3.5
+}
+
+fn real_password(value: &str) -> bool {
+    value.len() >= 8 && !is_placeholder(value)
+}
+
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    let p = |name, regex: &str, check| Pattern {
+        name,
+        regex: Regex::new(regex).expect("valid secret pattern"),
+        check,
+    };
+    vec![
+        p(
+            "a private key",
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+            always,
+        ),
+        p(
+            "an AWS access key id",
+            r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16})\b",
+            always,
+        ),
+        p(
+            "a GitHub token",
+            r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{40,})\b",
+            always,
+        ),
+        p(
+            "a Slack token",
+            r"\b(xox[abposr]-[A-Za-z0-9-]{10,})\b",
+            always,
+        ),
+        p("a Google API key", r"\b(AIza[0-9A-Za-z_-]{35})\b", always),
+        p(
+            "a Stripe live key",
+            r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,})\b",
+            always,
+        ),
+        p(
+            "a JSON Web Token",
+            r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+            always,
+        ),
+        p(
+            "a bearer token",
+            r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)",
+            random_looking,
+        ),
+        p(
+            "a password in a URL",
+            r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]+:([^\s/@]+)@",
+            real_password,
+        ),
+        p(
+            "a password",
+            r#"(?i)\b(?:password|passwd|pwd)\b["']?\s*[:=]\s*["']?([^\s"'`,;]{8,})"#,
+            real_password,
+        ),
+        p(
+            "a token or key",
+            r#"(?i)\b(?:api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|token|secret)\b["']?\s*[:=]\s*["']?([A-Za-z0-9+/=_.~-]{16,})"#,
+            random_looking,
+        ),
+    ]
+});
+
+impl Rule for PossibleSecret {
+    fn id(&self) -> &'static str {
+        "possible-secret"
+    }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("possible-secret")
+    }
+    fn default_level(&self) -> Level {
+        Level::Error
+    }
+    fn summary(&self) -> &'static str {
+        "credentials pasted into a document: cloud keys, private keys, tokens, passwords in URLs"
+    }
+    fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
+        if doc.read_problem.is_some() {
+            return;
+        }
+        let source = &*doc.source;
+        let mut reported: Vec<std::ops::Range<usize>> = Vec::new();
+        for pattern in PATTERNS.iter() {
+            for captures in pattern.regex.captures_iter(source) {
+                let m = captures
+                    .get(1)
+                    .or_else(|| captures.get(0))
+                    .expect("a match");
+                if !(pattern.check)(m.as_str()) {
+                    continue;
+                }
+                let span = m.range();
+                if reported
+                    .iter()
+                    .any(|r| r.start < span.end && span.start < r.end)
+                {
+                    continue; // Already reported by a more specific pattern.
+                }
+                reported.push(span.clone());
+                out.emit_redacted(
+                    span,
+                    format!("this looks like {} (not shown here)", pattern.name),
+                    format!("{} (redacted)", pattern.name),
+                    "remove it from the document and ROTATE it now: it is in the git history already. Write a placeholder such as `$TOKEN` or `<redacted>` instead. If it is not a secret, allow the rule for this document with `lint: {allow: [possible-secret]}`",
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<&'static str> {
+        PATTERNS
+            .iter()
+            .filter(|p| {
+                p.regex.captures_iter(text).any(|c| {
+                    let m = c.get(1).or_else(|| c.get(0)).unwrap();
+                    (p.check)(m.as_str())
+                })
+            })
+            .map(|p| p.name)
+            .collect()
+    }
+
+    #[test]
+    fn finds_real_looking_secrets() {
+        // Test values are built at run time so this file holds no scannable secret.
+        let aws = format!("AKIA{}", "Q7ZK3M9D2XWB5HJT");
+        assert_eq!(found(&format!("key {aws} here")), ["an AWS access key id"]);
+        assert!(
+            found(&format!("-----BEGIN {}PRIVATE KEY-----", "RSA ")).contains(&"a private key")
+        );
+        assert!(
+            found(&format!(
+                "Authorization: Bearer {}",
+                "f9K2mQ7xLp3ZrT8vWc4NbY6hJ"
+            ))
+            .contains(&"a bearer token")
+        );
+        assert!(
+            found(&format!(
+                "postgres://admin:{}@db:5432/app",
+                "s3cr3tPassw0rd"
+            ))
+            .contains(&"a password in a URL")
+        );
+        assert!(
+            found(&format!("api_key = {}", "x7Kq92LmZp4RtB8vNc3W")).contains(&"a token or key")
+        );
+        assert!(found(&format!("password: {}", "Tr0ub4dor&3x")).contains(&"a password"));
+        assert!(!found(&format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8")).is_empty());
+    }
+
+    #[test]
+    fn ignores_placeholders_and_prose() {
+        for text in [
+            "Authorization: Bearer $TOKEN",
+            "postgres://admin:<redacted>@db/app",
+            "postgres://admin:${DB_PASSWORD}@db/app",
+            "api_key = <your-api-key>",
+            "password: changeme",
+            "the secret: rotation happened at noon",
+            "token: WebsiteSyntheticCheckFailing",
+            "https://grafana.example.com/d/abc",
+            "commit 4c1e9a2",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+use crate::document::Document;
+use crate::document::schema::{self, FieldSpec};
+use crate::document::yaml::Node;
+use crate::lint::{CheckContext, Emitter, Level, Rule};
+
+/// A front matter key the schema does not know, usually a typo.
+pub struct UnknownField;
+
+impl Rule for UnknownField {
+    fn id(&self) -> &'static str {
+        "unknown-field"
+    }
+    fn explanation(&self) -> &'static str {
+        super::explanation!("unknown-field")
+    }
+    fn default_level(&self) -> Level {
+        Level::Warning
+    }
+    fn summary(&self) -> &'static str {
+        "a front matter key the schema does not know, with a did-you-mean suggestion"
+    }
+    fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
+        let (true, Some(kind)) = (doc.is_usable(), doc.kind) else {
+            return;
+        };
+        let kind_schema = ctx.config.schema.for_kind(kind);
+        let known: Vec<&str> = schema::fields(kind)
+            .map(|f| f.name)
+            .chain(kind_schema.extra_fields.iter().map(String::as_str))
+            .collect();
+        check_keys(&doc.front_matter, &known, &format!("a {kind}"), "", out);
+        if let Some(items) = doc.field("follow_ups").and_then(Node::as_seq) {
+            let follow_up_known: Vec<&str> = schema::FOLLOW_UP_FIELDS
+                .iter()
+                .map(|f: &FieldSpec| f.name)
+                .chain(
+                    ctx.config
+                        .schema
+                        .follow_up
+                        .extra_fields
+                        .iter()
+                        .map(String::as_str),
+                )
+                .collect();
+            for (index, item) in items.iter().enumerate() {
+                let prefix = format!("follow_ups[{}].", index + 1);
+                check_keys(item, &follow_up_known, "a follow-up", &prefix, out);
+            }
+        }
+    }
+}
+
+fn check_keys(map: &Node, known: &[&str], what: &str, prefix: &str, out: &mut Emitter) {
+    for (key, _) in map.as_map().unwrap_or_default() {
+        if known.contains(&key.name.as_str()) {
+            continue;
+        }
+        let suggestion = closest(&key.name, known);
+        let help = match suggestion {
+            Some(best) => format!("did you mean `{best}`? (`{}` -> `{best}`)", key.name),
+            None => format!(
+                "remove it, or list it under `extra_fields` for this kind in opsbook.toml if your team uses it; {what} knows: {}",
+                known.join(", ")
+            ),
+        };
+        out.emit(
+            key.span.clone(),
+            format!("unknown field `{prefix}{}`", key.name),
+            match suggestion {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("not a field of {what}"),
+            },
+            help,
+        );
+    }
+}
+
+/// The known name closest to `name`, if it is close enough to be a typo.
+pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase().replace('-', "_");
+    known
+        .iter()
+        .map(|k| {
+            let distance = strsim::damerau_levenshtein(&lower, k);
+            (distance, strsim::jaro_winkler(&lower, k), *k)
+        })
+        .filter(|(distance, similarity, k)| *distance <= 2.max(k.len() / 4) || *similarity >= 0.9)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn suggestions() {
+        let known = [
+            "owner",
+            "title",
+            "severity",
+            "services",
+            "follow_ups",
+            "last_reviewed",
+        ];
+        assert_eq!(closest("onwer", &known), Some("owner"));
+        assert_eq!(closest("Severity", &known), Some("severity"));
+        assert_eq!(closest("service", &known), Some("services"));
+        assert_eq!(closest("follow-ups", &known), Some("follow_ups"));
+        assert_eq!(closest("lastreviewed", &known), Some("last_reviewed"));
+        assert_eq!(closest("pager", &known), None);
+    }
+}

@@ -1,0 +1,94 @@
+//! GitHub Actions output: workflow commands that become annotations on the pull request, and
+//! a Markdown summary for the job page (GitHub shows only the first annotations of a step, so
+//! the summary lists every finding).
+
+use std::fmt::Write as _;
+
+use crate::document::Document;
+use crate::lint::{Finding, Level, Summary};
+
+/// Escapes the message part of a workflow command.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value (`file=`, `title=`) of a workflow command.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One `::error file=..,line=..::message` line per finding.
+pub fn annotations(docs: &[Document], findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let doc = &docs[f.doc];
+        let ((line, col), (end_line, end_col)) = super::positions(doc, &f.span);
+        let command = match f.level {
+            Level::Error => "error",
+            _ => "warning",
+        };
+        let _ = writeln!(
+            out,
+            "::{command} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
+            escape_property(&doc.display_path),
+            escape_property(&format!("opsbook {}", f.rule)),
+            escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
+        );
+    }
+    out
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A Markdown report for `$GITHUB_STEP_SUMMARY`.
+pub fn step_summary(docs: &[Document], findings: &[Finding], checked: usize) -> String {
+    let summary = Summary::of(findings);
+    let mut out = String::from("## opsbook lint\n\n");
+    if findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "{checked} documents checked: no problems found. :white_check_mark:"
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} errors and {} warnings in {checked} documents checked.\n",
+        summary.errors, summary.warnings
+    );
+    out.push_str(
+        "| Level | File | Line | Rule | Problem | How to fix |\n|---|---|---|---|---|---|\n",
+    );
+    for f in findings {
+        let doc = &docs[f.doc];
+        let ((line, _), _) = super::positions(doc, &f.span);
+        let level = match f.level {
+            Level::Error => ":x: error",
+            _ => ":warning: warning",
+        };
+        let _ = writeln!(
+            out,
+            "| {level} | `{}` | {line} | `{}` | {} | {} |",
+            cell(&doc.display_path),
+            f.rule,
+            cell(&f.message),
+            cell(&f.help)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}
