@@ -1,0 +1,137 @@
+//! `opsbook lint --changed-since REV` against a temporary git repository whose commits the
+//! test makes.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{fixture, opsbook, stdout_of};
+
+fn commit_all(repo: &git2::Repository, message: &str) {
+    let mut index = repo.index().unwrap();
+    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
+    index.update_all(["*"], None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::now("Test", "test@example.com").unwrap();
+    let parents: Vec<git2::Commit> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .into_iter()
+        .collect();
+    let parents: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).unwrap();
+}
+
+fn reported_files(dir: &Path, rev: &str) -> (Vec<String>, i32) {
+    let (out, code) = stdout_of(opsbook(dir).args([
+        "lint",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-25",
+        "--changed-since",
+        rev,
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}"));
+    let mut files: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    files.dedup();
+    (files, code)
+}
+
+fn setup() -> (tempfile::TempDir, git2::Repository) {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture("clean"), dir.path());
+    // A document that is already broken on main: not part of the change, not reported.
+    let old = fs::read_to_string(dir.path().join("content/postmortems/2026-09-20-checkout-5xx.md")).unwrap();
+    fs::write(
+        dir.path().join("content/postmortems/2026-01-01-old-broken.md"),
+        old.replace("severity: SEV2", "severity: SEV9"),
+    )
+    .unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    commit_all(&repo, "main");
+    repo.branch("main-base", &repo.head().unwrap().peel_to_commit().unwrap(), true).unwrap();
+    (dir, repo)
+}
+
+#[test]
+fn reports_only_changed_documents() {
+    let (dir, repo) = setup();
+    let pm = dir.path().join("content/postmortems/2026-09-20-checkout-5xx.md");
+    // Committed on the branch: a new broken postmortem.
+    fs::write(
+        dir.path().join("content/postmortems/2026-11-01-new.md"),
+        fs::read_to_string(&pm).unwrap().replace("owner: alice@example.com\n", ""),
+    )
+    .unwrap();
+    commit_all(&repo, "add a postmortem");
+    // Uncommitted: a modified document, and an untracked one.
+    fs::write(&pm, fs::read_to_string(&pm).unwrap().replace("trigger: deploy", "trigger: typo")).unwrap();
+    fs::write(dir.path().join("content/runbooks/untracked.md"), "no front matter\n").unwrap();
+
+    let (files, code) = reported_files(dir.path(), "main-base");
+    assert_eq!(code, 1);
+    assert_eq!(
+        files,
+        [
+            "content/postmortems/2026-09-20-checkout-5xx.md",
+            "content/postmortems/2026-11-01-new.md",
+            "content/runbooks/untracked.md",
+        ]
+    );
+}
+
+#[test]
+fn reports_documents_whose_links_the_change_broke() {
+    let (dir, repo) = setup();
+    // Rename the runbook the postmortems link to (and reference by id): they did not change,
+    // but their links are now broken and they must be reported.
+    fs::rename(
+        dir.path().join("content/runbooks/db-failover.md"),
+        dir.path().join("content/runbooks/database-failover.md"),
+    )
+    .unwrap();
+    commit_all(&repo, "rename the runbook");
+    let (files, code) = reported_files(dir.path(), "main-base");
+    assert_eq!(code, 1);
+    assert_eq!(
+        files,
+        [
+            "content/postmortems/2026-01-01-old-broken.md",
+            "content/postmortems/2026-09-20-checkout-5xx.md",
+        ]
+    );
+}
+
+#[test]
+fn no_change_no_findings() {
+    let (dir, _repo) = setup();
+    let (files, code) = reported_files(dir.path(), "main-base");
+    assert!(files.is_empty(), "{files:?}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn unknown_revision_and_no_repository_exit_2() {
+    let (dir, _repo) = setup();
+    opsbook(dir.path())
+        .args(["lint", "--changed-since", "no-such-branch"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot find the revision `no-such-branch`"));
+    let plain = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture("clean"), plain.path());
+    opsbook(plain.path())
+        .args(["lint", "--changed-since", "main"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("needs a git repository"));
+}
