@@ -312,7 +312,12 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
         }
         Command::Explain(args) => match crate::lint::rules::by_id(&args.id) {
             Some(rule) => {
-                println!("{}", rule.explanation().trim_end());
+                // Ignore a closed pipe (`opsbook explain x | head`).
+                let _ = writeln!(
+                    std::io::stdout().lock(),
+                    "{}",
+                    rule.explanation().trim_end()
+                );
                 Ok(Exit::Clean)
             }
             None => {

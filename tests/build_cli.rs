@@ -100,12 +100,22 @@ fn files_from_an_earlier_build_do_not_linger() {
             .code(0);
     };
     build();
-    let page = dir.path().join("public/postmortems/2026-09-20-checkout-5xx/index.html");
+    let page = dir
+        .path()
+        .join("public/postmortems/2026-09-20-checkout-5xx/index.html");
     assert!(page.is_file());
-    fs::remove_file(dir.path().join("content/postmortems/2026-09-20-checkout-5xx.md")).unwrap();
+    fs::remove_file(
+        dir.path()
+            .join("content/postmortems/2026-09-20-checkout-5xx.md"),
+    )
+    .unwrap();
     build();
     assert!(!page.exists());
-    assert!(dir.path().join("public/runbooks/db-failover/index.html").is_file());
+    assert!(
+        dir.path()
+            .join("public/runbooks/db-failover/index.html")
+            .is_file()
+    );
 }
 
 #[test]

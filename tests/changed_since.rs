@@ -10,7 +10,9 @@ use common::{fixture, opsbook, stdout_of};
 
 fn commit_all(repo: &git2::Repository, message: &str) {
     let mut index = repo.index().unwrap();
-    index.add_all(["*"], git2::IndexAddOption::DEFAULT, None).unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
     index.update_all(["*"], None).unwrap();
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
@@ -22,7 +24,8 @@ fn commit_all(repo: &git2::Repository, message: &str) {
         .into_iter()
         .collect();
     let parents: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap();
 }
 
 fn reported_files(dir: &Path, rev: &str) -> (Vec<String>, i32) {
@@ -50,32 +53,56 @@ fn setup() -> (tempfile::TempDir, git2::Repository) {
     let dir = tempfile::tempdir().unwrap();
     common::copy_tree(&fixture("clean"), dir.path());
     // A document that is already broken on main: not part of the change, not reported.
-    let old = fs::read_to_string(dir.path().join("content/postmortems/2026-09-20-checkout-5xx.md")).unwrap();
+    let old = fs::read_to_string(
+        dir.path()
+            .join("content/postmortems/2026-09-20-checkout-5xx.md"),
+    )
+    .unwrap();
     fs::write(
-        dir.path().join("content/postmortems/2026-01-01-old-broken.md"),
+        dir.path()
+            .join("content/postmortems/2026-01-01-old-broken.md"),
         old.replace("severity: SEV2", "severity: SEV9"),
     )
     .unwrap();
     let repo = git2::Repository::init(dir.path()).unwrap();
     commit_all(&repo, "main");
-    repo.branch("main-base", &repo.head().unwrap().peel_to_commit().unwrap(), true).unwrap();
+    repo.branch(
+        "main-base",
+        &repo.head().unwrap().peel_to_commit().unwrap(),
+        true,
+    )
+    .unwrap();
     (dir, repo)
 }
 
 #[test]
 fn reports_only_changed_documents() {
     let (dir, repo) = setup();
-    let pm = dir.path().join("content/postmortems/2026-09-20-checkout-5xx.md");
+    let pm = dir
+        .path()
+        .join("content/postmortems/2026-09-20-checkout-5xx.md");
     // Committed on the branch: a new broken postmortem.
     fs::write(
         dir.path().join("content/postmortems/2026-11-01-new.md"),
-        fs::read_to_string(&pm).unwrap().replace("owner: alice@example.com\n", ""),
+        fs::read_to_string(&pm)
+            .unwrap()
+            .replace("owner: alice@example.com\n", ""),
     )
     .unwrap();
     commit_all(&repo, "add a postmortem");
     // Uncommitted: a modified document, and an untracked one.
-    fs::write(&pm, fs::read_to_string(&pm).unwrap().replace("trigger: deploy", "trigger: typo")).unwrap();
-    fs::write(dir.path().join("content/runbooks/untracked.md"), "no front matter\n").unwrap();
+    fs::write(
+        &pm,
+        fs::read_to_string(&pm)
+            .unwrap()
+            .replace("trigger: deploy", "trigger: typo"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("content/runbooks/untracked.md"),
+        "no front matter\n",
+    )
+    .unwrap();
 
     let (files, code) = reported_files(dir.path(), "main-base");
     assert_eq!(code, 1);
@@ -126,7 +153,9 @@ fn unknown_revision_and_no_repository_exit_2() {
         .args(["lint", "--changed-since", "no-such-branch"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("cannot find the revision `no-such-branch`"));
+        .stderr(predicates::str::contains(
+            "cannot find the revision `no-such-branch`",
+        ));
     let plain = tempfile::tempdir().unwrap();
     common::copy_tree(&fixture("clean"), plain.path());
     opsbook(plain.path())

@@ -31,7 +31,10 @@ fn github_step_summary_is_written_when_set() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let text = fs::read_to_string(&summary).unwrap();
-    assert!(text.starts_with("earlier step\n## opsbook lint"), "appends: {text}");
+    assert!(
+        text.starts_with("earlier step\n## opsbook lint"),
+        "appends: {text}"
+    );
     insta::assert_snapshot!(text);
 }
 
@@ -60,15 +63,21 @@ fn sarif_schema() -> serde_json::Value {
     let registry = cargo_home.join("registry/src");
     let schema = fs::read_dir(&registry)
         .unwrap()
-        .map(|index| index.unwrap().path().join(format!("serde-sarif-{version}/src/schema.json")))
+        .map(|index| {
+            index
+                .unwrap()
+                .path()
+                .join(format!("serde-sarif-{version}/src/schema.json"))
+        })
         .find(|path| path.is_file())
         .expect("the serde-sarif sources are unpacked in the cargo registry");
     // The published schema has one malformed `language` pattern (an unbalanced `]`), which
     // strict validators refuse to compile; use the pattern it means. Nothing opsbook writes
     // uses `language`.
-    let text = fs::read_to_string(schema)
-        .unwrap()
-        .replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    let text = fs::read_to_string(schema).unwrap().replace(
+        "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+        "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
+    );
     serde_json::from_str(&text).unwrap()
 }
 
@@ -79,7 +88,10 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     for dir in [fixture("broken"), fixture("clean")] {
         let (out, _) = lint(&dir, "sarif");
         let log: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{}", errors.join("\n"));
         // The validator is not a rubber stamp: a broken log fails it.
         let mut broken = log.clone();
@@ -98,11 +110,18 @@ fn three_broken_documents_out_of_fifty_in_every_format() {
     let content = dir.path().join("content");
     fs::create_dir_all(content.join("postmortems")).unwrap();
     fs::create_dir_all(content.join("runbooks")).unwrap();
-    let runbook = fs::read_to_string(fixture("clean").join("content/runbooks/db-failover.md")).unwrap();
+    let runbook =
+        fs::read_to_string(fixture("clean").join("content/runbooks/db-failover.md")).unwrap();
     fs::write(content.join("runbooks/db-failover.md"), &runbook).unwrap();
-    let postmortem = fs::read_to_string(fixture("clean").join("content/postmortems/2026-09-20-checkout-5xx.md")).unwrap();
+    let postmortem =
+        fs::read_to_string(fixture("clean").join("content/postmortems/2026-09-20-checkout-5xx.md"))
+            .unwrap();
     for i in 0..46 {
-        fs::write(content.join(format!("postmortems/2026-09-20-incident-{i:02}.md")), &postmortem).unwrap();
+        fs::write(
+            content.join(format!("postmortems/2026-09-20-incident-{i:02}.md")),
+            &postmortem,
+        )
+        .unwrap();
     }
     fs::write(
         content.join("postmortems/2026-10-01-no-owner.md"),
@@ -114,12 +133,30 @@ fn three_broken_documents_out_of_fifty_in_every_format() {
         postmortem.replace("severity: SEV2", "severity: SEV9"),
     )
     .unwrap();
-    fs::write(content.join("runbooks/broken-yaml.md"), runbook.replace("services: [payments-api]", "services: [payments-api")).unwrap();
-    assert_eq!(walkdir::WalkDir::new(&content).into_iter().filter(|e| e.as_ref().unwrap().file_type().is_file()).count(), 50);
+    fs::write(
+        content.join("runbooks/broken-yaml.md"),
+        runbook.replace("services: [payments-api]", "services: [payments-api"),
+    )
+    .unwrap();
+    assert_eq!(
+        walkdir::WalkDir::new(&content)
+            .into_iter()
+            .filter(|e| e.as_ref().unwrap().file_type().is_file())
+            .count(),
+        50
+    );
 
     let expected: BTreeSet<(String, String, u64)> = [
-        ("content/postmortems/2026-10-01-no-owner.md", "required-field", 1),
-        ("content/postmortems/2026-10-02-bad-severity.md", "invalid-value", 5),
+        (
+            "content/postmortems/2026-10-01-no-owner.md",
+            "required-field",
+            1,
+        ),
+        (
+            "content/postmortems/2026-10-02-bad-severity.md",
+            "invalid-value",
+            5,
+        ),
         ("content/runbooks/broken-yaml.md", "invalid-front-matter", 8),
     ]
     .into_iter()
@@ -133,7 +170,13 @@ fn three_broken_documents_out_of_fifty_in_every_format() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["file"].as_str().unwrap().to_string(), f["rule"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(from_json, expected);
 
@@ -146,7 +189,10 @@ fn three_broken_documents_out_of_fifty_in_every_format() {
         .map(|r| {
             let location = &r["locations"][0]["physicalLocation"];
             (
-                location["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                location["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
                 r["ruleId"].as_str().unwrap().to_string(),
                 location["region"]["startLine"].as_u64().unwrap(),
             )
@@ -159,9 +205,19 @@ fn three_broken_documents_out_of_fifty_in_every_format() {
         .lines()
         .map(|line| {
             let field = |name: &str| {
-                line.split([',', ' ']).find_map(|p| p.strip_prefix(&format!("{name}="))).unwrap().to_string()
+                line.split([',', ' '])
+                    .find_map(|p| p.strip_prefix(&format!("{name}=")))
+                    .unwrap()
+                    .to_string()
             };
-            let title = line.split("title=opsbook ").nth(1).unwrap().split("::").next().unwrap().to_string();
+            let title = line
+                .split("title=opsbook ")
+                .nth(1)
+                .unwrap()
+                .split("::")
+                .next()
+                .unwrap()
+                .to_string();
             (field("file"), title, field("line").parse().unwrap())
         })
         .collect();
@@ -169,8 +225,14 @@ fn three_broken_documents_out_of_fifty_in_every_format() {
 
     let (human, _) = lint(dir.path(), "human");
     for (file, rule, line) in &expected {
-        assert!(human.contains(&format!("[{file}:{line}:")), "{file}:{line} in human output");
+        assert!(
+            human.contains(&format!("[{file}:{line}:")),
+            "{file}:{line} in human output"
+        );
         assert!(human.contains(rule.as_str()));
     }
-    assert!(human.contains("3 errors and 0 warnings in 3 of 50 documents"), "{human}");
+    assert!(
+        human.contains("3 errors and 0 warnings in 3 of 50 documents"),
+        "{human}"
+    );
 }

@@ -112,11 +112,18 @@ pub fn outline(body: &str, base: usize) -> Outline {
                     text.push_str(&t);
                 }
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            }) if !matches!(link_type, LinkType::Email) => {
+            Event::Start(
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    ..
+                },
+            ) if !matches!(link_type, LinkType::Email) => {
                 outline.links.push(Link {
                     dest: dest_url.to_string(),
                     span: base + range.start..base + trim_end(body, range),

@@ -14,7 +14,9 @@ use crate::document::{Document, Kind};
 pub fn last_commit_dates(content_dir: &Path, docs: &[Document]) -> HashMap<String, Date> {
     let wanted: Vec<&Document> = docs
         .iter()
-        .filter(|d| d.kind == Some(Kind::Runbook) && d.field("last_reviewed").is_none())
+        .filter(|d| {
+            d.kind == Some(Kind::Runbook) && d.field("last_reviewed").is_none_or(|n| n.is_empty())
+        })
         .collect();
     if wanted.is_empty() {
         return HashMap::new();
@@ -24,6 +26,10 @@ pub fn last_commit_dates(content_dir: &Path, docs: &[Document]) -> HashMap<Strin
 
 fn walk(content_dir: &Path, wanted: &[&Document]) -> Result<HashMap<String, Date>, git2::Error> {
     let repo = git2::Repository::discover(content_dir)?;
+    if repo.is_shallow() {
+        // A shallow clone (CI's default) makes every file look changed in the newest commit.
+        return Ok(HashMap::new());
+    }
     let Some(workdir) = repo.workdir() else {
         return Ok(HashMap::new());
     };

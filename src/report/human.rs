@@ -78,15 +78,30 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 }
 
-/// The text a snippet is cut from: the document, with a secret's bytes masked.
+/// The text a snippet is cut from. For a finding about a secret, every secret of the
+/// document is masked (a neighbouring line may hold another one), keeping byte offsets.
 fn source_for(doc: &Document, finding: &Finding) -> std::sync::Arc<str> {
     if !finding.redact {
         return doc.source.clone();
     }
     let mut text = doc.source.to_string();
-    let span = finding.span.start.min(text.len())..finding.span.end.min(text.len());
-    // Same number of bytes, so every offset still points where it did.
-    text.replace_range(span.clone(), &"*".repeat(span.len()));
+    let mut spans = crate::lint::rules::secret_spans(&doc.source);
+    spans.push(finding.span.clone());
+    for span in spans {
+        let span = span.start.min(text.len())..span.end.min(text.len());
+        // Same number of bytes (line breaks kept), so every offset still points where it did.
+        let masked: String = text[span.clone()]
+            .bytes()
+            .map(|b| {
+                if b == b'\n' || b == b'\r' {
+                    b as char
+                } else {
+                    '*'
+                }
+            })
+            .collect();
+        text.replace_range(span, &masked);
+    }
     std::sync::Arc::from(text)
 }
 

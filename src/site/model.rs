@@ -364,7 +364,6 @@ mod tests {
         assert_eq!(base_path("docs/"), "/docs/");
     }
 
-
     #[test]
     fn durations_read_well() {
         assert_eq!(human_duration(SignedDuration::from_mins(3)), "3 min");

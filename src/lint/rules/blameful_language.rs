@@ -54,6 +54,9 @@ impl Rule for BlamefulLanguage {
                     let verbatim = &body[range.clone()] == text.as_ref();
                     for (regex, help) in PHRASES.iter() {
                         for m in regex.find_iter(&text) {
+                            if is_negated(&text[..m.start()]) {
+                                continue;
+                            }
                             let span = if verbatim {
                                 base + range.start + m.start()..base + range.start + m.end()
                             } else {
@@ -74,12 +77,36 @@ impl Rule for BlamefulLanguage {
     }
 }
 
+/// "no-blame", "nobody is to blame", "without blame": the words, used to reject blame.
+fn is_negated(before: &str) -> bool {
+    let before = before.to_lowercase();
+    let before = before.trim_end();
+    [
+        "no-",
+        "no",
+        "not to",
+        "nobody is to",
+        "no one is to",
+        "without",
+        "non-",
+    ]
+    .iter()
+    .any(|w| {
+        before.ends_with(w)
+            && (w.ends_with('-')
+                || before.len() == w.len()
+                || !before[..before.len() - w.len()].ends_with(char::is_alphanumeric))
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::PHRASES;
+    use super::{PHRASES, is_negated};
 
     fn flagged(text: &str) -> bool {
-        PHRASES.iter().any(|(r, _)| r.is_match(text))
+        PHRASES
+            .iter()
+            .any(|(r, _)| r.find_iter(text).any(|m| !is_negated(&text[..m.start()])))
     }
 
     #[test]
@@ -104,6 +131,8 @@ mod tests {
             "The deploy failed to roll out.",
             "The health check should have failed the rollout, and did not.",
             "A default of 30 seconds.",
+            "A no-blame review.",
+            "Nobody is to blame here; the tooling allowed it.",
         ] {
             assert!(!flagged(text), "{text}");
         }

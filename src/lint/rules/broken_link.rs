@@ -73,6 +73,8 @@ impl Rule for BrokenLink {
                     }
                 }
                 None => {
+                    // Show the target as the user sees paths: with the content folder prefix.
+                    let prefix = doc.display_path.strip_suffix(&doc.rel_path).unwrap_or("");
                     let on_disk = doc
                         .path
                         .parent()
@@ -80,7 +82,7 @@ impl Rule for BrokenLink {
                     if !on_disk {
                         out.emit(
                             link.span.clone(),
-                            format!("link to `{dest}`, but {target} does not exist"),
+                            format!("link to `{dest}`, but {prefix}{target} does not exist"),
                             "nothing at this path",
                             "fix the path (it is relative to this file), or remove the link if the document was deleted",
                         );

@@ -64,12 +64,14 @@ fn check_timestamp(name: &str, value: &Node, out: &mut Emitter) {
         return;
     }
     let t = text.trim();
+    let date_part = t.get(..10).filter(|d| parse_date(d).is_some());
+    let after_seconds = t.get(19..).unwrap_or("");
     let help = if parse_date(t).is_some() {
         format!("add the time and the offset: `{t}T00:00:00Z` (RFC 3339; use the real time of day)")
-    } else if t.len() >= 19
-        && parse_date(&t[..10]).is_some()
-        && !t.ends_with('Z')
-        && !t[19..].contains(['+', '-'])
+    } else if date_part.is_some()
+        && t.len() >= 19
+        && !t.ends_with(['Z', 'z'])
+        && !after_seconds.contains(['+', '-'])
     {
         format!("add the UTC offset so the time is unambiguous: `{t}Z` for UTC, or `{t}+02:00`")
     } else {

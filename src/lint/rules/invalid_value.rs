@@ -158,6 +158,8 @@ impl Checker<'_, '_> {
                             let help =
                                 format!("each entry of `{name}` is a name: {}", field.describe);
                             self.wrong(key, item, prefix, "a list of names", help);
+                        } else {
+                            self.check_allowed(key, item, kind_schema, prefix);
                         }
                     }
                 }
@@ -226,11 +228,52 @@ impl Checker<'_, '_> {
                     self.wrong(key, value, prefix, "a list of follow-ups", help);
                 }
             },
-            FieldType::LintSettings => {
-                if value.as_map().is_none() {
-                    let help =
-                        "write it as a mapping, such as `lint: {allow: [rule-id]}`".to_string();
-                    self.wrong(key, value, prefix, "a mapping", help);
+            FieldType::LintSettings => self.check_lint_settings(key, value, prefix),
+        }
+    }
+
+    /// `lint: {allow: [rule-id, ...]}`: a mapping whose only key is a list of known rule ids.
+    fn check_lint_settings(&mut self, key: &Key, value: &Node, prefix: &str) {
+        let example = "write it as `lint: {allow: [rule-id]}` (`opsbook rules` lists the ids)";
+        let Some(entries) = value.as_map() else {
+            self.wrong(key, value, prefix, "a mapping", example.to_string());
+            return;
+        };
+        for (inner_key, inner) in entries {
+            if inner_key.name != "allow" {
+                self.out.emit(
+                    inner_key.span.clone(),
+                    format!("`lint.{}` is not a lint setting", inner_key.name),
+                    "expected `allow`",
+                    example,
+                );
+                continue;
+            }
+            let Some(items) = inner.as_seq() else {
+                self.wrong(
+                    inner_key,
+                    inner,
+                    "lint.",
+                    "a list of rule ids",
+                    example.to_string(),
+                );
+                continue;
+            };
+            for item in items {
+                let id = item.as_str().unwrap_or_default();
+                if crate::lint::rules::by_id(id).is_none() {
+                    let hint = crate::lint::rules::closest_id(id)
+                        .map(|c| format!("did you mean `{c}`? "))
+                        .unwrap_or_default();
+                    self.out.emit(
+                        item.span.clone(),
+                        format!(
+                            "`lint.allow` names {}, which is not a lint rule",
+                            shown(item)
+                        ),
+                        "unknown rule id",
+                        format!("{hint}`opsbook rules` lists the rule ids"),
+                    );
                 }
             }
         }

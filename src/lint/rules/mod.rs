@@ -71,3 +71,11 @@ pub fn closest_id(id: &str) -> Option<&'static str> {
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, id)| id)
 }
+
+/// Byte ranges of every likely secret in a text, for reports that must mask them.
+pub fn secret_spans(source: &str) -> Vec<std::ops::Range<usize>> {
+    possible_secret::secrets(source)
+        .into_iter()
+        .map(|(span, _)| span)
+        .collect()
+}

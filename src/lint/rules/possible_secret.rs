@@ -19,6 +19,10 @@ fn always(_: &str) -> bool {
     true
 }
 
+fn not_placeholder(value: &str) -> bool {
+    !is_placeholder(value)
+}
+
 /// Placeholders people write instead of secrets: `$TOKEN`, `<redacted>`, `xxxx`, `changeme`.
 fn is_placeholder(value: &str) -> bool {
     let v = value.trim_matches(|c| c == '"' || c == '\'' || c == '`');
@@ -80,15 +84,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         check,
     };
     vec![
+        // The whole key block, so no line of key material is ever printed.
         p(
             "a private key",
-            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",
             always,
         ),
         p(
             "an AWS access key id",
             r"\b((?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16})\b",
-            always,
+            not_placeholder,
         ),
         p(
             "a GitHub token",
@@ -123,12 +128,12 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p(
             "a password",
-            r#"(?i)\b(?:password|passwd|pwd)\b["']?\s*[:=]\s*["']?([^\s"'`,;]{8,})"#,
+            r#"(?i)\b[a-z0-9_]*(?:password|passwd|pwd)\b["']?\s*[:=]\s*["']?([^\s"'`,;]{8,})"#,
             real_password,
         ),
         p(
             "a token or key",
-            r#"(?i)\b(?:api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|token|secret)\b["']?\s*[:=]\s*["']?([A-Za-z0-9+/=_.~-]{16,})"#,
+            r#"(?i)\b[a-z0-9_]*(?:api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|token|secret)\b["']?\s*[:=]\s*["']?([A-Za-z0-9+/=_.~-]{16,})"#,
             random_looking,
         ),
     ]
@@ -151,34 +156,42 @@ impl Rule for PossibleSecret {
         if doc.read_problem.is_some() {
             return;
         }
-        let source = &*doc.source;
-        let mut reported: Vec<std::ops::Range<usize>> = Vec::new();
-        for pattern in PATTERNS.iter() {
-            for captures in pattern.regex.captures_iter(source) {
-                let m = captures
-                    .get(1)
-                    .or_else(|| captures.get(0))
-                    .expect("a match");
-                if !(pattern.check)(m.as_str()) {
-                    continue;
-                }
-                let span = m.range();
-                if reported
-                    .iter()
-                    .any(|r| r.start < span.end && span.start < r.end)
-                {
-                    continue; // Already reported by a more specific pattern.
-                }
-                reported.push(span.clone());
-                out.emit_redacted(
-                    span,
-                    format!("this looks like {} (not shown here)", pattern.name),
-                    format!("{} (redacted)", pattern.name),
-                    "remove it from the document and ROTATE it now: it is in the git history already. Write a placeholder such as `$TOKEN` or `<redacted>` instead. If it is not a secret, allow the rule for this document with `lint: {allow: [possible-secret]}`",
-                );
-            }
+        for (span, name) in secrets(&doc.source) {
+            out.emit_redacted(
+                span,
+                format!("this looks like {name} (not shown here)"),
+                format!("{name} (redacted)"),
+                "remove it from the document and ROTATE it now: it is in the git history already. Write a placeholder such as `$TOKEN` or `<redacted>` instead. If it is not a secret, allow the rule for this document with `lint: {allow: [possible-secret]}`",
+            );
         }
     }
+}
+
+/// Every likely secret in `source`: its byte range and what it looks like. Reports use it to
+/// mask every secret of a document, not only the one a finding is about.
+pub fn secrets(source: &str) -> Vec<(std::ops::Range<usize>, &'static str)> {
+    let mut found: Vec<(std::ops::Range<usize>, &'static str)> = Vec::new();
+    for pattern in PATTERNS.iter() {
+        for captures in pattern.regex.captures_iter(source) {
+            let m = captures
+                .get(1)
+                .or_else(|| captures.get(0))
+                .expect("a match");
+            if !(pattern.check)(m.as_str()) {
+                continue;
+            }
+            let span = m.range();
+            if found
+                .iter()
+                .any(|(r, _)| r.start < span.end && span.start < r.end)
+            {
+                continue; // Already reported by a more specific pattern.
+            }
+            found.push((span, pattern.name));
+        }
+    }
+    found.sort_by_key(|(r, _)| r.start);
+    found
 }
 
 #[cfg(test)]
@@ -186,16 +199,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&'static str> {
-        PATTERNS
-            .iter()
-            .filter(|p| {
-                p.regex.captures_iter(text).any(|c| {
-                    let m = c.get(1).or_else(|| c.get(0)).unwrap();
-                    (p.check)(m.as_str())
-                })
-            })
-            .map(|p| p.name)
-            .collect()
+        secrets(text).into_iter().map(|(_, name)| name).collect()
     }
 
     #[test]
@@ -225,6 +229,34 @@ mod tests {
         );
         assert!(found(&format!("password: {}", "Tr0ub4dor&3x")).contains(&"a password"));
         assert!(!found(&format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8")).is_empty());
+        // Environment-variable style.
+        assert_eq!(
+            found(&format!("export PGPASSWORD={}", "Qz8vN2xLr4Tm")),
+            ["a password"]
+        );
+        assert_eq!(
+            found(&format!(
+                "AWS_SECRET_ACCESS_KEY={}",
+                "wJalrXUtnF3MI9K7MDENGbPxRfiCY2x8q"
+            )),
+            ["a token or key"]
+        );
+    }
+
+    #[test]
+    fn a_private_key_is_covered_to_its_end_line() {
+        let key = format!(
+            "-----BEGIN {kind}PRIVATE KEY-----\nMIIEow\nAbCd\n-----END {kind}PRIVATE KEY-----\nafter",
+            kind = "RSA "
+        );
+        let spans = secrets(&key);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(&key[spans[0].0.end..], "\nafter");
+    }
+
+    #[test]
+    fn documentation_example_keys_are_placeholders() {
+        assert!(found(&format!("AKIA{}EXAMPLE", "IOSFODNN7")).is_empty());
     }
 
     #[test]

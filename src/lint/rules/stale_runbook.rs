@@ -29,8 +29,17 @@ impl Rule for StaleRunbook {
             Some(crate::document::yaml::Value::Int(days)) if *days > 0 => *days,
             _ => ctx.config.lint.review_interval_days,
         };
-        let (reviewed, span, source) = match doc.field("last_reviewed") {
+        let (reviewed, span, source) = match doc.field("last_reviewed").filter(|n| !n.is_empty()) {
             Some(node) => match node.as_str().and_then(|s| parse_date(s.trim())) {
+                Some(date) if date > ctx.today => {
+                    out.emit(
+                        node.span.clone(),
+                        format!("`last_reviewed` is {date}, in the future"),
+                        "not reviewed yet",
+                        "set `last_reviewed` to the date the review actually happened",
+                    );
+                    return;
+                }
                 Some(date) => (date, node.span.clone(), "last reviewed"),
                 None => return, // invalid-date reports it.
             },
@@ -39,7 +48,7 @@ impl Rule for StaleRunbook {
                 None => {
                     out.emit(
                         doc.opening_line(),
-                        "no `last_reviewed` date and no git history to tell when this runbook was last checked",
+                        "no `last_reviewed` date, and no (full) git history to tell when this runbook last changed",
                         "when was this runbook last reviewed?",
                         "walk through the runbook (ideally in a drill) and add `last_reviewed: YYYY-MM-DD`",
                     );
