@@ -82,7 +82,15 @@ pub enum FrontMatterProblem {
         found: &'static str,
         at: Range<usize>,
     },
+    TooLong {
+        lines: usize,
+        at: Range<usize>,
+    },
 }
+
+/// Front matter longer than this is refused before YAML parsing: metadata that long is a
+/// pasted file, and parsing it would only produce noise.
+pub const MAX_FRONT_MATTER_LINES: usize = 1_000;
 
 /// One parsed document.
 #[derive(Debug, Clone)]
@@ -257,6 +265,12 @@ fn parse_front_matter(source: &str) -> ParsedFrontMatter {
     };
     let yaml_text = &source[split.yaml.clone()];
     let fallback_body = split.body_start;
+    let lines = yaml_text.lines().count();
+    if lines > MAX_FRONT_MATTER_LINES {
+        let at = split.block.start..split.block.start + 3;
+        let problem = FrontMatterProblem::TooLong { lines, at };
+        return (empty_map(), split.block, split.body_start, Some(problem));
+    }
     if yaml_text.trim().is_empty() {
         // An empty block is an empty mapping: required-field then names what is missing.
         return (empty_map(), split.block, fallback_body, None);

@@ -40,6 +40,15 @@ impl Rule for InvalidFrontMatter {
                 message.clone(),
                 "fix the YAML syntax here; quote values that contain `: `, `#` or start with `[`, `{`, `*` or `&`",
             ),
+            FrontMatterProblem::TooLong { lines, at } => out.emit(
+                at.clone(),
+                format!(
+                    "the front matter is {lines} lines long, over the limit of {}",
+                    crate::document::MAX_FRONT_MATTER_LINES
+                ),
+                "this block is too long to be metadata",
+                "keep the front matter to the document's fields; move lists and logs into the body or link to them",
+            ),
             FrontMatterProblem::NotAMapping { found, at } => out.emit(
                 at.clone(),
                 format!("the front matter is {found}, not a mapping of fields"),
