@@ -221,7 +221,8 @@ impl Config {
                 span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start + 1))),
             })
         };
-        let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
+        let config: Config =
+            toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
         config
             .validate()
             .map_err(|message| invalid(message, find_key(text, "severities")))?;
