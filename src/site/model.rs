@@ -308,7 +308,7 @@ impl<'a> Site<'a> {
     /// Runbooks by title.
     pub fn runbooks_by_title(&self) -> Vec<DocView> {
         let mut list = self.of_kind(Kind::Runbook);
-        list.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        list.sort_by_key(|a| a.title.to_lowercase());
         list
     }
 
