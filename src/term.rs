@@ -1,15 +1,14 @@
-//! What the terminal allows: colour (off under `NO_COLOR`, `TERM=dumb` or when not a
-//! terminal), how much to say (`--quiet`, `--verbose`), and a progress line for long work.
+//! What the terminal allows: colour (off under `NO_COLOR` or when not a terminal), how much
+//! to say (`--quiet`, `--verbose`), and a progress line for long work.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Whether `NO_COLOR` is set to a non-empty value (<https://no-color.org>) or `TERM=dumb`.
+/// Whether `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
 pub fn color_disabled_by_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-        || std::env::var_os("TERM").is_some_and(|t| t == "dumb")
 }
 
 /// Colour on stdout: a terminal, and not turned off by the environment.
@@ -22,12 +21,17 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && !color_disabled_by_env()
 }
 
-/// The terminal width from `COLUMNS` when stdout is a terminal, else `fallback`.
+/// The width of the terminal on stdout (`COLUMNS` when set, else asked of the terminal), or
+/// `fallback` when stdout is not a terminal.
 pub fn stdout_width(fallback: usize) -> usize {
+    if !std::io::stdout().is_terminal() {
+        return fallback;
+    }
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
-        .filter(|_| std::io::stdout().is_terminal())
+        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize))
+        .filter(|w| *w > 0)
         .unwrap_or(fallback)
 }
 

@@ -126,14 +126,12 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
         watches: Watches::new(watcher),
         failed: false,
     };
-    builder.sync_watches();
-    builder.build(None);
-
     let url = if addr.ip().is_unspecified() {
         format!("http://127.0.0.1:{}/", addr.port())
     } else {
         base_url
     };
+    // The address first: requests wait in the listen queue until the first build is served.
     println!("opsbook serve: {url} (Ctrl-C to stop)");
     if !addr.ip().is_loopback() {
         eprintln!(
@@ -141,6 +139,8 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
             addr.ip()
         );
     }
+    builder.sync_watches();
+    builder.build(None);
     let rebuilds = std::thread::Builder::new()
         .name("opsbook-rebuild".into())
         .spawn(move || builder.run(receiver))
