@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
+use crate::commands;
 use crate::config::Config;
 use crate::report;
 
@@ -30,7 +31,7 @@ impl From<Exit> for ExitCode {
     name = "opsbook",
     version,
     about = "Incident runbooks and postmortems as docs-as-code: lint them in CI, build a searchable site.",
-    after_help = "Examples:\n  opsbook lint                 check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook lint --changed-since origin/main --format github\n  opsbook build                lint, then write the site to public/\n  opsbook explain stale-runbook\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run."
+    after_help = "Examples:\n  opsbook init my-kb                        start a knowledge base in my-kb/\n  opsbook new postmortem \"Checkout 5xx\"     a new postmortem with every required field\n  opsbook serve                             preview the site at http://127.0.0.1:3000/\n  opsbook lint                              check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook lint --changed-since origin/main --format github\n  opsbook explain stale-runbook             a rule, with examples\n  opsbook build                             lint, then write the site to public/\n  opsbook follow-ups --overdue              follow-ups past their due date\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run.\nColour is off when NO_COLOR is set or the output is not a terminal."
 )]
 pub struct Cli {
     /// Use this opsbook.toml; the knowledge base root is its folder [default: ./opsbook.toml if present]
@@ -58,6 +59,36 @@ pub enum Command {
         after_help = "Examples:\n  opsbook build\n  opsbook build --output /tmp/site\n  opsbook build --allow-errors"
     )]
     Build(BuildArgs),
+    /// Preview the site: build it, serve it on 127.0.0.1, rebuild and reload pages on every change
+    #[command(
+        after_help = "Examples:\n  opsbook serve                       http://127.0.0.1:3000/ (or the next free port)\n  opsbook serve --port 8080\n  opsbook serve --port 0              any free port; the address is printed\n  opsbook serve --bind 0.0.0.0        reachable from other machines: think twice\n\nThe site is built into a temporary folder (public/ is left alone) and rebuilt when a\ndocument, a template or opsbook.toml changes. Lint findings print here and show as a banner\non the page; a broken template shows its error in the browser. Ctrl-C stops."
+    )]
+    Serve(ServeArgs),
+    /// Write a new runbook or postmortem from a template, with every required field
+    #[command(
+        after_help = "Examples:\n  opsbook new runbook \"Payments DB failover\"\n      writes content/runbooks/payments-db-failover.md\n  opsbook new postmortem \"Checkout 5xx after deploy\"\n      writes content/postmortems/<today>-checkout-5xx-after-deploy.md\n  opsbook new postmortem \"Checkout 5xx\" --date 2026-09-20 --owner alice@example.com\n  $EDITOR \"$(opsbook new runbook 'Restart the API')\"\n\nThe path written is printed on stdout. Fields a person must fill in are left empty and\nmarked TODO, so `opsbook lint` lists them. An existing file is never overwritten (exit 2).\nTemplates: templates/new/runbook.md and templates/new/postmortem.md beside opsbook.toml\nreplace the built-in ones."
+    )]
+    New(NewArgs),
+    /// Create a starter knowledge base: opsbook.toml, an example runbook and postmortem, a CI workflow
+    #[command(
+        after_help = "Examples:\n  opsbook init                  in the current folder, which must be empty\n  opsbook init ops-kb           creates ops-kb/\n  opsbook init --force          add the missing starter files to a non-empty folder\n\nA folder holding only .git counts as empty. Existing files are never overwritten or deleted,\nwith or without --force."
+    )]
+    Init(InitArgs),
+    /// List the follow-ups of every postmortem, soonest due first
+    #[command(
+        after_help = "Examples:\n  opsbook follow-ups                          open and in-progress follow-ups\n  opsbook follow-ups --overdue\n  opsbook follow-ups --owner bob@example.com --due-before 2026-12-01\n  opsbook follow-ups --service checkout-web --all\n  opsbook follow-ups --status done --format csv > done.csv\n  opsbook follow-ups --format markdown        paste into the weekly review\n\nThe exit code is 0 whatever is listed; `opsbook lint` is the check that fails."
+    )]
+    FollowUps(FollowUpsArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Examples:\n  opsbook completions bash > ~/.local/share/bash-completion/completions/opsbook\n  opsbook completions zsh > ~/.zfunc/_opsbook\n  opsbook completions fish > ~/.config/fish/completions/opsbook.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page, or write one page per command into a folder
+    #[command(
+        after_help = "Examples:\n  opsbook man | man -l -\n  opsbook man --output ~/.local/share/man/man1"
+    )]
+    Man(ManArgs),
     /// List every lint rule with its level and summary
     #[command(after_help = "Examples:\n  opsbook rules\n  opsbook rules --format json")]
     Rules(RulesArgs),
@@ -145,6 +176,118 @@ pub struct BuildArgs {
     /// Date to check due dates against, YYYY-MM-DD [default: today]
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub today: Option<Date>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on [default: 3000, or the next free one up to 3009]; 0 picks any free port
+    #[arg(long, short, value_name = "N")]
+    pub port: Option<u16>,
+    /// Address to listen on; anything but a loopback address exposes the site to the network
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+}
+
+/// The kinds `opsbook new` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NewKind {
+    Runbook,
+    Postmortem,
+}
+
+impl From<NewKind> for crate::document::Kind {
+    fn from(kind: NewKind) -> Self {
+        match kind {
+            NewKind::Runbook => crate::document::Kind::Runbook,
+            NewKind::Postmortem => crate::document::Kind::Postmortem,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// What to write
+    #[arg(value_enum)]
+    pub kind: NewKind,
+    /// The document's title; the file name is made from it
+    pub title: String,
+    /// Incident date of a postmortem, YYYY-MM-DD (starts its file name) [default: today]
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub date: Option<Date>,
+    /// File name without .md (after the date for a postmortem) [default: from the title]
+    #[arg(long, value_name = "NAME")]
+    pub slug: Option<String>,
+    /// Owner to write [default: `git config user.email`, else left to fill in]
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Folder to create the knowledge base in; created when missing [default: .]
+    pub dir: Option<PathBuf>,
+    /// Add the starter files to a folder that is not empty (existing files are kept)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FollowUpsFormat {
+    /// Aligned columns for people (overdue rows in red on a terminal)
+    Table,
+    /// A versioned JSON document for other tools
+    Json,
+    /// Comma-separated values with a header row, for spreadsheets
+    Csv,
+    /// A Markdown table, for a review document or an issue
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FollowUpsArgs {
+    /// Only follow-ups with this status; repeat or separate with commas [default: open,in_progress]
+    #[arg(
+        long = "status",
+        value_name = "STATUS",
+        value_delimiter = ',',
+        conflicts_with = "all"
+    )]
+    pub statuses: Vec<String>,
+    /// Every status, done and wont_do included
+    #[arg(long)]
+    pub all: bool,
+    /// Only follow-ups of this owner (an email, or the part before the @)
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+    /// Only follow-ups of postmortems about this service
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// Only follow-ups past their due date and not done
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only follow-ups due before this date, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub due_before: Option<Date>,
+    /// Date to compute "overdue" against, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    pub today: Option<Date>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FollowUpsFormat::Table)]
+    pub format: FollowUpsFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write opsbook.1 and one page per command (opsbook-lint.1, ...) into this folder instead of printing opsbook.1
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }
 
 fn parse_date_arg(text: &str) -> Result<Date, String> {
@@ -245,9 +388,28 @@ fn print_rules(config: &Config, format: ListFormat) {
 }
 
 fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
+    // Commands that need no knowledge base, so no config.
+    match &cli.command {
+        Command::Init(args) => return commands::init::run(cli, args),
+        Command::Completions(args) => return commands::manual::completions(args),
+        Command::Man(args) => return commands::manual::man(cli, args),
+        Command::Serve(args) => return commands::serve::run(cli, args),
+        _ => {}
+    }
     let config = load_config(cli)?;
+    if cli.verbose {
+        match &config.file {
+            Some(file) => eprintln!("config: {}", file.display()),
+            None => eprintln!("config: none (defaults), root {}", config.root.display()),
+        }
+    }
     let started = Instant::now();
     match &cli.command {
+        Command::New(args) => commands::new::run(cli, &config, args),
+        Command::FollowUps(args) => commands::follow_ups::run(cli, &config, args),
+        Command::Init(_) | Command::Completions(_) | Command::Man(_) | Command::Serve(_) => {
+            unreachable!("handled above")
+        }
         Command::Lint(args) => {
             let outcome = crate::lint(
                 &config,
@@ -352,6 +514,12 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
             Ok(Exit::Clean)
         }
         Command::Build(args) => {
+            // A progress line on stderr when it is a terminal and the build takes a while.
+            let progress = crate::term::ProgressLine::start(
+                "building the site",
+                cli.quiet,
+                std::time::Duration::from_millis(400),
+            );
             let outcome = crate::build(
                 &config,
                 &crate::BuildOptions {
@@ -359,7 +527,9 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                     allow_errors: args.allow_errors,
                     today: args.today,
                 },
-            )?;
+            );
+            progress.finish();
+            let outcome = outcome?;
             let lint = &outcome.lint;
             if !lint.findings.is_empty() {
                 let text =

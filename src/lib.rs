@@ -7,14 +7,19 @@
 
 pub mod changes;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod document;
+pub mod follow_ups;
 pub mod json_schema;
 pub mod lint;
 pub mod parse;
 pub mod report;
+pub mod scaffold;
+pub mod serve;
 pub mod site;
+pub mod term;
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +50,15 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Changes(#[from] changes::ChangesError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Scaffold(#[from] Box<scaffold::ScaffoldError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Serve(#[from] serve::ServeError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Command(#[from] commands::CommandError),
 }
 
 /// What `lint` found.

@@ -1,0 +1,542 @@
+//! `opsbook serve`: builds the site into a temporary folder, serves it on the loopback
+//! address, watches the content, the templates and the config, rebuilds on change and reloads
+//! the open pages. Lint findings never stop it: they print in the terminal and show as a
+//! banner on the page concerned; a broken template or config shows as an error page.
+//!
+//! Threads: the HTTP server runs on a small tokio runtime; the watcher's events go to one
+//! rebuild thread, which owns the [`Workspace`] and publishes each result to [`http::Shared`].
+
+pub mod http;
+pub mod inject;
+pub mod watch;
+pub mod workspace;
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::document::Document;
+use crate::lint::{self, Finding, Level};
+use crate::report;
+use crate::term::{self, Verbosity};
+use http::{BuildError, PageState, Shared};
+use inject::{Banner, BannerItem};
+use watch::{Places, Watches};
+use workspace::{Applied, Change, Workspace};
+
+/// The port tried first when `--port` is not given; the next nine are tried when it is taken.
+pub const DEFAULT_PORT: u16 = 3000;
+
+/// How long to wait for more events after one arrives, so a save that touches several files
+/// (or an editor that writes, renames and sets attributes) makes one rebuild.
+const SETTLE: Duration = Duration::from_millis(40);
+const MAX_SETTLE: Duration = Duration::from_millis(400);
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub bind: IpAddr,
+    /// `None`: the default port or the next free one after it. `Some(0)`: any free port.
+    pub port: Option<u16>,
+    /// `--config`, when given.
+    pub config_file: Option<PathBuf>,
+    /// The folder holding opsbook.toml (or content/) when no `--config` is given.
+    pub dir: PathBuf,
+    pub verbosity: Verbosity,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {message}")]
+    #[diagnostic(
+        code(serve),
+        help(
+            "another program may be using the port: pass another one with --port N (0 picks any free port)"
+        )
+    )]
+    Listen { addr: String, message: String },
+    #[error("cannot start the server: {0}")]
+    #[diagnostic(code(serve))]
+    Start(String),
+}
+
+fn listen(options: &ServeOptions) -> Result<std::net::TcpListener, ServeError> {
+    let ports: Vec<u16> = match options.port {
+        Some(port) => vec![port],
+        None => (DEFAULT_PORT..DEFAULT_PORT + 10).collect(),
+    };
+    let mut last_error = None;
+    for port in ports {
+        match std::net::TcpListener::bind(SocketAddr::new(options.bind, port)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last_error = Some((port, e)),
+        }
+    }
+    let (port, e) = last_error.expect("at least one port was tried");
+    Err(ServeError::Listen {
+        addr: SocketAddr::new(options.bind, port).to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// A starting version that differs from run to run, so a page left open across a restart
+/// of `opsbook serve` reloads when it reconnects.
+fn first_version() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_millis() as u64)
+}
+
+/// Runs the server until Ctrl-C (or SIGTERM).
+pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
+    let verbosity = options.verbosity;
+    let workspace = Workspace::open(options.config_file.as_deref(), &options.dir)?;
+    let listener = listen(&options)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+
+    let temp = tempfile::Builder::new()
+        .prefix("opsbook-serve-")
+        .tempdir()
+        .map_err(|e| ServeError::Start(format!("cannot create a temporary folder: {e}")))?;
+    let output = temp.path().join("site");
+    verbosity.detail(format!("writing the site to {}", output.display()));
+    let shared = Arc::new(Shared::new(output.clone(), first_version()));
+
+    let (sender, receiver) = mpsc::channel::<Message>();
+    let events = sender.clone();
+    let watcher = notify::recommended_watcher(move |event| {
+        let _ = events.send(Message::Fs(event));
+    })
+    .map_err(|e| ServeError::Start(format!("cannot watch files: {e}")))?;
+
+    let base_url = format!("http://{addr}/");
+    let mut builder = Builder {
+        workspace,
+        shared: shared.clone(),
+        output,
+        base_url: base_url.clone(),
+        verbosity,
+        watches: Watches::new(watcher),
+        failed: false,
+    };
+    let url = if addr.ip().is_unspecified() {
+        format!("http://127.0.0.1:{}/", addr.port())
+    } else {
+        base_url
+    };
+    // The address first: requests wait in the listen queue until the first build is served.
+    println!("opsbook serve: {url} (Ctrl-C to stop)");
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}, so other machines that can reach this one can read the site",
+            addr.ip()
+        );
+    }
+    builder.sync_watches();
+    builder.build(None);
+    let rebuilds = std::thread::Builder::new()
+        .name("opsbook-rebuild".into())
+        .spawn(move || builder.run(receiver))
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    let served = runtime.block_on(serve_until_stopped(listener, shared.clone()));
+    let _ = sender.send(Message::Stop);
+    let _ = rebuilds.join();
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    drop(temp);
+    served?;
+    verbosity.say("opsbook serve: stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+async fn serve_until_stopped(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::from_std(listener)
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    let app = http::router(shared.clone());
+    let stop = shared.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // End the event streams so open pages let go of their connections.
+        stop.shutdown.send_replace(true);
+    });
+    let mut stopping = shared.shutdown.subscribe();
+    tokio::select! {
+        result = server => result.map_err(|e| ServeError::Start(e.to_string())),
+        // Connections that linger after the signal do not hold the process up for long.
+        _ = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        } => Ok(()),
+    }
+}
+
+enum Message {
+    Fs(notify::Result<notify::Event>),
+    Stop,
+}
+
+/// Owns the workspace; turns batches of file events into rebuilds.
+struct Builder {
+    workspace: Workspace,
+    shared: Arc<Shared>,
+    output: PathBuf,
+    base_url: String,
+    verbosity: Verbosity,
+    watches: Watches,
+    /// The last attempt failed (config or content folder): retry on any change.
+    failed: bool,
+}
+
+impl Builder {
+    fn run(mut self, receiver: mpsc::Receiver<Message>) {
+        loop {
+            let mut events = Vec::new();
+            match receiver.recv() {
+                Ok(Message::Fs(event)) => events.push(event),
+                Ok(Message::Stop) | Err(_) => return,
+            }
+            let started = Instant::now();
+            loop {
+                let left = MAX_SETTLE.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    break;
+                }
+                match receiver.recv_timeout(SETTLE.min(left)) {
+                    Ok(Message::Fs(event)) => events.push(event),
+                    Ok(Message::Stop) => return,
+                    Err(mpsc::RecvTimeoutError::Timeout) => break,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            self.on_events(events);
+        }
+    }
+
+    fn places(&self) -> Places {
+        Places::new(&self.workspace.config, &self.workspace.config_path())
+    }
+
+    fn sync_watches(&mut self) {
+        let places = self.places();
+        for problem in self.watches.sync(&places) {
+            eprintln!("warning: {problem}");
+        }
+    }
+
+    fn on_events(&mut self, events: Vec<notify::Result<notify::Event>>) {
+        let places = self.places();
+        let mut ok = Vec::new();
+        for event in events {
+            match event {
+                Ok(event) => ok.push(event),
+                Err(e) => self.verbosity.detail(format!("watch error: {e}")),
+            }
+        }
+        let mut changes = places.changes(&ok);
+        if changes.is_empty() {
+            return;
+        }
+        if self.failed {
+            changes.insert(Change::Config);
+            changes.insert(Change::Rescan);
+        }
+        if self.verbosity.verbose {
+            let list: Vec<String> = changes.iter().map(describe_change).collect();
+            eprintln!("changed: {}", list.join(", "));
+        }
+        let started = Instant::now();
+        match self.workspace.apply(&changes) {
+            Ok(applied) => {
+                if applied.config {
+                    self.sync_watches();
+                } else if changes.contains(&Change::Rescan) || changes.contains(&Change::Templates)
+                {
+                    // A templates or content folder may have appeared.
+                    self.sync_watches();
+                }
+                if applied.is_empty() && !self.failed {
+                    self.verbosity.detail("nothing changed");
+                    return;
+                }
+                self.failed = false;
+                self.verbosity
+                    .detail(format!("re-read in {}", ms(started.elapsed())));
+                self.build(Some(&applied));
+            }
+            Err(err) => {
+                self.failed = true;
+                let message = format!("{:?}", miette::Report::new(err));
+                eprintln!("{message}");
+                let version = self.shared.page_state().version + 1;
+                self.shared.publish(PageState {
+                    version,
+                    error: Some(BuildError {
+                        title: "the knowledge base cannot be read".into(),
+                        message: strip_ansi(&message),
+                    }),
+                    banners: HashMap::new(),
+                });
+            }
+        }
+    }
+
+    /// Lints and renders everything (`applied` says what changed, for the terminal output).
+    fn build(&mut self, applied: Option<&Applied>) {
+        let started = Instant::now();
+        let today = crate::today();
+        let workspace = &self.workspace;
+        let findings = lint::check(&workspace.docs, &workspace.config, today);
+        let linted = started.elapsed();
+        let mut config = workspace.config.clone();
+        config.site.base_url = self.base_url.clone();
+        let result = crate::site::build(&config, &workspace.docs, &self.output, today);
+        let elapsed = started.elapsed();
+
+        self.print_findings(&findings, applied);
+        let version = self.shared.page_state().version + 1;
+        let summary = report::human::summary_line(&findings, workspace.docs.len());
+        let state = match result {
+            Ok(site) => {
+                let what = match applied {
+                    None => format!("built {} pages", site.pages),
+                    Some(applied) => format!("rebuilt ({})", describe_applied(applied)),
+                };
+                self.verbosity
+                    .say(format!("{what} in {}; {summary}", ms(elapsed)));
+                self.verbosity.detail(format!(
+                    "  lint {}, render and write {}",
+                    ms(linted),
+                    ms(elapsed - linted)
+                ));
+                PageState {
+                    version,
+                    error: None,
+                    banners: banners(&workspace.docs, &findings),
+                }
+            }
+            Err(err) => {
+                let message = format!("{:?}", miette::Report::new(err));
+                eprintln!("{message}");
+                PageState {
+                    version,
+                    error: Some(BuildError {
+                        title: "the site could not be built".into(),
+                        message: strip_ansi(&message),
+                    }),
+                    banners: HashMap::new(),
+                }
+            }
+        };
+        self.shared.publish(state);
+    }
+
+    /// The findings of the documents that changed (all of them on the first build or after a
+    /// config change), as `opsbook lint` prints them.
+    fn print_findings(&self, findings: &[Finding], applied: Option<&Applied>) {
+        let docs = &self.workspace.docs;
+        let changed: Option<BTreeSet<&str>> = applied
+            .filter(|a| !a.touches_every_page())
+            .map(|a| a.reparsed.iter().map(String::as_str).collect());
+        let shown: Vec<Finding> = findings
+            .iter()
+            .filter(|f| {
+                changed
+                    .as_ref()
+                    .is_none_or(|set| set.contains(docs[f.doc].rel_path.as_str()))
+            })
+            .cloned()
+            .collect();
+        if shown.is_empty() {
+            return;
+        }
+        let style = report::human::Style {
+            color: term::stdout_color(),
+            width: term::stdout_width(100),
+        };
+        let checked = changed.as_ref().map_or(docs.len(), BTreeSet::len);
+        let text = report::human::render(docs, &shown, checked, style);
+        // The summary line of the whole knowledge base follows in the status line.
+        let body = text
+            .trim_end()
+            .rsplit_once('\n')
+            .map_or("", |(body, _)| body);
+        if !body.trim().is_empty() {
+            println!("{}", body.trim_end());
+        }
+    }
+}
+
+fn describe_change(change: &Change) -> String {
+    match change {
+        Change::Config => "opsbook.toml".into(),
+        Change::Templates => "templates".into(),
+        Change::Document(rel) => rel.clone(),
+        Change::Rescan => "content folder".into(),
+    }
+}
+
+fn describe_applied(applied: &Applied) -> String {
+    let mut parts = Vec::new();
+    if applied.config {
+        parts.push("config changed".to_string());
+    }
+    if applied.templates {
+        parts.push("templates changed".to_string());
+    }
+    match applied.reparsed.as_slice() {
+        [] => {}
+        [one] if !applied.config => parts.push(format!("{one} changed")),
+        many => parts.push(format!("{} documents re-read", many.len())),
+    }
+    match applied.removed.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("{one} removed")),
+        many => parts.push(format!("{} documents removed", many.len())),
+    }
+    parts.join(", ")
+}
+
+fn ms(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+/// Terminal colour codes out of a message shown in the browser.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The findings of each document, keyed by its page URL. Documents that have no page also
+/// show on the home page, so a broken front matter is visible from there.
+fn banners(docs: &[Document], findings: &[Finding]) -> HashMap<String, Vec<Banner>> {
+    let mut by_doc: Vec<Vec<BannerItem>> = vec![Vec::new(); docs.len()];
+    for f in findings {
+        if f.level == Level::Off {
+            continue;
+        }
+        let doc = &docs[f.doc];
+        let (line, column) = report::line_col(&doc.source, f.span.start);
+        let prefix = format!("{}: ", doc.display_path);
+        by_doc[f.doc].push(BannerItem {
+            level: f.level.to_string(),
+            rule: f.rule.to_string(),
+            message: f
+                .message
+                .strip_prefix(&prefix)
+                .unwrap_or(&f.message)
+                .to_string(),
+            help: f.help.clone(),
+            line,
+            column,
+        });
+    }
+    let mut map: HashMap<String, Vec<Banner>> = HashMap::new();
+    for (doc, items) in docs.iter().zip(by_doc) {
+        if items.is_empty() {
+            continue;
+        }
+        let no_page = !(doc.is_usable() && doc.kind.is_some());
+        let banner = Banner {
+            file: doc.display_path.clone(),
+            no_page,
+            items,
+        };
+        if no_page {
+            map.entry("/".into()).or_default().push(banner.clone());
+        }
+        map.entry(doc.url_path()).or_default().push(banner);
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc as StdArc;
+
+    use super::*;
+
+    #[test]
+    fn banners_follow_the_page_urls() {
+        let good = Document::parse(
+            "runbooks/a.md".into(),
+            "content/runbooks/a.md".into(),
+            StdArc::from("---\ntitle: A\n---\n"),
+        );
+        let broken = Document::parse(
+            "postmortems/b.md".into(),
+            "content/postmortems/b.md".into(),
+            StdArc::from("---\ntitle: [\n---\n"),
+        );
+        let docs = vec![good, broken];
+        let config = crate::config::Config::default();
+        let findings = lint::check(&docs, &config, "2026-11-25".parse().unwrap());
+        let map = banners(&docs, &findings);
+        let a = &map["/runbooks/a/"][0];
+        assert!(!a.no_page);
+        assert!(
+            a.items.iter().all(|i| !i.message.starts_with("content/")),
+            "{:?}",
+            a.items
+        );
+        assert!(a.items.iter().any(|i| i.rule == "required-field"));
+        assert!(map["/postmortems/b/"][0].no_page);
+        assert_eq!(map["/"][0].file, "content/postmortems/b.md");
+    }
+
+    #[test]
+    fn ansi_codes_are_stripped() {
+        assert_eq!(strip_ansi("\x1b[31merror\x1b[0m: x"), "error: x");
+    }
+}

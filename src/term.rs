@@ -1,0 +1,173 @@
+//! What the terminal allows: colour (off under `NO_COLOR` or when not a terminal), how much
+//! to say (`--quiet`, `--verbose`), and a progress line for long work.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Whether `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
+pub fn color_disabled_by_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Colour on stdout: a terminal, and not turned off by the environment.
+pub fn stdout_color() -> bool {
+    std::io::stdout().is_terminal() && !color_disabled_by_env()
+}
+
+/// Colour on stderr: a terminal, and not turned off by the environment.
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && !color_disabled_by_env()
+}
+
+/// The width of the terminal on stdout (`COLUMNS` when set, else asked of the terminal), or
+/// `fallback` when stdout is not a terminal.
+pub fn stdout_width(fallback: usize) -> usize {
+    if !std::io::stdout().is_terminal() {
+        return fallback;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| w.0 as usize))
+        .filter(|w| *w > 0)
+        .unwrap_or(fallback)
+}
+
+/// ANSI styles used by opsbook's own output (miette styles the diagnostics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    Bold,
+    Dim,
+    Red,
+    Yellow,
+    Green,
+}
+
+/// `text` wrapped in the ANSI codes for `paint` when `color`, else `text` as it is.
+pub fn paint(color: bool, paint: Paint, text: &str) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match paint {
+        Paint::Bold => "1",
+        Paint::Dim => "2",
+        Paint::Red => "31",
+        Paint::Yellow => "33",
+        Paint::Green => "32",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// How much a command prints, from the global `--quiet` and `--verbose` flags. Results (the
+/// findings, a table, the path written) go to stdout whatever the verbosity; `say` and
+/// `detail` are the chatter around them, on stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verbosity {
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Verbosity {
+    /// A status line, left out under `--quiet`.
+    pub fn say(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+
+    /// A detail line, printed only under `--verbose`.
+    pub fn detail(&self, message: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+}
+
+/// A one-line progress indicator on stderr for work that may take a while: it appears only
+/// when stderr is a terminal, only after `delay`, and is erased when dropped or finished.
+pub struct ProgressLine {
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressLine {
+    /// Starts the indicator with `label` ("building the site"); a no-op when stderr is not a
+    /// terminal or `quiet` is set.
+    pub fn start(label: &str, quiet: bool, delay: Duration) -> ProgressLine {
+        let done = Arc::new(AtomicBool::new(false));
+        if quiet || !std::io::stderr().is_terminal() {
+            return ProgressLine { done, thread: None };
+        }
+        let flag = done.clone();
+        let label = label.to_string();
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+            let mut shown = false;
+            let mut frame = 0;
+            while !flag.load(Ordering::Relaxed) {
+                let elapsed = started.elapsed();
+                if elapsed >= delay {
+                    let mut err = std::io::stderr().lock();
+                    let _ = write!(
+                        err,
+                        "\r{} {label}… {:.1} s\x1b[K",
+                        frames[frame % frames.len()],
+                        elapsed.as_secs_f64()
+                    );
+                    let _ = err.flush();
+                    shown = true;
+                    frame += 1;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if shown {
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r\x1b[K");
+                let _ = err.flush();
+            }
+        });
+        ProgressLine {
+            done,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops and erases the indicator.
+    pub fn finish(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for ProgressLine {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paint_is_plain_without_colour() {
+        assert_eq!(paint(false, Paint::Red, "overdue"), "overdue");
+        assert_eq!(paint(true, Paint::Red, "overdue"), "\x1b[31moverdue\x1b[0m");
+    }
+
+    #[test]
+    fn progress_line_is_silent_off_a_terminal() {
+        // Tests run with stderr captured: starting and finishing must not block or print.
+        let progress = ProgressLine::start("working", false, Duration::ZERO);
+        progress.finish();
+    }
+}
