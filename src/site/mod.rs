@@ -17,17 +17,24 @@ pub enum SiteError {
     #[error("refusing to write the site to {path}: {reason}")]
     #[diagnostic(
         code(output),
-        help("choose a dedicated output folder, such as public/ next to opsbook.toml (paths.output or --output)")
+        help(
+            "choose a dedicated output folder, such as public/ next to opsbook.toml (paths.output or --output)"
+        )
     )]
     RefusedOutput { path: String, reason: String },
     #[error("template {name} failed: {message}")]
     #[diagnostic(
         code(template),
-        help("fix the template (an override in your templates/ folder, or remove it to use the built-in one)")
+        help(
+            "fix the template (an override in your templates/ folder, or remove it to use the built-in one)"
+        )
     )]
     Template { name: String, message: String },
     #[error("cannot write the site to {path}: {message}")]
-    #[diagnostic(code(output), help("check that the output folder's parent exists and is writable"))]
+    #[diagnostic(
+        code(output),
+        help("check that the output folder's parent exists and is writable")
+    )]
     Write { path: String, message: String },
 }
 
@@ -40,7 +47,12 @@ pub struct SiteSummary {
 }
 
 /// Renders every page and swaps the new site into `output`.
-pub fn build(config: &Config, docs: &[Document], output: &Path, today: Date) -> Result<SiteSummary, SiteError> {
+pub fn build(
+    config: &Config,
+    docs: &[Document],
+    output: &Path,
+    today: Date,
+) -> Result<SiteSummary, SiteError> {
     let site = model::Site::new(config, docs, today);
     let templates = templates::load(&config.templates_dir())?;
     let pages = render::render_all(&site, &templates)?;

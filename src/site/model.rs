@@ -115,7 +115,8 @@ pub fn human_duration(d: SignedDuration) -> String {
 }
 
 fn ts(t: Option<Timestamp>) -> String {
-    t.map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+    t.map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 pub fn base_path(base_url: &str) -> String {
@@ -166,7 +167,8 @@ impl<'a> Site<'a> {
                         overdue: f.is_overdue(today),
                     })
                     .collect();
-                let duration = |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
+                let duration =
+                    |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
                 let mitigate = meta
                     .mitigated_at
                     .zip(meta.started_at)
@@ -179,13 +181,19 @@ impl<'a> Site<'a> {
                     url: url_of(doc),
                     source_path: doc.rel_path.clone(),
                     owner: meta.owner.clone().unwrap_or_default(),
-                    severity_rank: scale.iter().position(|s| *s == severity).map_or(0, |p| p + 1),
+                    severity_rank: scale
+                        .iter()
+                        .position(|s| *s == severity)
+                        .map_or(0, |p| p + 1),
                     severity,
                     services: meta.services.clone(),
                     status: meta.status.clone().unwrap_or_default(),
                     tags: meta.tags.clone(),
                     rollback: meta.rollback.clone().unwrap_or_default(),
-                    last_reviewed: meta.last_reviewed.map(|d| d.to_string()).unwrap_or_default(),
+                    last_reviewed: meta
+                        .last_reviewed
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
                     review_interval: meta.review_interval,
                     alerts: meta.alerts.clone(),
                     escalation: meta.escalation.clone().unwrap_or_default(),
@@ -238,11 +246,14 @@ impl<'a> Site<'a> {
             view.related_runbooks = resolve(&meta.related_runbooks);
             view.related_postmortems = resolve(&meta.related_postmortems);
             for runbook in &view.related_runbooks {
-                referenced.entry(runbook.id.clone()).or_default().push(LinkView {
-                    id: view.id.clone(),
-                    title: view.title.clone(),
-                    url: view.url.clone(),
-                });
+                referenced
+                    .entry(runbook.id.clone())
+                    .or_default()
+                    .push(LinkView {
+                        id: view.id.clone(),
+                        title: view.title.clone(),
+                        url: view.url.clone(),
+                    });
             }
         }
         for view in &mut documents {
@@ -276,13 +287,21 @@ impl<'a> Site<'a> {
     }
 
     pub fn of_kind(&self, kind: Kind) -> Vec<DocView> {
-        self.documents.iter().filter(|d| d.kind == kind).cloned().collect()
+        self.documents
+            .iter()
+            .filter(|d| d.kind == kind)
+            .cloned()
+            .collect()
     }
 
     /// Postmortems, newest incident first.
     pub fn postmortems_newest_first(&self) -> Vec<DocView> {
         let mut list = self.of_kind(Kind::Postmortem);
-        list.sort_by(|a, b| b.started.cmp(&a.started).then_with(|| a.title.cmp(&b.title)));
+        list.sort_by(|a, b| {
+            b.started
+                .cmp(&a.started)
+                .then_with(|| a.title.cmp(&b.title))
+        });
         list
     }
 
@@ -298,7 +317,10 @@ impl<'a> Site<'a> {
         let mut groups: BTreeMap<String, Vec<DocView>> = BTreeMap::new();
         for runbook in self.runbooks_by_title() {
             for service in &runbook.services {
-                groups.entry(service.clone()).or_default().push(runbook.clone());
+                groups
+                    .entry(service.clone())
+                    .or_default()
+                    .push(runbook.clone());
             }
         }
         groups
@@ -314,7 +336,11 @@ impl<'a> Site<'a> {
             Some((p, f)) => (p, Some(f)),
             None => (dest, None),
         };
-        if path.is_empty() || path.starts_with('/') || path.contains("://") || path.starts_with("mailto:") {
+        if path.is_empty()
+            || path.starts_with('/')
+            || path.contains("://")
+            || path.starts_with("mailto:")
+        {
             return None;
         }
         let target = resolve_relative(from, path)?;
@@ -356,8 +382,14 @@ mod tests {
 
     #[test]
     fn relative_links() {
-        assert_eq!(resolve_relative("postmortems/a.md", "../runbooks/b.md").as_deref(), Some("runbooks/b.md"));
-        assert_eq!(resolve_relative("postmortems/a.md", "./c.md").as_deref(), Some("postmortems/c.md"));
+        assert_eq!(
+            resolve_relative("postmortems/a.md", "../runbooks/b.md").as_deref(),
+            Some("runbooks/b.md")
+        );
+        assert_eq!(
+            resolve_relative("postmortems/a.md", "./c.md").as_deref(),
+            Some("postmortems/c.md")
+        );
         assert_eq!(resolve_relative("a.md", "../x.md"), None);
     }
 
