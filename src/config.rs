@@ -33,6 +33,14 @@ pub struct SiteConfig {
     pub description: String,
     /// Where the site is served from: "/" or a full URL such as "https://ops.example.com/".
     pub base_url: String,
+    /// The web address of the repository (such as "https://github.com/acme/ops-kb"), for
+    /// "Edit this page" and commit links; none when empty.
+    pub repo_url: String,
+    /// The branch "Edit this page" links open.
+    pub edit_branch: String,
+    /// Keep raw HTML in Markdown as written instead of sanitizing it. Only for teams that
+    /// trust everyone who can change the repository.
+    pub unsafe_html: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +90,9 @@ impl Default for SiteConfig {
             title: "Incident knowledge base".into(),
             description: String::new(),
             base_url: "/".into(),
+            repo_url: String::new(),
+            edit_branch: "main".into(),
+            unsafe_html: false,
         }
     }
 }
@@ -221,16 +232,35 @@ impl Config {
                 span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start + 1))),
             })
         };
-        let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
+        let config: Config =
+            toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
         config
             .validate()
-            .map_err(|message| invalid(message, find_key(text, "severities")))?;
+            .map_err(|(message, key)| invalid(message, find_key(text, key)))?;
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Checks what serde cannot; the error names the key to point at.
+    fn validate(&self) -> Result<(), (String, &'static str)> {
         if self.schema.severities.is_empty() {
-            return Err("schema.severities must list at least one severity".into());
+            return Err((
+                "schema.severities must list at least one severity".into(),
+                "severities",
+            ));
+        }
+        let repo_url = self.site.repo_url.trim();
+        if !repo_url.is_empty()
+            && !(repo_url.starts_with("https://") || repo_url.starts_with("http://"))
+        {
+            return Err((
+                format!(
+                    "site.repo_url must be an http(s) address such as https://github.com/acme/ops-kb, not `{repo_url}`"
+                ),
+                "repo_url",
+            ));
+        }
+        if self.site.edit_branch.trim().is_empty() {
+            return Err(("site.edit_branch must not be empty".into(), "edit_branch"));
         }
         Ok(())
     }
@@ -294,6 +324,28 @@ mod tests {
     fn wrong_type_is_an_error() {
         let err = Config::parse("[schema]\nseverities = \"SEV1\"\n", "opsbook.toml").unwrap_err();
         assert!(matches!(*err, ConfigError::Invalid { span: Some(_), .. }));
+    }
+
+    #[test]
+    fn site_keys_for_edit_links_and_raw_html() {
+        let config = Config::parse(
+            "[site]\nrepo_url = \"https://github.com/acme/kb\"\nedit_branch = \"trunk\"\nunsafe_html = true\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert_eq!(config.site.repo_url, "https://github.com/acme/kb");
+        assert_eq!(config.site.edit_branch, "trunk");
+        assert!(config.site.unsafe_html);
+        let defaults = Config::default();
+        assert_eq!(defaults.site.edit_branch, "main");
+        assert!(!defaults.site.unsafe_html);
+        let text = "[site]\nrepo_url = \"javascript:alert(1)\"\n";
+        let err = Config::parse(text, "opsbook.toml").unwrap_err();
+        let ConfigError::Invalid { span, .. } = *err else {
+            panic!("expected Invalid");
+        };
+        let span = span.unwrap();
+        assert_eq!(&text[span.offset()..span.offset() + span.len()], "repo_url");
     }
 
     #[test]
