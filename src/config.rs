@@ -249,9 +249,8 @@ impl Config {
             ));
         }
         let repo_url = self.site.repo_url.trim();
-        if !repo_url.is_empty()
-            && !(repo_url.starts_with("https://") || repo_url.starts_with("http://"))
-        {
+        let web = repo_url.starts_with("https://") || repo_url.starts_with("http://");
+        if !repo_url.is_empty() && !web {
             return Err((
                 format!(
                     "site.repo_url must be an http(s) address such as https://github.com/acme/ops-kb, not `{repo_url}`"
