@@ -56,7 +56,7 @@ pub enum Command {
     Lint(LintArgs),
     /// Lint, then render the static site (nothing is written when the lint finds errors)
     #[command(
-        after_help = "Examples:\n  opsbook build\n  opsbook build --output /tmp/site\n  opsbook build --allow-errors"
+        after_help = "Examples:\n  opsbook build\n  opsbook build --output /tmp/site\n  opsbook build --allow-errors\n  opsbook build --rev v2026.11 --output /tmp/site-v2026.11"
     )]
     Build(BuildArgs),
     /// Preview the site: build it, serve it on 127.0.0.1, rebuild and reload pages on every change
@@ -173,6 +173,10 @@ pub struct BuildArgs {
     /// Write the site even when the lint finds errors
     #[arg(long)]
     pub allow_errors: bool,
+    /// Build from the content folder at this git revision (commit, branch, tag, HEAD~3)
+    /// instead of the working tree
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
     /// Date to check due dates against, YYYY-MM-DD [default: today]
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub today: Option<Date>,
@@ -526,10 +530,24 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                     output: args.output.clone(),
                     allow_errors: args.allow_errors,
                     today: args.today,
+                    rev: args.rev.clone(),
                 },
             );
             progress.finish();
             let outcome = outcome?;
+            if !cli.quiet {
+                for note in &outcome.notes {
+                    eprintln!("note: {note}");
+                }
+            }
+            if cli.verbose
+                && let Some(h) = &outcome.history
+            {
+                eprintln!(
+                    "git history: {} commits walked ({} changed the content), {} files, in {:.2?}",
+                    h.commits_walked, h.commits_touching_content, h.files, h.elapsed
+                );
+            }
             let lint = &outcome.lint;
             if !lint.findings.is_empty() {
                 let text =

@@ -35,6 +35,14 @@ pub struct SiteConfig {
     pub description: String,
     /// Where the site is served from: "/" or a full URL such as "https://ops.example.com/".
     pub base_url: String,
+    /// The web address of the repository (such as "https://github.com/acme/ops-kb"), for
+    /// "Edit this page" and commit links; none when empty.
+    pub repo_url: String,
+    /// The branch "Edit this page" links open.
+    pub edit_branch: String,
+    /// Keep raw HTML in Markdown as written instead of sanitizing it. Only for teams that
+    /// trust everyone who can change the repository.
+    pub unsafe_html: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +134,9 @@ impl Default for SiteConfig {
             title: "Incident knowledge base".into(),
             description: String::new(),
             base_url: "/".into(),
+            repo_url: String::new(),
+            edit_branch: "main".into(),
+            unsafe_html: false,
         }
     }
 }
@@ -303,6 +314,22 @@ impl Config {
                 ));
             }
         }
+        let repo_url = self.site.repo_url.trim();
+        let web = repo_url.starts_with("https://") || repo_url.starts_with("http://");
+        if !repo_url.is_empty() && !web {
+            return Err((
+                format!(
+                    "site.repo_url must be an http(s) address such as https://github.com/acme/ops-kb, not `{repo_url}`"
+                ),
+                "repo_url".into(),
+            ));
+        }
+        if self.site.edit_branch.trim().is_empty() {
+            return Err((
+                "site.edit_branch must not be empty".into(),
+                "edit_branch".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -384,6 +411,28 @@ mod tests {
         assert!(message.contains("stale-runbok"), "{message}");
         assert_eq!(span.unwrap().offset(), text.find("stale-runbok").unwrap());
         assert!(Config::parse("[lint.rules]\nstale-runbook = \"loud\"\n", "opsbook.toml").is_err());
+    }
+
+    #[test]
+    fn site_keys_for_edit_links_and_raw_html() {
+        let config = Config::parse(
+            "[site]\nrepo_url = \"https://github.com/acme/kb\"\nedit_branch = \"trunk\"\nunsafe_html = true\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert_eq!(config.site.repo_url, "https://github.com/acme/kb");
+        assert_eq!(config.site.edit_branch, "trunk");
+        assert!(config.site.unsafe_html);
+        let defaults = Config::default();
+        assert_eq!(defaults.site.edit_branch, "main");
+        assert!(!defaults.site.unsafe_html);
+        let text = "[site]\nrepo_url = \"javascript:alert(1)\"\n";
+        let err = Config::parse(text, "opsbook.toml").unwrap_err();
+        let ConfigError::Invalid { span, .. } = *err else {
+            panic!("expected Invalid");
+        };
+        let span = span.unwrap();
+        assert_eq!(&text[span.offset()..span.offset() + span.len()], "repo_url");
     }
 
     #[test]

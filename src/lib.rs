@@ -12,6 +12,7 @@ pub mod config;
 pub mod discover;
 pub mod document;
 pub mod follow_ups;
+pub mod git_history;
 pub mod json_schema;
 pub mod lint;
 pub mod parse;
@@ -59,6 +60,9 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Command(#[from] commands::CommandError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] git_history::GitError),
 }
 
 /// What `lint` found.
@@ -107,6 +111,15 @@ pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
 /// Runs discover -> parse -> check.
 pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error> {
     let docs = load(config)?;
+    lint_docs(config, docs, options)
+}
+
+/// Runs the check on documents already read (from the working tree or a git tree).
+fn lint_docs(
+    config: &Config,
+    docs: Vec<Document>,
+    options: &LintOptions,
+) -> Result<LintOutcome, Error> {
     let mut filter = path_filter(config, &options.paths)?;
     if let Some(rev) = &options.changed_since {
         filter.changed = Some(changes::changed_documents(
@@ -204,6 +217,9 @@ pub struct BuildOptions {
     /// Write the site even when the lint found errors.
     pub allow_errors: bool,
     pub today: Option<Date>,
+    /// Build from the content folder in this git revision (commit, branch, tag, `HEAD~3`)
+    /// instead of the working tree.
+    pub rev: Option<String>,
 }
 
 /// What `build` did.
@@ -212,30 +228,107 @@ pub struct BuildOutcome {
     pub lint: LintOutcome,
     /// The site written, or `None` when lint errors stopped the build.
     pub site: Option<site::SiteSummary>,
+    /// What the reader should know that did not stop the build, such as why pages show no
+    /// git history.
+    pub notes: Vec<String>,
+    /// Statistics of the git history walk, when there was one.
+    pub history: Option<HistoryStats>,
+}
+
+/// How much history the build read, and how long it took.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryStats {
+    pub commits_walked: usize,
+    pub commits_touching_content: usize,
+    pub files: usize,
+    pub elapsed: std::time::Duration,
 }
 
 /// Runs the whole pipeline: lint, then render and write the site unless lint found errors.
+/// The git history walk runs beside reading and checking the documents.
 pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Error> {
     let output = options
         .output
         .clone()
         .unwrap_or_else(|| config.output_dir());
     site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
-    let lint = lint(
-        config,
-        &LintOptions {
-            today: options.today,
-            ..LintOptions::default()
-        },
-    )?;
+    let mut notes = Vec::new();
+    let content_dir = config.content_dir();
+    let repo = match git_history::GitRepo::open(&content_dir) {
+        Ok(repo) => repo,
+        Err(err) if options.rev.is_none() => {
+            notes.push(format!("pages show no git history: {err}"));
+            None
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let (tree_docs, start) = match &options.rev {
+        Some(rev) => {
+            let repo = repo.as_ref().ok_or_else(|| {
+                git_history::GitError::NoRepository(content_dir.display().to_string())
+            })?;
+            let commit = repo.resolve(rev)?;
+            let files = discover::discover_tree(repo, commit, rev, parse::DEFAULT_MAX_FILE_BYTES)?;
+            (Some(parse::parse_tree_files(files)), Some(commit))
+        }
+        None => (None, repo.as_ref().and_then(git_history::GitRepo::head)),
+    };
+    let lint_options = LintOptions {
+        today: options.today,
+        ..LintOptions::default()
+    };
+    let (lint, history) = std::thread::scope(|scope| {
+        let walk = repo.as_ref().zip(start).map(|(repo, start)| {
+            let repo = repo.reopen();
+            scope.spawn(move || repo?.history(start))
+        });
+        let lint = match tree_docs {
+            Some(docs) => lint_docs(config, docs, &lint_options),
+            None => load(config).and_then(|docs| lint_docs(config, docs, &lint_options)),
+        };
+        let history = walk.map(|handle| handle.join().expect("the git history walk panicked"));
+        (lint, history)
+    });
+    let lint = lint?;
+    let history = match history {
+        Some(Ok(history)) => {
+            if history.shallow {
+                notes.push("the repository is a shallow clone: last-updated dates and contributors only cover the fetched commits (fetch the whole history, e.g. fetch-depth: 0)".into());
+            }
+            Some(history)
+        }
+        Some(Err(err)) => {
+            notes.push(format!("pages show no git history: {err}"));
+            None
+        }
+        None => None,
+    };
+    let stats = history.as_ref().map(|h| HistoryStats {
+        commits_walked: h.commits_walked,
+        commits_touching_content: h.commits_touching_content,
+        files: h.files.len(),
+        elapsed: h.elapsed,
+    });
     if lint.has_errors() && !options.allow_errors {
-        return Ok(BuildOutcome { lint, site: None });
+        return Ok(BuildOutcome {
+            lint,
+            site: None,
+            notes,
+            history: stats,
+        });
     }
     let today = options.today.unwrap_or_else(today);
-    let summary = site::build(config, &lint.docs, &output, today)?;
+    let input = site::SiteInput {
+        today,
+        history: history.as_ref(),
+        content_prefix: repo.as_ref().map(|r| r.content_prefix()),
+    };
+    let summary = site::build(config, &lint.docs, &output, &input)?;
     Ok(BuildOutcome {
         lint,
         site: Some(summary),
+        notes,
+        history: stats,
     })
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::discover::SourceFile;
+use crate::discover::{SourceFile, TreeFile};
 use crate::document::{Document, ReadProblem};
 
 /// Files larger than this are not read (a pasted log or dump does not belong in a document).
@@ -14,6 +14,20 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
 pub fn parse_all(files: &[SourceFile], max_bytes: u64) -> Vec<Document> {
     files.par_iter().map(|f| parse_file(f, max_bytes)).collect()
+}
+
+/// Parses files read from a git tree (`--rev`), in parallel.
+pub fn parse_tree_files(files: Vec<TreeFile>) -> Vec<Document> {
+    files
+        .into_par_iter()
+        .map(|file| {
+            let path = std::path::PathBuf::from(&file.display);
+            match file.bytes.and_then(decode) {
+                Ok(text) => Document::parse(file.rel_path, path, Arc::from(text)),
+                Err(problem) => Document::unreadable(file.rel_path, path, problem),
+            }
+        })
+        .collect()
 }
 
 pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Document {

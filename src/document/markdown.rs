@@ -1,8 +1,9 @@
 //! Markdown: the outline the rules need (headings with anchors, links, with spans) and the
 //! HTML the site shows. Both use the same pulldown-cmark options so anchors agree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -217,14 +218,63 @@ pub struct Rendered {
     pub toc: Vec<Heading>,
 }
 
-/// Renders `body` to HTML. `resolve` maps a relative link (`../runbooks/x.md#y`) to the
-/// target page URL, or `None` to leave it as written. Raw HTML is shown as text: content
-/// arrives through pull requests from many people and is read by logged-in staff.
+/// What happens to raw HTML written in Markdown (`<details>`, `<br>`, `<script>`...).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RawHtml {
+    /// Keep safe elements and attributes, drop everything that can run code or restyle the
+    /// page (the default: content arrives through pull requests from many people and is read
+    /// by staff logged in to other internal tools).
+    #[default]
+    Sanitize,
+    /// Keep raw HTML exactly as written (`unsafe_html = true`).
+    Keep,
+}
+
+/// The allow-list applied to pages with raw HTML: ammonia's defaults (no `<script>`,
+/// `<style>`, `<iframe>`, `<form>`, event-handler attributes or `javascript:` URLs) plus what
+/// opsbook's own Markdown output needs: ids and classes (heading anchors, footnotes, alerts,
+/// code languages), disabled task-list checkboxes and `text-align` on table cells.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags(["input"])
+        .add_generic_attributes(["class", "id", "aria-label", "aria-hidden", "style"])
+        .filter_style_properties(HashSet::from(["text-align"]))
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("details", ["open"])
+        .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("time", ["datetime"])
+        .set_tag_attribute_value("input", "disabled", "")
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            // Only checkboxes, and only disabled ones (set above): no fake login forms.
+            ("input", "type") => Some("checkbox".into()),
+            _ => Some(value.into()),
+        })
+        .link_rel(None);
+    builder
+});
+
+/// Removes everything unsafe from an HTML fragment (see [`RawHtml::Sanitize`]).
+pub fn sanitize(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
+/// Renders `body` to HTML with raw HTML sanitized; see [`render_with`].
 pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+    render_with(body, resolve, RawHtml::Sanitize)
+}
+
+/// Renders `body` to HTML. `resolve` maps a relative link (`../runbooks/x.md#y`) to the
+/// target page URL, or `None` to leave it as written. `javascript:`, `vbscript:` and `data:`
+/// link targets become `#`. Raw HTML is handled as `raw` says; a page without raw HTML is not
+/// run through the sanitizer at all (pulldown-cmark escapes everything else), which keeps the
+/// common case fast.
+pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
     let mut anchors = AnchorSet::default();
     let mut toc = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut heading_start: Option<usize> = None;
+    let mut has_raw_html = false;
     for event in Parser::new_ext(body, options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => {
@@ -258,7 +308,10 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            Event::Html(html) | Event::InlineHtml(html) => events.push(Event::Text(html)),
+            Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
+                events.push(event);
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -300,7 +353,42 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if has_raw_html && raw == RawHtml::Sanitize {
+        html = sanitize(&html);
+    }
     Rendered { html, toc }
+}
+
+/// Plain text of the first paragraphs of `body`, cut at a word boundary near `max_chars`
+/// (with "…"): a summary for feeds and other tools.
+pub fn excerpt(body: &str, max_chars: usize) -> String {
+    let mut text = String::new();
+    let mut depth = 0usize;
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::Paragraph) => depth += 1,
+            Event::End(TagEnd::Paragraph) => {
+                depth = depth.saturating_sub(1);
+                if text.chars().count() >= max_chars / 2 {
+                    break;
+                }
+                text.push(' ');
+            }
+            Event::Text(t) | Event::Code(t) if depth > 0 => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if depth > 0 => text.push(' '),
+            _ => {}
+        }
+        if text.chars().count() > max_chars {
+            break;
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
 }
 
 #[cfg(test)]
@@ -353,12 +441,77 @@ mod tests {
 
     #[test]
     fn raw_html_and_script_urls_are_neutralised() {
-        let body = "<script>alert(1)</script>\n\nHi <img src=x onerror=alert(1)> [x](javascript:alert(1)) [y]( JaVaScRiPt:alert(1))\n";
+        let body = "<script>alert(1)</script>\n\nHi <img src=x onerror=alert(1)> [x](javascript:alert(1)) [y]( JaVaScRiPt:alert(1))\n\n<a href=\"javascript:alert(2)\">z</a> <iframe src=\"https://evil.example\"></iframe>\n\n<style>body{display:none}</style>\n\n<p style=\"position:fixed\" onclick=\"x()\">p</p>\n";
         let html = render(body, &no_links).html;
-        assert!(!html.contains("<script"), "{html}");
-        assert!(!html.contains("<img src=x"), "{html}");
-        assert!(!html.to_lowercase().contains("href=\"javascript"), "{html}");
-        assert!(html.contains("&lt;script&gt;"), "{html}");
+        let lower = html.to_lowercase();
+        assert!(!lower.contains("<script"), "{html}");
+        assert!(
+            !lower.contains("alert(1)</"),
+            "script content is dropped too: {html}"
+        );
+        assert!(!lower.contains("onerror"), "{html}");
+        assert!(!lower.contains("onclick"), "{html}");
+        assert!(!lower.contains("javascript:"), "{html}");
+        assert!(!lower.contains("<iframe"), "{html}");
+        assert!(!lower.contains("<style"), "{html}");
+        assert!(!lower.contains("position"), "{html}");
+        assert!(
+            html.contains("<img src=\"x\">"),
+            "safe part of the image stays: {html}"
+        );
+    }
+
+    #[test]
+    fn safe_raw_html_survives_sanitizing() {
+        let body = "<details><summary>Logs</summary>\n\nPress <kbd>Ctrl</kbd>+<kbd>C</kbd><br>then wait.\n\n</details>\n\n| a | b |\n|:-:|---|\n| 1 | 2 |\n\n- [x] done\n\n## Heading\n\nText[^n]\n\n[^n]: note\n";
+        let html = render(body, &no_links).html;
+        for kept in [
+            "<details><summary>Logs</summary>",
+            "<kbd>Ctrl</kbd>",
+            "<br>",
+            "</details>",
+            "<th style=\"text-align:center\">",
+            "type=\"checkbox\"",
+            "<h2 id=\"heading\">",
+            "class=\"anchor\"",
+            "aria-label=\"Link to this section\"",
+            "footnote-definition",
+        ] {
+            assert!(html.contains(kept), "{kept} missing from {html}");
+        }
+    }
+
+    #[test]
+    fn unsafe_html_keeps_raw_html_as_written() {
+        let body =
+            "<div onclick=\"go()\"><script>track()</script></div>\n\n[x](javascript:alert(1))\n";
+        let html = render_with(body, &no_links, RawHtml::Keep).html;
+        assert!(
+            html.contains("<div onclick=\"go()\"><script>track()</script></div>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("javascript:"),
+            "Markdown links are still filtered: {html}"
+        );
+    }
+
+    #[test]
+    fn pages_without_raw_html_are_not_rewritten() {
+        let body = "# T\n\nSome *text* & a < b > c \"quotes\"\n";
+        assert_eq!(
+            render(body, &no_links).html,
+            render_with(body, &no_links, RawHtml::Keep).html
+        );
+    }
+
+    #[test]
+    fn excerpts_take_the_first_paragraphs() {
+        let body = "## Summary\n\nThe `api` failed.\nIt recovered.\n\n| a |\n|---|\n| b |\n";
+        assert_eq!(excerpt(body, 200), "The api failed. It recovered.");
+        let long = format!("{}\n", "word ".repeat(100));
+        let cut = excerpt(&long, 30);
+        assert!(cut.ends_with('…') && cut.chars().count() <= 31, "{cut}");
     }
 
     #[test]

@@ -325,7 +325,9 @@ impl Builder {
         let linted = started.elapsed();
         let mut config = workspace.config.clone();
         config.site.base_url = self.base_url.clone();
-        let result = crate::site::build(&config, &workspace.docs, &self.output, today);
+        // Serve renders without git history: a walk per keystroke is not worth it for a preview.
+        let input = crate::site::SiteInput::new(today);
+        let result = crate::site::build(&config, &workspace.docs, &self.output, &input);
         let elapsed = started.elapsed();
 
         self.print_findings(&findings, applied);

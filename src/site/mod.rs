@@ -1,7 +1,12 @@
 //! The build stage: site model -> render (Tera, in parallel) -> write (temporary folder, swap).
 
+pub mod charts;
+pub mod files;
+pub mod follow_ups;
+pub mod metrics;
 pub mod model;
 pub mod render;
+pub mod taxonomy;
 pub mod templates;
 pub mod write;
 
@@ -11,6 +16,30 @@ use jiff::civil::Date;
 
 use crate::config::Config;
 use crate::document::Document;
+use crate::git_history::History;
+
+/// What the site needs besides the config and the documents.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteInput<'a> {
+    /// The date overdue follow-ups and ages are computed against.
+    pub today: Date,
+    /// Git history of the content folder, when it is in a repository.
+    pub history: Option<&'a History>,
+    /// The content folder relative to the repository root, for edit links; `None` outside
+    /// a repository (`paths.content` is used).
+    pub content_prefix: Option<&'a str>,
+}
+
+impl SiteInput<'_> {
+    /// No git history, the content folder at `paths.content`.
+    pub fn new(today: Date) -> SiteInput<'static> {
+        SiteInput {
+            today,
+            history: None,
+            content_prefix: None,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum SiteError {
@@ -51,9 +80,9 @@ pub fn build(
     config: &Config,
     docs: &[Document],
     output: &Path,
-    today: Date,
+    input: &SiteInput,
 ) -> Result<SiteSummary, SiteError> {
-    let site = model::Site::new(config, docs, today);
+    let site = model::Site::new(config, docs, input);
     let templates = templates::load(&config.templates_dir())?;
     let pages = render::render_all(&site, &templates)?;
     let count = pages.len();

@@ -6,8 +6,10 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use super::SiteInput;
+use super::taxonomy::{self, Taxonomy, TaxonomyKind, TermLink};
 use crate::config::Config;
-use crate::document::{Document, Kind};
+use crate::document::{Document, Kind, markdown};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteInfo {
@@ -17,7 +19,14 @@ pub struct SiteInfo {
     pub base_url: String,
     /// The path part of base_url, always ending in "/": every link starts with it.
     pub base_path: String,
+    /// base_url when it is a full URL (ending in "/"), for canonical links, the feed and the
+    /// sitemap; empty when base_url is only a path.
+    pub canonical_base: String,
     pub today: String,
+    /// The repository's web address (no trailing "/"), or empty.
+    pub repo_url: String,
+    /// The branch "Edit this page" links open.
+    pub edit_branch: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +46,30 @@ pub struct FollowUpView {
     /// The ticket when it is an http(s) URL, for a link; empty otherwise.
     pub ticket_url: String,
     pub overdue: bool,
+    /// Status open or in_progress.
+    pub is_open: bool,
+    /// Days past the due date when overdue, else 0.
+    pub days_overdue: i64,
+    #[serde(skip)]
+    pub due_date: Option<Date>,
+}
+
+/// What git knows about a document (absent outside a repository or for uncommitted files).
+#[derive(Debug, Clone, Serialize)]
+pub struct GitView {
+    /// Date of the last commit that changed the file, YYYY-MM-DD (UTC).
+    pub updated: String,
+    /// The same instant in RFC 3339, for `<time datetime>` and feeds.
+    pub updated_at: String,
+    pub commit: String,
+    pub short_commit: String,
+    /// First line of the last commit's message.
+    pub summary: String,
+    /// A link to the commit when repo_url is set, else empty.
+    pub commit_url: String,
+    /// Names of everyone who committed a change to the file, most commits first.
+    pub contributors: Vec<String>,
+    pub commits: usize,
 }
 
 /// Everything a template knows about one document.
@@ -49,14 +82,29 @@ pub struct DocView {
     pub kind: Kind,
     pub title: String,
     pub url: String,
+    /// The absolute URL when base_url is a full URL, else empty.
+    pub canonical_url: String,
+    /// Path relative to the content folder.
     pub source_path: String,
+    /// Path relative to the repository root (the content folder's path joined on).
+    pub repo_path: String,
+    /// The first paragraphs as plain text, for feeds and documents.json.
+    pub summary: String,
     pub owner: String,
+    /// The owner's page (`/owners/<slug>/`), or empty without an owner.
+    pub owner_url: String,
     pub severity: String,
     /// 1 for the most severe level of the scale; for CSS classes and sorting.
     pub severity_rank: usize,
+    /// The severity's page (`/severities/<slug>/`), or empty.
+    pub severity_url: String,
     pub services: Vec<String>,
+    /// Each service with its page.
+    pub service_links: Vec<TermLink>,
     pub status: String,
     pub tags: Vec<String>,
+    /// Each tag with its page.
+    pub tag_links: Vec<TermLink>,
     pub rollback: String,
     pub last_reviewed: String,
     pub review_interval: Option<i64>,
@@ -76,18 +124,33 @@ pub struct DocView {
     pub data_exposure: String,
     pub related_runbooks: Vec<LinkView>,
     pub related_postmortems: Vec<LinkView>,
-    /// Postmortems whose related_runbooks name this runbook.
+    /// For a runbook, the postmortems whose related_runbooks name it; for a postmortem, the
+    /// postmortems whose related_postmortems name it.
     pub referenced_by: Vec<LinkView>,
     pub follow_ups: Vec<FollowUpView>,
     pub open_follow_ups: usize,
     pub overdue_follow_ups: usize,
+    /// Last change in git, or none.
+    pub git: Option<GitView>,
+    /// "Edit this page" link when repo_url is set, else empty.
+    pub edit_url: String,
     #[serde(skip)]
     pub started: Option<Timestamp>,
+    #[serde(skip)]
+    pub detected: Option<Timestamp>,
+    #[serde(skip)]
+    pub mitigated: Option<Timestamp>,
+    #[serde(skip)]
+    pub resolved: Option<Timestamp>,
+    #[serde(skip)]
+    pub updated: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceGroup {
     pub service: String,
+    /// The service's page.
+    pub url: String,
     pub runbooks: Vec<DocView>,
 }
 
@@ -98,6 +161,74 @@ pub struct Site<'a> {
     pub documents: Vec<DocView>,
     /// Content-relative path -> page URL, for rewriting `.md` links.
     pub urls: HashMap<String, String>,
+    /// Services, tags, owners and severities, in that order.
+    pub taxonomies: Vec<Taxonomy>,
+    /// The severity scale, most severe first.
+    pub severities: Vec<String>,
+    pub today: Date,
+    /// Keep raw HTML in Markdown as written (`unsafe_html`).
+    pub unsafe_html: bool,
+}
+
+/// The scheme and host of a full URL (`https://ops.example.com`), or `None` for a path.
+pub fn origin(url: &str) -> Option<&str> {
+    let i = url.find("://")?;
+    let scheme = &url[..i];
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    {
+        return None;
+    }
+    let rest = &url[i + 3..];
+    let end = rest.find('/').map_or(url.len(), |j| i + 3 + j);
+    (end > i + 3).then(|| &url[..end])
+}
+
+/// "Edit this page" for GitHub, Gitea/Forgejo (`/edit/` is redirected) and GitLab (`/-/edit/`).
+pub fn edit_url(repo_url: &str, branch: &str, repo_path: &str) -> String {
+    if repo_url.is_empty() {
+        return String::new();
+    }
+    let sep = if is_gitlab(repo_url) {
+        "/-/edit/"
+    } else {
+        "/edit/"
+    };
+    format!("{repo_url}{sep}{branch}/{repo_path}")
+}
+
+pub fn commit_url(repo_url: &str, commit: &str) -> String {
+    if repo_url.is_empty() {
+        return String::new();
+    }
+    let sep = if is_gitlab(repo_url) {
+        "/-/commit/"
+    } else {
+        "/commit/"
+    };
+    format!("{repo_url}{sep}{commit}")
+}
+
+fn is_gitlab(repo_url: &str) -> bool {
+    origin(repo_url).is_some_and(|o| o.contains("gitlab"))
+}
+
+/// The content folder relative to the repository root when there is no repository to ask:
+/// `paths.content` as written (the config's folder is taken as the repository root).
+fn default_content_prefix(config: &Config) -> String {
+    let path = &config.paths.content;
+    if path.is_absolute() {
+        return String::new();
+    }
+    path.components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// "3 min", "1 h 05 min", "2 d 4 h".
@@ -138,8 +269,23 @@ pub fn base_path(base_url: &str) -> String {
 }
 
 impl<'a> Site<'a> {
-    pub fn new(config: &Config, docs: &'a [Document], today: Date) -> Site<'a> {
+    pub fn new(config: &Config, docs: &'a [Document], input: &SiteInput) -> Site<'a> {
+        let today = input.today;
         let base = base_path(&config.site.base_url);
+        let canonical_base = origin(config.site.base_url.trim())
+            .map(|o| format!("{o}{base}"))
+            .unwrap_or_default();
+        let repo_url = config
+            .site
+            .repo_url
+            .trim()
+            .trim_end_matches('/')
+            .trim_end_matches(".git")
+            .to_string();
+        let edit_branch = config.site.edit_branch.trim().to_string();
+        let content_prefix = input
+            .content_prefix
+            .map_or_else(|| default_content_prefix(config), str::to_string);
         let url_of = |doc: &Document| format!("{base}{}", doc.url_path().trim_start_matches('/'));
         let scale = &config.schema.severities;
         let mut documents: Vec<DocView> = docs
@@ -165,6 +311,12 @@ impl<'a> Site<'a> {
                             .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
                             .unwrap_or_default(),
                         overdue: f.is_overdue(today),
+                        is_open: matches!(f.status.as_str(), "open" | "in_progress"),
+                        days_overdue: match f.due {
+                            Some(due) if f.is_overdue(today) => (today - due).get_days() as i64,
+                            _ => 0,
+                        },
+                        due_date: f.due,
                     })
                     .collect();
                 let duration =
@@ -179,7 +331,18 @@ impl<'a> Site<'a> {
                     kind,
                     title: meta.title.clone().unwrap_or_else(|| doc.slug.clone()),
                     url: url_of(doc),
+                    canonical_url: if canonical_base.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{canonical_base}{}", doc.url_path().trim_start_matches('/'))
+                    },
                     source_path: doc.rel_path.clone(),
+                    repo_path: crate::discover::join_prefix(&content_prefix, &doc.rel_path),
+                    summary: markdown::excerpt(doc.body(), 280),
+                    owner_url: String::new(),
+                    severity_url: String::new(),
+                    service_links: Vec::new(),
+                    tag_links: Vec::new(),
                     owner: meta.owner.clone().unwrap_or_default(),
                     severity_rank: scale
                         .iter()
@@ -220,7 +383,13 @@ impl<'a> Site<'a> {
                         .count(),
                     overdue_follow_ups: follow_ups.iter().filter(|f| f.overdue).count(),
                     follow_ups,
+                    git: None,
+                    edit_url: String::new(),
                     started: meta.started_at,
+                    detected: meta.detected_at,
+                    mitigated: meta.mitigated_at,
+                    resolved: meta.resolved_at,
+                    updated: None,
                 }
             })
             .collect();
@@ -245,21 +414,71 @@ impl<'a> Site<'a> {
             };
             view.related_runbooks = resolve(&meta.related_runbooks);
             view.related_postmortems = resolve(&meta.related_postmortems);
-            for runbook in &view.related_runbooks {
-                referenced
-                    .entry(runbook.id.clone())
-                    .or_default()
-                    .push(LinkView {
+            if view.kind != Kind::Postmortem {
+                continue;
+            }
+            for target in view
+                .related_runbooks
+                .iter()
+                .chain(&view.related_postmortems)
+            {
+                if target.id == view.id {
+                    continue;
+                }
+                let list = referenced.entry(target.id.clone()).or_default();
+                if !list.iter().any(|l| l.id == view.id) {
+                    list.push(LinkView {
                         id: view.id.clone(),
                         title: view.title.clone(),
                         url: view.url.clone(),
                     });
+                }
             }
         }
         for view in &mut documents {
             if let Some(refs) = referenced.remove(&view.id) {
                 view.referenced_by = refs;
             }
+        }
+
+        // Git history and edit links.
+        for view in &mut documents {
+            view.edit_url = edit_url(&repo_url, &edit_branch, &view.repo_path);
+            let Some(file) = input.history.and_then(|h| h.get(&view.source_path)) else {
+                continue;
+            };
+            view.updated = Some(file.updated);
+            view.git = Some(GitView {
+                updated: file.updated.strftime("%Y-%m-%d").to_string(),
+                updated_at: file.updated.to_string(),
+                commit: file.commit.clone(),
+                short_commit: file.short_commit.clone(),
+                summary: file.summary.clone(),
+                commit_url: commit_url(&repo_url, &file.commit),
+                contributors: file.contributors.clone(),
+                commits: file.commits,
+            });
+        }
+
+        // Taxonomies, then each document's links to its terms.
+        let mut order: Vec<usize> = (0..documents.len()).collect();
+        order.sort_by(|&a, &b| list_order(&documents[a], &documents[b]));
+        let taxonomies = taxonomy::build(&documents, &order, &base, scale);
+        for view in &mut documents {
+            let links = |kind: TaxonomyKind, names: &[String]| -> Vec<TermLink> {
+                let tax = &taxonomies[kind as usize];
+                names.iter().filter_map(|n| tax.link(n)).collect()
+            };
+            view.service_links = links(TaxonomyKind::Services, &view.services);
+            view.tag_links = links(TaxonomyKind::Tags, &view.tags);
+            view.owner_url = taxonomies[TaxonomyKind::Owners as usize]
+                .link(&view.owner)
+                .map(|l| l.url)
+                .unwrap_or_default();
+            view.severity_url = taxonomies[TaxonomyKind::Severities as usize]
+                .link(&view.severity)
+                .map(|l| l.url)
+                .unwrap_or_default();
         }
 
         let urls = docs
@@ -273,12 +492,23 @@ impl<'a> Site<'a> {
                 description: config.site.description.clone(),
                 base_url: config.site.base_url.clone(),
                 base_path: base,
+                canonical_base,
                 today: today.to_string(),
+                repo_url,
+                edit_branch,
             },
             docs,
             documents,
             urls,
+            taxonomies,
+            severities: scale.clone(),
+            today,
+            unsafe_html: config.site.unsafe_html,
         }
+    }
+
+    pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
+        &self.taxonomies[kind as usize]
     }
 
     /// The Markdown body of the document at `index`.
@@ -297,11 +527,7 @@ impl<'a> Site<'a> {
     /// Postmortems, newest incident first.
     pub fn postmortems_newest_first(&self) -> Vec<DocView> {
         let mut list = self.of_kind(Kind::Postmortem);
-        list.sort_by(|a, b| {
-            b.started
-                .cmp(&a.started)
-                .then_with(|| a.title.cmp(&b.title))
-        });
+        list.sort_by(list_order);
         list
     }
 
@@ -325,7 +551,15 @@ impl<'a> Site<'a> {
         }
         groups
             .into_iter()
-            .map(|(service, runbooks)| ServiceGroup { service, runbooks })
+            .map(|(service, runbooks)| ServiceGroup {
+                url: self
+                    .taxonomy(TaxonomyKind::Services)
+                    .link(&service)
+                    .map(|l| l.url)
+                    .unwrap_or_default(),
+                service,
+                runbooks,
+            })
             .collect()
     }
 
@@ -350,6 +584,17 @@ impl<'a> Site<'a> {
             None => url.clone(),
         })
     }
+}
+
+/// The order of list pages: runbooks by title, then postmortems newest incident first.
+pub fn list_order(a: &DocView, b: &DocView) -> std::cmp::Ordering {
+    a.kind.cmp(&b.kind).then_with(|| match a.kind {
+        Kind::Runbook => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+        Kind::Postmortem => b
+            .started
+            .cmp(&a.started)
+            .then_with(|| a.title.cmp(&b.title)),
+    })
 }
 
 #[cfg(test)]

@@ -20,7 +20,14 @@ pub const PAGES: &[(&str, &str)] = builtin!(
     "list.html",
     "runbook.html",
     "postmortem.html",
+    "taxonomies.html",
+    "taxonomy.html",
+    "follow-ups.html",
+    "metrics.html",
     "404.html",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
 );
 
 /// The built-in static files, copied to the output as they are.

@@ -21,6 +21,56 @@
       });
     });
   });
+  // Follow-ups tracker: filter rows by status, owner, service and overdue, in the browser.
+  // The form is hidden in the HTML, so without JavaScript every row simply shows. The choice
+  // is kept in the address (?status=...&owner=...) so a filtered view can be shared.
+  document.querySelectorAll("form[data-follow-up-filters]").forEach(function (form) {
+    var table = document.querySelector(form.getAttribute("data-table"));
+    if (!table) return;
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+    var count = form.querySelector("[data-count]");
+    var fields = ["status", "owner", "service", "overdue"];
+    function value(name) {
+      var el = form.elements[name];
+      if (!el) return "";
+      return el.type === "checkbox" ? (el.checked ? "1" : "") : el.value;
+    }
+    function apply() {
+      var status = value("status"), owner = value("owner"), service = value("service"), overdue = value("overdue");
+      var shown = 0;
+      rows.forEach(function (row) {
+        var ok = (!status || status.split("|").indexOf(row.getAttribute("data-status")) !== -1) &&
+          (!owner || row.getAttribute("data-owner") === owner) &&
+          (!service || (row.getAttribute("data-services") || "").split("|").indexOf(service) !== -1) &&
+          (!overdue || row.getAttribute("data-overdue") === "1");
+        row.hidden = !ok;
+        if (ok) shown++;
+      });
+      if (count) count.textContent = "Showing " + shown + " of " + rows.length + " follow-ups.";
+      var params = new URLSearchParams();
+      fields.forEach(function (name) { var v = value(name); if (v) params.set(name, v); });
+      var query = params.toString();
+      if (window.history && history.replaceState) {
+        history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
+      }
+    }
+    var params = new URLSearchParams(location.search);
+    fields.forEach(function (name) {
+      var el = form.elements[name];
+      var v = params.get(name);
+      if (!el || v === null) return;
+      if (el.type === "checkbox") { el.checked = v === "1"; return; }
+      // Only values the list offers.
+      for (var i = 0; i < el.options.length; i++) {
+        if (el.options[i].value === v) { el.value = v; break; }
+      }
+    });
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.addEventListener("reset", function () { setTimeout(apply, 0); });
+    form.hidden = false;
+    apply();
+  });
   // A copy button on every code block: runbooks are read at 3 a.m. to copy commands.
   if (navigator.clipboard) {
     document.querySelectorAll("pre > code").forEach(function (code) {
@@ -35,6 +85,7 @@
         });
       });
       code.parentNode.appendChild(button);
+      code.parentNode.classList.add("has-copy");
     });
   }
 })();
