@@ -8,8 +8,8 @@
 use std::fmt::Write;
 
 /// Width of every chart's coordinate system; CSS scales it to the column.
-pub const WIDTH: f64 = 640.0;
-const FONT: f64 = 12.0;
+pub const WIDTH: f64 = 560.0;
+const FONT: f64 = 13.0;
 
 /// One series of a column chart: a value per category.
 #[derive(Debug, Clone)]
@@ -165,7 +165,7 @@ pub fn columns(chart: &Columns) -> String {
         .map(|(_, l)| text_width(l))
         .fold(0.0, f64::max)
         + 12.0;
-    let (right, top_margin, bottom) = (8.0, if has_legend { 34.0 } else { 16.0 }, 28.0);
+    let (right, top_margin, bottom) = (8.0, if has_legend { 42.0 } else { 20.0 }, 28.0);
     let height = chart.height;
     let plot_w = WIDTH - left - right;
     let plot_h = height - top_margin - bottom;
