@@ -396,6 +396,27 @@ mod tests {
     }
 
     #[test]
+    fn chart_markup_snapshots() {
+        let categories = vec!["2026-Q1".to_string(), "2026-Q2".to_string()];
+        let series = vec![Series { name: "Median".into(), class: "c-detect".into(), values: vec![10.0, 90.0] }];
+        let svg = columns(&Columns {
+            id: "t",
+            title: "Median time to detect",
+            description: "Per quarter",
+            categories: &categories,
+            series: &series,
+            format: &minutes,
+            max: None,
+            minutes_axis: true,
+            height: 160.0,
+        });
+        insta::assert_snapshot!("columns_minutes", svg.replace("><", ">\n<"));
+        let rows = vec![("api".to_string(), 4.0), ("db <x>".to_string(), 1.0)];
+        let svg = bars("b", "Incidents per service", "One bar per service", &rows, "c-service", &count);
+        insta::assert_snapshot!("bars", svg.replace("><", ">\n<"));
+    }
+
+    #[test]
     fn formats() {
         assert_eq!(minutes(4.5), "4.5 min");
         assert_eq!(minutes(90.0), "1.5 h");
