@@ -398,7 +398,11 @@ mod tests {
     #[test]
     fn chart_markup_snapshots() {
         let categories = vec!["2026-Q1".to_string(), "2026-Q2".to_string()];
-        let series = vec![Series { name: "Median".into(), class: "c-detect".into(), values: vec![10.0, 90.0] }];
+        let series = vec![Series {
+            name: "Median".into(),
+            class: "c-detect".into(),
+            values: vec![10.0, 90.0],
+        }];
         let svg = columns(&Columns {
             id: "t",
             title: "Median time to detect",
@@ -412,7 +416,14 @@ mod tests {
         });
         insta::assert_snapshot!("columns_minutes", svg.replace("><", ">\n<"));
         let rows = vec![("api".to_string(), 4.0), ("db <x>".to_string(), 1.0)];
-        let svg = bars("b", "Incidents per service", "One bar per service", &rows, "c-service", &count);
+        let svg = bars(
+            "b",
+            "Incidents per service",
+            "One bar per service",
+            &rows,
+            "c-service",
+            &count,
+        );
         insta::assert_snapshot!("bars", svg.replace("><", ">\n<"));
     }
 
