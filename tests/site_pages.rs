@@ -258,6 +258,11 @@ fn absolute_base_url_gives_canonical_links_and_absolute_feed_urls() {
     let sitemap = page(kb, "sitemap.xml");
     assert!(sitemap.contains("<loc>https://ops.example.com/kb/services/api/</loc>"));
     assert!(page(kb, "robots.txt").contains("Sitemap: https://ops.example.com/kb/sitemap.xml"));
+    assert!(
+        !page(kb, "404.html").contains("rel=\"canonical\""),
+        "a 404 page has no address of its own"
+    );
+    assert!(page(kb, "404.html").contains(r#"<a href="/kb/runbooks/">runbooks</a>"#));
     // Without an absolute base_url there is no canonical link.
     let plain = built(None);
     assert!(!page(plain.path(), "index.html").contains("rel=\"canonical\""));

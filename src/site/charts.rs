@@ -8,8 +8,8 @@
 use std::fmt::Write;
 
 /// Width of every chart's coordinate system; CSS scales it to the column.
-pub const WIDTH: f64 = 640.0;
-const FONT: f64 = 12.0;
+pub const WIDTH: f64 = 560.0;
+const FONT: f64 = 13.0;
 
 /// One series of a column chart: a value per category.
 #[derive(Debug, Clone)]
@@ -165,7 +165,7 @@ pub fn columns(chart: &Columns) -> String {
         .map(|(_, l)| text_width(l))
         .fold(0.0, f64::max)
         + 12.0;
-    let (right, top_margin, bottom) = (8.0, if has_legend { 34.0 } else { 16.0 }, 28.0);
+    let (right, top_margin, bottom) = (8.0, if has_legend { 42.0 } else { 20.0 }, 28.0);
     let height = chart.height;
     let plot_w = WIDTH - left - right;
     let plot_h = height - top_margin - bottom;
@@ -393,6 +393,38 @@ mod tests {
         // Three non-empty bars (the zero is not drawn), two legend swatches.
         assert_eq!(svg.matches("<rect class=\"s").count(), 3 + 2);
         assert!(svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn chart_markup_snapshots() {
+        let categories = vec!["2026-Q1".to_string(), "2026-Q2".to_string()];
+        let series = vec![Series {
+            name: "Median".into(),
+            class: "c-detect".into(),
+            values: vec![10.0, 90.0],
+        }];
+        let svg = columns(&Columns {
+            id: "t",
+            title: "Median time to detect",
+            description: "Per quarter",
+            categories: &categories,
+            series: &series,
+            format: &minutes,
+            max: None,
+            minutes_axis: true,
+            height: 160.0,
+        });
+        insta::assert_snapshot!("columns_minutes", svg.replace("><", ">\n<"));
+        let rows = vec![("api".to_string(), 4.0), ("db <x>".to_string(), 1.0)];
+        let svg = bars(
+            "b",
+            "Incidents per service",
+            "One bar per service",
+            &rows,
+            "c-service",
+            &count,
+        );
+        insta::assert_snapshot!("bars", svg.replace("><", ">\n<"));
     }
 
     #[test]

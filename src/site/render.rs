@@ -178,7 +178,17 @@ pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>,
         render(templates, "metrics.html", &context)?,
     ));
 
-    let not_found = page_context(site, "Page not found", "", "404.html");
+    let mut not_found = page_context(site, "Page not found", "", "404.html");
+    // Served at any missing address: it has no canonical URL of its own.
+    not_found.insert(
+        "page",
+        &PageInfo {
+            title: "Page not found",
+            section: "",
+            url: format!("{}404.html", site.info.base_path),
+            canonical: String::new(),
+        },
+    );
     files.push(page(
         "404.html".into(),
         render(templates, "404.html", &not_found)?,

@@ -282,6 +282,91 @@ fn build_one(
 mod tests {
     use super::*;
 
+    fn site_of(docs: &[(&str, &str)]) -> (crate::config::Config, Vec<crate::document::Document>) {
+        let docs = docs
+            .iter()
+            .map(|(path, text)| {
+                crate::document::Document::parse(
+                    path.to_string(),
+                    path.into(),
+                    std::sync::Arc::from(*text),
+                )
+            })
+            .collect();
+        (crate::config::Config::default(), docs)
+    }
+
+    #[test]
+    fn values_with_the_same_slug_get_distinct_pages() {
+        let (config, docs) = site_of(&[
+            (
+                "runbooks/a.md",
+                "---\ntitle: A\nowner: Team A\nseverity: SEV2\nservices: [api, API]\ntags: [x, x]\n---\n",
+            ),
+            (
+                "runbooks/b.md",
+                "---\ntitle: B\nowner: team-a\nseverity: SEV1\nservices: [api]\n---\n",
+            ),
+            (
+                "postmortems/c.md",
+                "---\ntitle: C\nowner: Team A\nseverity: SEV9\nservices: [api]\nstarted_at: 2026-01-01T00:00:00Z\nfollow_ups:\n  - action: x\n    owner: zed\n    due: 2026-01-02\n---\n",
+            ),
+        ]);
+        let today = "2026-02-01".parse().unwrap();
+        let site =
+            crate::site::model::Site::new(&config, &docs, &crate::site::SiteInput::new(today));
+        let owners: Vec<(&str, &str)> = site
+            .taxonomy(TaxonomyKind::Owners)
+            .terms
+            .iter()
+            .map(|t| (t.name.as_str(), t.url.as_str()))
+            .collect();
+        assert_eq!(
+            owners,
+            [
+                ("Team A", "/owners/team-a/"),
+                ("team-a", "/owners/team-a-2/"),
+                ("zed", "/owners/zed/")
+            ],
+            "the owner of a follow-up has a page too"
+        );
+        let zed = &site.taxonomy(TaxonomyKind::Owners).terms[2];
+        assert_eq!(
+            (
+                zed.open_follow_ups,
+                zed.overdue_follow_ups,
+                zed.postmortem_count
+            ),
+            (1, 1, 0)
+        );
+        let services: Vec<&str> = site
+            .taxonomy(TaxonomyKind::Services)
+            .terms
+            .iter()
+            .map(|t| t.url.as_str())
+            .collect();
+        assert_eq!(services, ["/services/api/", "/services/api-2/"]);
+        let tags = &site.taxonomy(TaxonomyKind::Tags).terms;
+        assert_eq!(
+            (tags.len(), tags[0].runbook_count),
+            (1, 1),
+            "a repeated value counts once"
+        );
+        // Severities in the order of the scale, a value off the scale last.
+        let sev: Vec<(&str, usize)> = site
+            .taxonomy(TaxonomyKind::Severities)
+            .terms
+            .iter()
+            .map(|t| (t.name.as_str(), t.severity_rank))
+            .collect();
+        assert_eq!(sev, [("SEV1", 1), ("SEV2", 2), ("SEV9", 0)]);
+        let a = site.documents.iter().find(|d| d.id == "a").unwrap();
+        assert_eq!(a.owner_url, "/owners/team-a/");
+        assert_eq!(a.severity_url, "/severities/sev2/");
+        let b = site.documents.iter().find(|d| d.id == "b").unwrap();
+        assert_eq!(b.owner_url, "/owners/team-a-2/");
+    }
+
     #[test]
     fn slugs_are_url_safe() {
         assert_eq!(
