@@ -20,7 +20,9 @@ pub enum DiscoverError {
     #[error("the content folder {0} does not exist")]
     #[diagnostic(
         code(content),
-        help("run opsbook from the root of a knowledge base (where opsbook.toml or content/ is), or set paths.content in opsbook.toml")
+        help(
+            "run opsbook from the root of a knowledge base (where opsbook.toml or content/ is), or set paths.content in opsbook.toml"
+        )
     )]
     Missing(String),
     #[error("cannot read the content folder {path}: {message}")]
@@ -37,12 +39,10 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
     if !root.is_dir() {
         return Err(DiscoverError::Missing(root.display().to_string()));
     }
-    let canonical_root = root
-        .canonicalize()
-        .map_err(|e| DiscoverError::Unreadable {
-            path: root.display().to_string(),
-            message: e.to_string(),
-        })?;
+    let canonical_root = root.canonicalize().map_err(|e| DiscoverError::Unreadable {
+        path: root.display().to_string(),
+        message: e.to_string(),
+    })?;
     let mut files = Vec::new();
     let walker = WalkDir::new(root)
         .follow_links(false)
@@ -122,14 +122,28 @@ mod tests {
             fs::create_dir_all(full.parent().unwrap()).unwrap();
             fs::write(full, "---\n---\n").unwrap();
         }
-        let names: Vec<_> = discover(root).unwrap().into_iter().map(|f| f.rel_path).collect();
-        assert_eq!(names, ["postmortems/2026-01-01-x.md", "runbooks/a.md", "runbooks/b.md"]);
+        let names: Vec<_> = discover(root)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.rel_path)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "postmortems/2026-01-01-x.md",
+                "runbooks/a.md",
+                "runbooks/b.md"
+            ]
+        );
     }
 
     #[test]
     fn missing_folder_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(discover(&dir.path().join("nope")), Err(DiscoverError::Missing(_))));
+        assert!(matches!(
+            discover(&dir.path().join("nope")),
+            Err(DiscoverError::Missing(_))
+        ));
     }
 
     #[cfg(unix)]
@@ -144,8 +158,19 @@ mod tests {
         fs::write(root.join("inside.md"), "x").unwrap();
         std::os::unix::fs::symlink(root.join("inside.md"), root.join("alias.md")).unwrap();
         let files = discover(&root).unwrap();
-        let problem = |name: &str| files.iter().find(|f| f.rel_path == name).unwrap().link_problem.clone();
-        assert!(problem("escape.md").unwrap().contains("outside the content folder"));
+        let problem = |name: &str| {
+            files
+                .iter()
+                .find(|f| f.rel_path == name)
+                .unwrap()
+                .link_problem
+                .clone()
+        };
+        assert!(
+            problem("escape.md")
+                .unwrap()
+                .contains("outside the content folder")
+        );
         assert!(problem("loop.md").is_some());
         assert!(problem("alias.md").is_none());
         assert!(problem("inside.md").is_none());

@@ -17,7 +17,8 @@ pub fn parse_all(files: &[SourceFile], max_bytes: u64) -> Vec<Document> {
 }
 
 pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Document {
-    let unreadable = |problem| Document::unreadable(file.rel_path.clone(), file.path.clone(), problem);
+    let unreadable =
+        |problem| Document::unreadable(file.rel_path.clone(), file.path.clone(), problem);
     if let Some(problem) = &file.link_problem {
         return unreadable(ReadProblem::Io(problem.clone()));
     }

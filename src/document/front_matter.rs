@@ -29,7 +29,11 @@ const BOM: &str = "\u{feff}";
 /// Finds the front matter of `source`: a `---` line at the very top (after an optional BOM),
 /// then YAML, then a `---` or `...` line. LF and CRLF line endings are both accepted.
 pub fn split(source: &str) -> Result<Split, SplitError> {
-    let start = if source.starts_with(BOM) { BOM.len() } else { 0 };
+    let start = if source.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    };
     let mut lines = Lines::new(source, start);
     let Some(first) = lines.next() else {
         return Err(SplitError::Missing);

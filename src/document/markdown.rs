@@ -176,7 +176,9 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
                     })
                     .collect();
                 if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-                    let base = id.as_ref().map_or_else(|| slugify(&text), |i| i.to_string());
+                    let base = id
+                        .as_ref()
+                        .map_or_else(|| slugify(&text), |i| i.to_string());
                     let anchor = anchors.unique(base);
                     *id = Some(CowStr::from(anchor.clone()));
                     toc.push(Heading {
@@ -259,7 +261,10 @@ mod tests {
         let anchors: Vec<_> = o.headings.iter().map(|h| h.anchor.as_str()).collect();
         assert_eq!(anchors, ["timeline", "timeline-1", "my-id"]);
         assert_eq!(o.links[0].dest, "../runbooks/a.md#rollback");
-        assert_eq!(&body[o.links[0].span.start - 10..o.links[0].span.end - 10], "[the runbook](../runbooks/a.md#rollback)");
+        assert_eq!(
+            &body[o.links[0].span.start - 10..o.links[0].span.end - 10],
+            "[the runbook](../runbooks/a.md#rollback)"
+        );
         assert_eq!(o.headings[2].text, "Custom");
     }
 

@@ -47,7 +47,8 @@ pub struct FollowUp {
 impl FollowUp {
     /// Due before `today` and still open or in progress.
     pub fn is_overdue(&self, today: Date) -> bool {
-        matches!(self.status.as_str(), "open" | "in_progress") && self.due.is_some_and(|d| d < today)
+        matches!(self.status.as_str(), "open" | "in_progress")
+            && self.due.is_some_and(|d| d < today)
     }
 }
 
@@ -87,10 +88,7 @@ fn text(node: Option<&Node>) -> Option<String> {
 
 fn list(node: Option<&Node>) -> Vec<String> {
     match node.map(|n| &n.value) {
-        Some(Value::Seq(items)) => items
-            .iter()
-            .filter_map(|i| text(Some(i)))
-            .collect(),
+        Some(Value::Seq(items)) => items.iter().filter_map(|i| text(Some(i))).collect(),
         _ => Vec::new(),
     }
 }

@@ -71,9 +71,17 @@ pub enum ReadProblem {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FrontMatterProblem {
     Missing,
-    Unterminated { opening: Range<usize> },
-    Yaml { message: String, at: Range<usize> },
-    NotAMapping { found: &'static str, at: Range<usize> },
+    Unterminated {
+        opening: Range<usize>,
+    },
+    Yaml {
+        message: String,
+        at: Range<usize>,
+    },
+    NotAMapping {
+        found: &'static str,
+        at: Range<usize>,
+    },
 }
 
 /// One parsed document.
@@ -285,32 +293,53 @@ mod tests {
 
     #[test]
     fn kind_from_field_then_folder() {
-        assert_eq!(doc("x/a.md", "---\nkind: runbook\n---\n").kind, Some(Kind::Runbook));
-        assert_eq!(doc("postmortems/a.md", "---\ntitle: t\n---\n").kind, Some(Kind::Postmortem));
+        assert_eq!(
+            doc("x/a.md", "---\nkind: runbook\n---\n").kind,
+            Some(Kind::Runbook)
+        );
+        assert_eq!(
+            doc("postmortems/a.md", "---\ntitle: t\n---\n").kind,
+            Some(Kind::Postmortem)
+        );
         assert_eq!(doc("notes/a.md", "---\ntitle: t\n---\n").kind, None);
     }
 
     #[test]
     fn id_defaults_to_file_stem() {
-        assert_eq!(doc("runbooks/db-failover.md", "---\ntitle: t\n---\n").id, "db-failover");
+        assert_eq!(
+            doc("runbooks/db-failover.md", "---\ntitle: t\n---\n").id,
+            "db-failover"
+        );
         assert_eq!(doc("runbooks/a.md", "---\nid: rb-a\n---\n").id, "rb-a");
-        assert_eq!(doc("runbooks/a.md", "---\nid: rb-a\n---\n").url_path(), "/runbooks/a/");
+        assert_eq!(
+            doc("runbooks/a.md", "---\nid: rb-a\n---\n").url_path(),
+            "/runbooks/a/"
+        );
     }
 
     #[test]
     fn problems_are_recorded_not_raised() {
-        assert_eq!(doc("a.md", "no front matter").front_matter_problem, Some(FrontMatterProblem::Missing));
+        assert_eq!(
+            doc("a.md", "no front matter").front_matter_problem,
+            Some(FrontMatterProblem::Missing)
+        );
         assert!(matches!(
             doc("a.md", "---\ntitle: [\n---\n").front_matter_problem,
             Some(FrontMatterProblem::Yaml { .. })
         ));
         assert!(matches!(
             doc("a.md", "---\n- a\n- b\n---\n").front_matter_problem,
-            Some(FrontMatterProblem::NotAMapping { found: "a list", .. })
+            Some(FrontMatterProblem::NotAMapping {
+                found: "a list",
+                ..
+            })
         ));
         assert!(matches!(
             doc("a.md", "---\njust a string\n---\n").front_matter_problem,
-            Some(FrontMatterProblem::NotAMapping { found: "a string", .. })
+            Some(FrontMatterProblem::NotAMapping {
+                found: "a string",
+                ..
+            })
         ));
         assert!(doc("a.md", "---\n---\nbody").front_matter_problem.is_none());
     }

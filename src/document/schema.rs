@@ -44,31 +44,67 @@ const COMMON: &[FieldSpec] = &[
     field("id", Text, "a stable id other documents refer to"),
     field("title", Text, "a short, specific title"),
     field("severity", Severity, "a severity from the scale"),
-    field("services", TextList, "the services involved, as a list: `[checkout-web]`"),
-    field("rollback", Text, "how to roll back, or `not applicable: <why>`"),
+    field(
+        "services",
+        TextList,
+        "the services involved, as a list: `[checkout-web]`",
+    ),
+    field(
+        "rollback",
+        Text,
+        "how to roll back, or `not applicable: <why>`",
+    ),
     field("status", Text, "the document's status"),
     field("tags", TextList, "a list of tags"),
     field("lint", LintSettings, "per-document lint settings"),
 ];
 
 pub const RUNBOOK_FIELDS: &[FieldSpec] = &[
-    field("owner", Text, "the owning team or person, such as `team-payments`"),
-    field("last_reviewed", Date, "the date of the last review, YYYY-MM-DD"),
+    field(
+        "owner",
+        Text,
+        "the owning team or person, such as `team-payments`",
+    ),
+    field(
+        "last_reviewed",
+        Date,
+        "the date of the last review, YYYY-MM-DD",
+    ),
     field("review_interval", Days, "days between reviews, such as 180"),
     field("alerts", TextList, "the alerts that lead here, as a list"),
-    field("escalation", Text, "where to escalate, such as `#payments-oncall`"),
+    field(
+        "escalation",
+        Text,
+        "where to escalate, such as `#payments-oncall`",
+    ),
 ];
 
 pub const POSTMORTEM_FIELDS: &[FieldSpec] = &[
     field("owner", Text, "one person's email: the postmortem's owner"),
-    field("started_at", Timestamp, "when impact began, RFC 3339: 2026-09-20T11:21:00Z"),
-    field("detected_at", Timestamp, "when it was detected, RFC 3339: 2026-09-20T11:24:00Z"),
-    field("mitigated_at", Timestamp, "when impact was mitigated, RFC 3339"),
+    field(
+        "started_at",
+        Timestamp,
+        "when impact began, RFC 3339: 2026-09-20T11:21:00Z",
+    ),
+    field(
+        "detected_at",
+        Timestamp,
+        "when it was detected, RFC 3339: 2026-09-20T11:24:00Z",
+    ),
+    field(
+        "mitigated_at",
+        Timestamp,
+        "when impact was mitigated, RFC 3339",
+    ),
     field("resolved_at", Timestamp, "when it was resolved, RFC 3339"),
     field("trigger", Text, "what triggered it"),
     field("detection", Text, "how it was detected"),
     field("related_runbooks", TextList, "ids of runbooks, as a list"),
-    field("related_postmortems", TextList, "ids of earlier postmortems, as a list"),
+    field(
+        "related_postmortems",
+        TextList,
+        "ids of earlier postmortems, as a list",
+    ),
     field("data_exposure", Text, "whether data was exposed"),
     field(
         "follow_ups",

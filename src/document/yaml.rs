@@ -389,7 +389,10 @@ mod tests {
         // Line 3 of the YAML, where the unclosed list runs into the next key.
         let line_three = 100 + src.find("owner").unwrap();
         assert!((line_three..line_three + 9).contains(&offset), "{err:?}");
-        assert!(!err.message.contains("line 3"), "location is not repeated: {err:?}");
+        assert!(
+            !err.message.contains("line 3"),
+            "location is not repeated: {err:?}"
+        );
     }
 
     #[test]

@@ -13,7 +13,11 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let before = &source[..offset];
     let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].trim_start_matches('\u{feff}').chars().count() + 1;
+    let column = before[line_start..]
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -26,7 +30,10 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// Start and end positions of a span, as (line, column) pairs.
 pub fn positions(doc: &Document, span: &Range<usize>) -> ((usize, usize), (usize, usize)) {
-    (line_col(&doc.source, span.start), line_col(&doc.source, span.end))
+    (
+        line_col(&doc.source, span.start),
+        line_col(&doc.source, span.end),
+    )
 }
 
 #[cfg(test)]

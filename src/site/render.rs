@@ -47,7 +47,8 @@ pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>,
     let mut files: Vec<OutputFile> = docs
         .par_iter()
         .map(|(view, body)| {
-            let rendered = markdown::render(body, &|dest| site.resolve_link(&view.source_path, dest));
+            let rendered =
+                markdown::render(body, &|dest| site.resolve_link(&view.source_path, dest));
             let section = view.kind.folder();
             let mut context = base_context(site, &view.title, section);
             context.insert("doc", view);
@@ -58,7 +59,10 @@ pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>,
                 Kind::Postmortem => "postmortem.html",
             };
             let html = render(templates, template, &context)?;
-            let path = format!("{}index.html", view.url.trim_start_matches(&site.info.base_path));
+            let path = format!(
+                "{}index.html",
+                view.url.trim_start_matches(&site.info.base_path)
+            );
             Ok(page(path, html))
         })
         .collect::<Result<_, SiteError>>()?;
@@ -67,7 +71,10 @@ pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>,
     let runbooks = site.runbooks_by_title();
 
     let mut home = base_context(site, &site.info.title, "home");
-    home.insert("recent_postmortems", &postmortems.iter().take(10).collect::<Vec<_>>());
+    home.insert(
+        "recent_postmortems",
+        &postmortems.iter().take(10).collect::<Vec<_>>(),
+    );
     home.insert("runbooks_by_service", &site.runbooks_by_service());
     home.insert("runbook_count", &runbooks.len());
     home.insert("postmortem_count", &postmortems.len());
@@ -77,9 +84,15 @@ pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>,
     );
     home.insert(
         "overdue_follow_ups",
-        &postmortems.iter().map(|p| p.overdue_follow_ups).sum::<usize>(),
+        &postmortems
+            .iter()
+            .map(|p| p.overdue_follow_ups)
+            .sum::<usize>(),
     );
-    files.push(page("index.html".into(), render(templates, "index.html", &home)?));
+    files.push(page(
+        "index.html".into(),
+        render(templates, "index.html", &home)?,
+    ));
 
     for (kind, list) in [(Kind::Runbook, &runbooks), (Kind::Postmortem, &postmortems)] {
         let title = match kind {
@@ -96,7 +109,10 @@ pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>,
     }
 
     let not_found = base_context(site, "Page not found", "");
-    files.push(page("404.html".into(), render(templates, "404.html", &not_found)?));
+    files.push(page(
+        "404.html".into(),
+        render(templates, "404.html", &not_found)?,
+    ));
 
     for (name, bytes) in &templates.static_files {
         files.push(OutputFile {

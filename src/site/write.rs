@@ -44,7 +44,10 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
     let name = output
         .file_name()
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-    let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     parent.join(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
@@ -73,8 +76,11 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<(), SiteError> 
             fs::write(&path, &file.bytes).map_err(|e| err(&path, e))
         })?;
         let marker = staging.join(MARKER);
-        fs::write(&marker, "This folder is written by `opsbook build` and replaced on every build.\n")
-            .map_err(|e| err(&marker, e))
+        fs::write(
+            &marker,
+            "This folder is written by `opsbook build` and replaced on every build.\n",
+        )
+        .map_err(|e| err(&marker, e))
     })();
     if let Err(e) = result {
         let _ = fs::remove_dir_all(&staging);
@@ -119,7 +125,11 @@ mod tests {
     fn replaces_the_old_site_without_leftovers() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &[file("index.html", "one"), file("old/index.html", "x")]).unwrap();
+        write_site(
+            &out,
+            &[file("index.html", "one"), file("old/index.html", "x")],
+        )
+        .unwrap();
         write_site(&out, &[file("index.html", "two")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("old").exists());

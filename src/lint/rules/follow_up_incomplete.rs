@@ -29,7 +29,9 @@ impl Rule for FollowUpIncomplete {
             for name in &ctx.config.schema.follow_up.required {
                 let (span, state) = match item.get(name) {
                     None => (item.span.clone(), "has no"),
-                    Some((key, value)) if value.is_empty() => (super::cover(&key.span, &value.span), "has an empty"),
+                    Some((key, value)) if value.is_empty() => {
+                        (super::cover(&key.span, &value.span), "has an empty")
+                    }
                     Some(_) => continue,
                 };
                 let example = match name.as_str() {

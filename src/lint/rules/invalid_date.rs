@@ -1,7 +1,7 @@
+use crate::document::Document;
 use crate::document::meta::{parse_date, parse_timestamp};
 use crate::document::schema::{self, FieldType};
 use crate::document::yaml::Node;
-use crate::document::Document;
 use crate::lint::{CheckContext, Emitter, Level, Rule};
 
 /// A date or timestamp that does not parse.
@@ -47,7 +47,10 @@ fn check_date(doc: &Document, name: &str, value: &Node, out: &mut Emitter) {
     }
     out.emit(
         value.span.clone(),
-        format!("{}: `{name}` is `{text}`, not a valid date", doc.display_path),
+        format!(
+            "{}: `{name}` is `{text}`, not a valid date",
+            doc.display_path
+        ),
         "expected YYYY-MM-DD",
         "write a real calendar date as YYYY-MM-DD, such as 2026-10-18",
     );
@@ -63,14 +66,21 @@ fn check_timestamp(doc: &Document, name: &str, value: &Node, out: &mut Emitter) 
     let t = text.trim();
     let help = if parse_date(t).is_some() {
         format!("add the time and the offset: `{t}T00:00:00Z` (RFC 3339; use the real time of day)")
-    } else if t.len() >= 19 && parse_date(&t[..10]).is_some() && !t.ends_with('Z') && !t[19..].contains(['+', '-']) {
+    } else if t.len() >= 19
+        && parse_date(&t[..10]).is_some()
+        && !t.ends_with('Z')
+        && !t[19..].contains(['+', '-'])
+    {
         format!("add the UTC offset so the time is unambiguous: `{t}Z` for UTC, or `{t}+02:00`")
     } else {
         "write an RFC 3339 timestamp with an offset, such as 2026-09-20T11:21:00Z".to_string()
     };
     out.emit(
         value.span.clone(),
-        format!("{}: `{name}` is `{t}`, not an RFC 3339 timestamp", doc.display_path),
+        format!(
+            "{}: `{name}` is `{t}`, not an RFC 3339 timestamp",
+            doc.display_path
+        ),
         "expected a timestamp like 2026-09-20T11:21:00Z",
         help,
     );

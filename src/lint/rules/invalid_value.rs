@@ -40,9 +40,13 @@ impl Rule for InvalidValue {
             severities: &ctx.config.schema.severities,
             out,
         };
-        checker.check_map(&doc.front_matter, ctx.config.schema.for_kind(kind), &|name| {
-            schema::field_spec(kind, name)
-        }, &ctx.config.schema.follow_up, "");
+        checker.check_map(
+            &doc.front_matter,
+            ctx.config.schema.for_kind(kind),
+            &|name| schema::field_spec(kind, name),
+            &ctx.config.schema.follow_up,
+            "",
+        );
     }
 }
 
@@ -101,7 +105,13 @@ impl Checker<'_, '_> {
                         severities: self.severities,
                         out: &mut *self.out,
                     };
-                    inner.check_map(item, follow_up_schema, &schema::follow_up_field, follow_up_schema, &prefix);
+                    inner.check_map(
+                        item,
+                        follow_up_schema,
+                        &schema::follow_up_field,
+                        follow_up_schema,
+                        &prefix,
+                    );
                 }
             }
         }
@@ -143,7 +153,8 @@ impl Checker<'_, '_> {
                 Value::Seq(items) => {
                     for item in items {
                         if item.as_str().is_none() {
-                            let help = format!("each entry of `{name}` is a name: {}", field.describe);
+                            let help =
+                                format!("each entry of `{name}` is a name: {}", field.describe);
                             self.wrong(key, item, prefix, "a list of names", help);
                         }
                     }
@@ -159,7 +170,9 @@ impl Checker<'_, '_> {
             },
             FieldType::Severity => {
                 let found = value.scalar_text();
-                let ok = value.as_str().is_some_and(|s| self.severities.iter().any(|v| v == s));
+                let ok = value
+                    .as_str()
+                    .is_some_and(|s| self.severities.iter().any(|v| v == s));
                 if !ok {
                     let scale = one_of(self.severities);
                     let suggestion = found
@@ -187,7 +200,8 @@ impl Checker<'_, '_> {
             }
             FieldType::Days => {
                 if !matches!(value.value, Value::Int(i) if i > 0) {
-                    let help = format!("write `{name}` as a whole number of days, such as `{name}: 180`");
+                    let help =
+                        format!("write `{name}` as a whole number of days, such as `{name}: 180`");
                     self.wrong(key, value, prefix, "a positive whole number of days", help);
                 }
             }
@@ -196,7 +210,13 @@ impl Checker<'_, '_> {
                     for item in items {
                         if item.as_map().is_none() {
                             let help = "write each follow-up as a mapping: `- action: ...` / `owner: ...` / `due: YYYY-MM-DD`".to_string();
-                            self.wrong(key, item, prefix, "a list of follow-ups (each a mapping)", help);
+                            self.wrong(
+                                key,
+                                item,
+                                prefix,
+                                "a list of follow-ups (each a mapping)",
+                                help,
+                            );
                         }
                     }
                 }
@@ -207,7 +227,8 @@ impl Checker<'_, '_> {
             },
             FieldType::LintSettings => {
                 if value.as_map().is_none() {
-                    let help = "write it as a mapping, such as `lint: {allow: [rule-id]}`".to_string();
+                    let help =
+                        "write it as a mapping, such as `lint: {allow: [rule-id]}`".to_string();
                     self.wrong(key, value, prefix, "a mapping", help);
                 }
             }
@@ -215,7 +236,8 @@ impl Checker<'_, '_> {
     }
 
     fn check_allowed(&mut self, key: &Key, value: &Node, kind_schema: &KindSchema, prefix: &str) {
-        let (Some(allowed), Some(text)) = (kind_schema.allowed.get(&key.name), value.as_str()) else {
+        let (Some(allowed), Some(text)) = (kind_schema.allowed.get(&key.name), value.as_str())
+        else {
             return;
         };
         if allowed.iter().any(|a| a == text) {

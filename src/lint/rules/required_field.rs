@@ -61,7 +61,8 @@ impl Rule for RequiredField {
 }
 
 fn has_no_follow_ups_reason(doc: &Document) -> bool {
-    doc.field("no_follow_ups_reason").is_some_and(|v| !v.is_empty())
+    doc.field("no_follow_ups_reason")
+        .is_some_and(|v| !v.is_empty())
 }
 
 fn missing_help(kind: Kind, name: &str, describe: &str) -> String {

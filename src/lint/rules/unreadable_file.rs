@@ -20,15 +20,25 @@ impl Rule for UnreadableFile {
         };
         let (message, help) = match problem {
             ReadProblem::NotUtf8 { valid_up_to } => (
-                format!("{} is not valid UTF-8 (first bad byte at offset {valid_up_to})", doc.display_path),
+                format!(
+                    "{} is not valid UTF-8 (first bad byte at offset {valid_up_to})",
+                    doc.display_path
+                ),
                 "save the file as UTF-8 (most editors have an \"encoding\" setting)".to_string(),
             ),
             ReadProblem::Binary => (
-                format!("{} looks like a binary file, not Markdown", doc.display_path),
-                "rename it so it does not end in .md, or move it out of the content folder".to_string(),
+                format!(
+                    "{} looks like a binary file, not Markdown",
+                    doc.display_path
+                ),
+                "rename it so it does not end in .md, or move it out of the content folder"
+                    .to_string(),
             ),
             ReadProblem::TooLarge { size, limit } => (
-                format!("{} is {size} bytes, over the {limit}-byte limit", doc.display_path),
+                format!(
+                    "{} is {size} bytes, over the {limit}-byte limit",
+                    doc.display_path
+                ),
                 "move logs and dumps out of the document and link to them instead".to_string(),
             ),
             ReadProblem::Io(message) => (
