@@ -49,10 +49,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check every document and report findings; exit 1 on any error-level finding
-    #[command(after_help = "Examples:\n  opsbook lint\n  opsbook lint content/runbooks\n  opsbook lint --format json > findings.json\n  opsbook lint --today 2026-11-25")]
+    #[command(
+        after_help = "Examples:\n  opsbook lint\n  opsbook lint content/runbooks\n  opsbook lint --format json > findings.json\n  opsbook lint --today 2026-11-25"
+    )]
     Lint(LintArgs),
     /// Lint, then render the static site (nothing is written when the lint finds errors)
-    #[command(after_help = "Examples:\n  opsbook build\n  opsbook build --output /tmp/site\n  opsbook build --allow-errors")]
+    #[command(
+        after_help = "Examples:\n  opsbook build\n  opsbook build --output /tmp/site\n  opsbook build --allow-errors"
+    )]
     Build(BuildArgs),
 }
 
@@ -151,7 +155,8 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                     }
                 }
                 Format::Json => {
-                    let text = report::json::render(&outcome.docs, &outcome.findings, outcome.checked);
+                    let text =
+                        report::json::render(&outcome.docs, &outcome.findings, outcome.checked);
                     let _ = stdout.write_all(text.as_bytes());
                     if !cli.quiet {
                         eprintln!(
@@ -181,7 +186,8 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
             )?;
             let lint = &outcome.lint;
             if !lint.findings.is_empty() {
-                let text = report::human::render(&lint.docs, &lint.findings, lint.checked, human_style());
+                let text =
+                    report::human::render(&lint.docs, &lint.findings, lint.checked, human_style());
                 let _ = std::io::stdout().lock().write_all(text.as_bytes());
             }
             match &outcome.site {
@@ -200,6 +206,20 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                             site.output.display(),
                             started.elapsed()
                         );
+                    }
+                    if cli.verbose {
+                        match &site.search {
+                            Some(search) => eprintln!(
+                                "search index: {} documents in {} shard{}, {} files ({:.1} MB) in {:.2?}",
+                                search.records,
+                                search.shards,
+                                if search.shards == 1 { "" } else { "s" },
+                                search.files,
+                                search.bytes as f64 / 1e6,
+                                search.duration
+                            ),
+                            None => eprintln!("search index: off ([search] enabled = false)"),
+                        }
                     }
                     // With --allow-errors the findings are printed but the build succeeds:
                     // the caller asked for a site in any case.

@@ -1,7 +1,9 @@
-//! The build stage: site model -> render (Tera, in parallel) -> write (temporary folder, swap).
+//! The build stage: site model -> render (Tera, in parallel) -> index (Pagefind, in-process)
+//! -> write (temporary folder, swap).
 
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod templates;
 pub mod write;
 
@@ -17,17 +19,32 @@ pub enum SiteError {
     #[error("refusing to write the site to {path}: {reason}")]
     #[diagnostic(
         code(output),
-        help("choose a dedicated output folder, such as public/ next to opsbook.toml (paths.output or --output)")
+        help(
+            "choose a dedicated output folder, such as public/ next to opsbook.toml (paths.output or --output)"
+        )
     )]
     RefusedOutput { path: String, reason: String },
     #[error("template {name} failed: {message}")]
     #[diagnostic(
         code(template),
-        help("fix the template (an override in your templates/ folder, or remove it to use the built-in one)")
+        help(
+            "fix the template (an override in your templates/ folder, or remove it to use the built-in one)"
+        )
     )]
     Template { name: String, message: String },
+    #[error("cannot build the search index: {message}")]
+    #[diagnostic(
+        code(search),
+        help(
+            "this is a bug in opsbook or Pagefind; turn search off with `[search] enabled = false` in opsbook.toml to build without it"
+        )
+    )]
+    Search { message: String },
     #[error("cannot write the site to {path}: {message}")]
-    #[diagnostic(code(output), help("check that the output folder's parent exists and is writable"))]
+    #[diagnostic(
+        code(output),
+        help("check that the output folder's parent exists and is writable")
+    )]
     Write { path: String, message: String },
 }
 
@@ -37,19 +54,34 @@ pub struct SiteSummary {
     pub output: PathBuf,
     pub pages: usize,
     pub documents: usize,
+    /// The search index, when search is on.
+    pub search: Option<search::SearchSummary>,
 }
 
 /// Renders every page and swaps the new site into `output`.
-pub fn build(config: &Config, docs: &[Document], output: &Path, today: Date) -> Result<SiteSummary, SiteError> {
+pub fn build(
+    config: &Config,
+    docs: &[Document],
+    output: &Path,
+    today: Date,
+) -> Result<SiteSummary, SiteError> {
     let site = model::Site::new(config, docs, today);
     let templates = templates::load(&config.templates_dir())?;
-    let pages = render::render_all(&site, &templates)?;
-    let count = pages.len();
-    write::write_site(output, &pages)?;
+    let mut files = render::render_all(&site, &templates)?;
+    let count = files.len();
+    let search = if config.search.enabled {
+        let index = search::build(&site, &config.search)?;
+        files.extend(index.files);
+        Some(index.summary)
+    } else {
+        None
+    };
+    write::write_site(output, &files)?;
     Ok(SiteSummary {
         output: output.to_path_buf(),
         pages: count,
         documents: site.documents.len(),
+        search,
     })
 }
 

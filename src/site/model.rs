@@ -18,6 +18,8 @@ pub struct SiteInfo {
     /// The path part of base_url, always ending in "/": every link starts with it.
     pub base_path: String,
     pub today: String,
+    /// Whether the search box is shown, and the index bundles it loads.
+    pub search: super::search::SearchView,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,7 +117,8 @@ pub fn human_duration(d: SignedDuration) -> String {
 }
 
 fn ts(t: Option<Timestamp>) -> String {
-    t.map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+    t.map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 pub fn base_path(base_url: &str) -> String {
@@ -166,7 +169,8 @@ impl<'a> Site<'a> {
                         overdue: f.is_overdue(today),
                     })
                     .collect();
-                let duration = |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
+                let duration =
+                    |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
                 let mitigate = meta
                     .mitigated_at
                     .zip(meta.started_at)
@@ -179,13 +183,19 @@ impl<'a> Site<'a> {
                     url: url_of(doc),
                     source_path: doc.rel_path.clone(),
                     owner: meta.owner.clone().unwrap_or_default(),
-                    severity_rank: scale.iter().position(|s| *s == severity).map_or(0, |p| p + 1),
+                    severity_rank: scale
+                        .iter()
+                        .position(|s| *s == severity)
+                        .map_or(0, |p| p + 1),
                     severity,
                     services: meta.services.clone(),
                     status: meta.status.clone().unwrap_or_default(),
                     tags: meta.tags.clone(),
                     rollback: meta.rollback.clone().unwrap_or_default(),
-                    last_reviewed: meta.last_reviewed.map(|d| d.to_string()).unwrap_or_default(),
+                    last_reviewed: meta
+                        .last_reviewed
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
                     review_interval: meta.review_interval,
                     alerts: meta.alerts.clone(),
                     escalation: meta.escalation.clone().unwrap_or_default(),
@@ -238,11 +248,14 @@ impl<'a> Site<'a> {
             view.related_runbooks = resolve(&meta.related_runbooks);
             view.related_postmortems = resolve(&meta.related_postmortems);
             for runbook in &view.related_runbooks {
-                referenced.entry(runbook.id.clone()).or_default().push(LinkView {
-                    id: view.id.clone(),
-                    title: view.title.clone(),
-                    url: view.url.clone(),
-                });
+                referenced
+                    .entry(runbook.id.clone())
+                    .or_default()
+                    .push(LinkView {
+                        id: view.id.clone(),
+                        title: view.title.clone(),
+                        url: view.url.clone(),
+                    });
             }
         }
         for view in &mut documents {
@@ -256,6 +269,7 @@ impl<'a> Site<'a> {
             .filter(|d| d.kind.is_some())
             .map(|d| (d.rel_path.clone(), url_of(d)))
             .collect();
+        let search = super::search::SearchView::new(&config.search, &base, documents.len());
         Site {
             info: SiteInfo {
                 title: config.site.title.clone(),
@@ -263,6 +277,7 @@ impl<'a> Site<'a> {
                 base_url: config.site.base_url.clone(),
                 base_path: base,
                 today: today.to_string(),
+                search,
             },
             docs,
             documents,
@@ -276,20 +291,28 @@ impl<'a> Site<'a> {
     }
 
     pub fn of_kind(&self, kind: Kind) -> Vec<DocView> {
-        self.documents.iter().filter(|d| d.kind == kind).cloned().collect()
+        self.documents
+            .iter()
+            .filter(|d| d.kind == kind)
+            .cloned()
+            .collect()
     }
 
     /// Postmortems, newest incident first.
     pub fn postmortems_newest_first(&self) -> Vec<DocView> {
         let mut list = self.of_kind(Kind::Postmortem);
-        list.sort_by(|a, b| b.started.cmp(&a.started).then_with(|| a.title.cmp(&b.title)));
+        list.sort_by(|a, b| {
+            b.started
+                .cmp(&a.started)
+                .then_with(|| a.title.cmp(&b.title))
+        });
         list
     }
 
     /// Runbooks by title.
     pub fn runbooks_by_title(&self) -> Vec<DocView> {
         let mut list = self.of_kind(Kind::Runbook);
-        list.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        list.sort_by_key(|d| d.title.to_lowercase());
         list
     }
 
@@ -298,7 +321,10 @@ impl<'a> Site<'a> {
         let mut groups: BTreeMap<String, Vec<DocView>> = BTreeMap::new();
         for runbook in self.runbooks_by_title() {
             for service in &runbook.services {
-                groups.entry(service.clone()).or_default().push(runbook.clone());
+                groups
+                    .entry(service.clone())
+                    .or_default()
+                    .push(runbook.clone());
             }
         }
         groups
@@ -314,7 +340,11 @@ impl<'a> Site<'a> {
             Some((p, f)) => (p, Some(f)),
             None => (dest, None),
         };
-        if path.is_empty() || path.starts_with('/') || path.contains("://") || path.starts_with("mailto:") {
+        if path.is_empty()
+            || path.starts_with('/')
+            || path.contains("://")
+            || path.starts_with("mailto:")
+        {
             return None;
         }
         let target = resolve_relative(from, path)?;
@@ -356,8 +386,14 @@ mod tests {
 
     #[test]
     fn relative_links() {
-        assert_eq!(resolve_relative("postmortems/a.md", "../runbooks/b.md").as_deref(), Some("runbooks/b.md"));
-        assert_eq!(resolve_relative("postmortems/a.md", "./c.md").as_deref(), Some("postmortems/c.md"));
+        assert_eq!(
+            resolve_relative("postmortems/a.md", "../runbooks/b.md").as_deref(),
+            Some("runbooks/b.md")
+        );
+        assert_eq!(
+            resolve_relative("postmortems/a.md", "./c.md").as_deref(),
+            Some("postmortems/c.md")
+        );
         assert_eq!(resolve_relative("a.md", "../x.md"), None);
     }
 
