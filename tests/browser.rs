@@ -328,6 +328,14 @@ fn search_filters_and_screenshots_in_chromium() {
     assert_eq!(href, "/kb/postmortems/2026-03-14-ledger-replication-lag/");
     screenshot(&tab, "search-results.png", false);
 
+    // Prefixes match while typing (book/src/search.md says so).
+    search(&tab, &server.url("/kb/"), "replic");
+    let prefix = titles(&results(&tab));
+    assert!(
+        prefix.contains(&"Ledger replication lag stalled payments".to_string()),
+        "`replic` finds replication: {prefix:?}"
+    );
+
     // A broader query, then the severity filter: the results change, and every one left is SEV2.
     search(&tab, &server.url("/kb/"), "failover");
     let before = results(&tab);
@@ -460,6 +468,14 @@ fn search_filters_and_screenshots_in_chromium() {
         fits,
         Value::Bool(true),
         "the results panel fits a phone screen"
+    );
+    let font = eval(
+        &tab,
+        "parseFloat(getComputedStyle(document.querySelector('[data-search-input]')).fontSize)",
+    );
+    assert!(
+        font.as_f64().unwrap() >= 16.0,
+        "phones zoom into smaller inputs: {font}"
     );
     screenshot(&tab, "search-phone.png", false);
     open(
@@ -599,7 +615,6 @@ fn sharded_index_finds_what_one_index_finds() {
                 .map(|r| (r * 1000.0).round() / 1000.0)
                 .collect::<Vec<_>>(),
         );
-        println!("{line}");
         report.push_str(&line);
         report.push('\n');
         for (i, ratio) in ratios.iter().enumerate() {
