@@ -218,7 +218,10 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                                 search.bytes as f64 / 1e6,
                                 search.duration
                             ),
-                            None => eprintln!("search index: off ([search] enabled = false)"),
+                            None if !config.search.enabled => {
+                                eprintln!("search index: off ([search] enabled = false)")
+                            }
+                            None => eprintln!("search index: none (no documents)"),
                         }
                     }
                     // With --allow-errors the findings are printed but the build succeeds:

@@ -69,7 +69,7 @@ pub fn build(
     let templates = templates::load(&config.templates_dir())?;
     let mut files = render::render_all(&site, &templates)?;
     let count = files.len();
-    let search = if config.search.enabled {
+    let search = if site.info.search.enabled {
         let index = search::build(&site, &config.search)?;
         files.extend(index.files);
         Some(index.summary)

@@ -53,7 +53,8 @@ impl SearchView {
     pub fn new(config: &SearchConfig, base_path: &str, documents: usize) -> SearchView {
         let shards = shard_count(documents, config.shard_size);
         SearchView {
-            enabled: config.enabled,
+            // Nothing to search, no search box.
+            enabled: config.enabled && documents > 0,
             base: base_path.to_string(),
             bundle: format!("{base_path}{BUNDLE_DIR}/"),
             merge: (1..shards)
@@ -419,6 +420,11 @@ mod tests {
             ["/kb/pagefind/shard-1/", "/kb/pagefind/shard-2/"]
         );
         assert!(SearchView::new(&config, "/", 3).merge.is_empty());
+        assert!(SearchView::new(&config, "/", 1).enabled);
+        assert!(
+            !SearchView::new(&config, "/", 0).enabled,
+            "no documents, no search box"
+        );
     }
 
     #[test]
