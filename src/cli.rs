@@ -571,6 +571,23 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                             started.elapsed()
                         );
                     }
+                    if cli.verbose {
+                        match &site.search {
+                            Some(search) => eprintln!(
+                                "search index: {} documents in {} shard{}, {} files ({:.1} MB) in {:.2?}",
+                                search.records,
+                                search.shards,
+                                if search.shards == 1 { "" } else { "s" },
+                                search.files,
+                                search.bytes as f64 / 1e6,
+                                search.duration
+                            ),
+                            None if !config.search.enabled => {
+                                eprintln!("search index: off ([search] enabled = false)")
+                            }
+                            None => eprintln!("search index: none (no documents)"),
+                        }
+                    }
                     // With --allow-errors the findings are printed but the build succeeds:
                     // the caller asked for a site in any case.
                     Ok(Exit::Clean)

@@ -19,6 +19,7 @@ pub struct Config {
     pub paths: PathsConfig,
     pub schema: SchemaConfig,
     pub lint: LintConfig,
+    pub search: SearchConfig,
     /// The folder holding opsbook.toml (or the working folder without one); relative paths
     /// in the config are relative to it.
     #[serde(skip)]
@@ -122,11 +123,36 @@ impl Default for Config {
             paths: PathsConfig::default(),
             schema: SchemaConfig::default(),
             lint: LintConfig::default(),
+            search: SearchConfig::default(),
             root: PathBuf::from("."),
             file: None,
         }
     }
 }
+
+/// `[search]`: the Pagefind search index and the search box on every page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Build the index and show the search box.
+    pub enabled: bool,
+    /// At most this many documents per Pagefind index. A bigger knowledge base gets several
+    /// indexes, built in parallel and merged in the reader's browser; this bounds the memory
+    /// and time of the index stage.
+    pub shard_size: usize,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            shard_size: DEFAULT_SHARD_SIZE,
+        }
+    }
+}
+
+/// Documents per Pagefind index unless `search.shard_size` says otherwise.
+pub const DEFAULT_SHARD_SIZE: usize = 2500;
 
 impl Default for SiteConfig {
     fn default() -> Self {
@@ -286,6 +312,12 @@ impl Config {
         config
             .validate()
             .map_err(|(message, key)| invalid(message, find_key(text, &key)))?;
+        if config.search.shard_size == 0 {
+            return Err(invalid(
+                "search.shard_size must be at least 1".into(),
+                find_key(text, "shard_size"),
+            ));
+        }
         Ok(config)
     }
 
@@ -433,6 +465,25 @@ mod tests {
         };
         let span = span.unwrap();
         assert_eq!(&text[span.offset()..span.offset() + span.len()], "repo_url");
+    }
+
+    #[test]
+    fn search_defaults_and_switch() {
+        let config = Config::parse("", "opsbook.toml").unwrap();
+        assert!(config.search.enabled);
+        assert_eq!(config.search.shard_size, DEFAULT_SHARD_SIZE);
+        let config = Config::parse(
+            "[search]\nenabled = false\nshard_size = 10\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert!(!config.search.enabled);
+        assert_eq!(config.search.shard_size, 10);
+        let err = Config::parse("[search]\nshard_size = 0\n", "opsbook.toml").unwrap_err();
+        let ConfigError::Invalid { span, .. } = *err else {
+            panic!("expected Invalid");
+        };
+        assert!(span.is_some());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The build stage: site model -> render (Tera, in parallel) -> write (temporary folder, swap).
+//! The build stage: site model -> render (Tera, in parallel) -> index (Pagefind, in-process)
+//! -> write (temporary folder, swap).
 
 pub mod charts;
 pub mod files;
@@ -6,6 +7,7 @@ pub mod follow_ups;
 pub mod metrics;
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod taxonomy;
 pub mod templates;
 pub mod write;
@@ -59,6 +61,14 @@ pub enum SiteError {
         )
     )]
     Template { name: String, message: String },
+    #[error("cannot build the search index: {message}")]
+    #[diagnostic(
+        code(search),
+        help(
+            "this is a bug in opsbook or Pagefind; turn search off with `[search] enabled = false` in opsbook.toml to build without it"
+        )
+    )]
+    Search { message: String },
     #[error("cannot write the site to {path}: {message}")]
     #[diagnostic(
         code(output),
@@ -73,6 +83,8 @@ pub struct SiteSummary {
     pub output: PathBuf,
     pub pages: usize,
     pub documents: usize,
+    /// The search index, when search is on.
+    pub search: Option<search::SearchSummary>,
 }
 
 /// Renders every page and swaps the new site into `output`.
@@ -84,13 +96,21 @@ pub fn build(
 ) -> Result<SiteSummary, SiteError> {
     let site = model::Site::new(config, docs, input);
     let templates = templates::load(&config.templates_dir())?;
-    let pages = render::render_all(&site, &templates)?;
-    let count = pages.len();
-    write::write_site(output, &pages)?;
+    let mut files = render::render_all(&site, &templates)?;
+    let count = files.len();
+    let search = if site.info.search.enabled {
+        let index = search::build(&site, &config.search)?;
+        files.extend(index.files);
+        Some(index.summary)
+    } else {
+        None
+    };
+    write::write_site(output, &files)?;
     Ok(SiteSummary {
         output: output.to_path_buf(),
         pages: count,
         documents: site.documents.len(),
+        search,
     })
 }
 

@@ -27,6 +27,8 @@ pub struct SiteInfo {
     pub repo_url: String,
     /// The branch "Edit this page" links open.
     pub edit_branch: String,
+    /// Whether the search box is shown, and the index bundles it loads.
+    pub search: super::search::SearchView,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -486,6 +488,7 @@ impl<'a> Site<'a> {
             .filter(|d| d.kind.is_some())
             .map(|d| (d.rel_path.clone(), url_of(d)))
             .collect();
+        let search = super::search::SearchView::new(&config.search, &base, documents.len());
         Site {
             info: SiteInfo {
                 title: config.site.title.clone(),
@@ -496,6 +499,7 @@ impl<'a> Site<'a> {
                 today: today.to_string(),
                 repo_url,
                 edit_branch,
+                search,
             },
             docs,
             documents,

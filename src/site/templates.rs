@@ -31,7 +31,12 @@ pub const PAGES: &[(&str, &str)] = builtin!(
 );
 
 /// The built-in static files, copied to the output as they are.
-pub const STATIC: &[(&str, &str)] = builtin!("static/style.css", "static/site.js");
+pub const STATIC: &[(&str, &str)] = builtin!(
+    "static/style.css",
+    "static/site.js",
+    "static/search.css",
+    "static/search.js",
+);
 
 pub struct Templates {
     pub tera: Tera,
