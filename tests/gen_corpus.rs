@@ -129,3 +129,19 @@ fn peer_layouts_hold_the_same_bodies() {
     });
     assert!(summary.is_err() || summary.unwrap().contains("# Postmortems"));
 }
+
+#[test]
+fn calendar_arithmetic_round_trips() {
+    for day in [-1000, 0, 365, 19_000, corpus::parse_day(corpus::TODAY)] {
+        let (y, m, d) = corpus::civil_from_days(day);
+        assert_eq!(corpus::days_from_civil(y, m, d), day);
+    }
+    assert_eq!(
+        corpus::date(corpus::parse_day("2024-02-29") + 1),
+        "2024-03-01"
+    );
+    assert_eq!(
+        corpus::timestamp(corpus::parse_day("2026-12-31"), 1441),
+        "2027-01-01T00:01:00Z"
+    );
+}
