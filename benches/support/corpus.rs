@@ -72,7 +72,7 @@ impl Rng {
 
     /// A number in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 
     /// A number in `lo..=hi`.
@@ -695,7 +695,7 @@ impl Writer<'_> {
                 "s2" => out.push_str(&self.other),
                 "t" => out.push_str(&self.team),
                 "t2" => out.push_str(&self.other_team),
-                "m" => out.push_str(*rng.pick(METRICS)),
+                "m" => out.push_str(rng.pick::<&str>(METRICS)),
                 "n" => {
                     let _ = write!(out, "{}", rng.range(2, 90) * 50);
                 }
@@ -708,9 +708,9 @@ impl Writer<'_> {
                 "min" => {
                     let _ = write!(out, "{}", rng.range(2, 45));
                 }
-                "slo" => out.push_str(*rng.pick(&["99", "99.5", "99.9", "99.95"])),
-                "r" => out.push_str(*rng.pick(REGIONS)),
-                "tool" => out.push_str(*rng.pick(TOOLS)),
+                "slo" => out.push_str(rng.pick::<&str>(&["99", "99.5", "99.9", "99.95"])),
+                "r" => out.push_str(rng.pick::<&str>(REGIONS)),
+                "tool" => out.push_str(rng.pick::<&str>(TOOLS)),
                 "a" => {
                     let what = *rng.pick(&["high-error-rate", "latency-high", "saturation"]);
                     let _ = write!(out, "`{}`", alert_name(&self.service, what));
