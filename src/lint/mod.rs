@@ -65,6 +65,9 @@ pub struct CheckContext<'a> {
     pub ids: HashMap<&'a str, Vec<usize>>,
     /// Document index by content-relative path.
     pub paths: HashMap<&'a str, usize>,
+    /// Indexes of the documents with a kind, by page URL (built once: comparing every pair
+    /// of documents made `duplicate-id` quadratic).
+    pub urls: HashMap<String, Vec<usize>>,
     /// Last commit time per content-relative path, computed on first use.
     pub git_dates: OnceLock<HashMap<String, Date>>,
 }
@@ -73,11 +76,15 @@ impl<'a> CheckContext<'a> {
     pub fn new(docs: &'a [Document], config: &'a Config, today: Date) -> Self {
         let mut ids: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut paths = HashMap::new();
+        let mut urls: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, doc) in docs.iter().enumerate() {
             if doc.is_usable() {
                 ids.entry(doc.id.as_str()).or_default().push(index);
             }
             paths.insert(doc.rel_path.as_str(), index);
+            if doc.kind.is_some() {
+                urls.entry(doc.url_path()).or_default().push(index);
+            }
         }
         CheckContext {
             config,
@@ -85,6 +92,7 @@ impl<'a> CheckContext<'a> {
             docs,
             ids,
             paths,
+            urls,
             git_dates: OnceLock::new(),
         }
     }

@@ -25,6 +25,45 @@ static PHRASES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// What a match of each of [`PHRASES`] contains, in lower case: one word of every group.
+const NEEDLES: &[&[&[&str]]] = &[
+    &[&["human error", "operator error", "pilot error"]],
+    // `X's fault`, `his/her/their/my/your fault`, `fault of` (not `default`).
+    &[&["s fault", "r fault", "y fault", "fault of"]],
+    &[
+        &["should have ", "should've ", "should’ve "],
+        &[
+            "known", "noticed", "checked", "caught", "realized", "realised",
+        ],
+    ],
+    &[&["careless", "negligen", "incompeten", "sloppy", "lazy"]],
+    &[&["blam"]],
+    &[&["forgot", "neglected"]],
+    &[&["dropped the ball", "finger"]],
+];
+
+/// Whether `body` may hold a phrase: false only when no phrase has its [`NEEDLES`] in it. Almost no
+/// body does, and then the second Markdown parse and the phrase search (most of the cost of
+/// this rule) are skipped. The text events the phrases run on come from the source, except
+/// for character references (`&#102;`, `&amp;`), so a body with one is always searched.
+fn may_contain_phrase(body: &str) -> bool {
+    let reference = body
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'&' && (w[1] == b'#' || w[1].is_ascii_alphabetic()));
+    if reference {
+        return true;
+    }
+    match super::possible_secret::ascii_folded(body) {
+        Some(folded) => NEEDLES.iter().any(|groups| {
+            groups
+                .iter()
+                .all(|group| group.iter().any(|n| folded.contains(n)))
+        }),
+        None => true,
+    }
+}
+
 impl Rule for BlamefulLanguage {
     fn id(&self) -> &'static str {
         "blameful-language"
@@ -43,6 +82,9 @@ impl Rule for BlamefulLanguage {
             return;
         }
         let body = doc.body();
+        if !may_contain_phrase(body) {
+            return;
+        }
         let base = doc.body_start;
         let mut in_code = false;
         for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
@@ -122,6 +164,33 @@ mod tests {
         ] {
             assert!(flagged(text), "{text}");
         }
+    }
+
+    #[test]
+    fn every_phrase_has_a_needle() {
+        for text in [
+            "The root cause was HUMAN ERROR.",
+            "It was Bob’s fault.",
+            "The operator should\u{2019}ve caught it.",
+            "A Careless change.",
+            "We blamed the tooling.",
+            "They neglected to drain the node.",
+            "Someone dropped the ball.",
+            "A fat-fingered command.",
+            "It was \u{212A}aren's fault.",
+            "It was their fault, or my fault, or the fault of the tool.",
+            "\u{17F}loppy work",
+            "a CARELE\u{17F}\u{17F} change",
+        ] {
+            assert!(flagged(text), "{text}");
+            assert!(super::may_contain_phrase(text), "{text}");
+        }
+        // Character references can spell a phrase the raw text does not hold.
+        assert!(super::may_contain_phrase("human&#32;error"));
+        assert!(!super::may_contain_phrase(
+            "The deploy failed && the rollback worked. It took longer than it should have. By default."
+        ));
+        assert_eq!(super::NEEDLES.len(), super::PHRASES.len());
     }
 
     #[test]

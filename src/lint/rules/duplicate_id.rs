@@ -44,9 +44,12 @@ impl Rule for DuplicateId {
         }
         let url = doc.url_path();
         let same_url: Vec<&str> = ctx
-            .docs
-            .iter()
-            .filter(|d| d.kind.is_some() && d.rel_path != doc.rel_path && d.url_path() == url)
+            .urls
+            .get(&url)
+            .into_iter()
+            .flatten()
+            .map(|&i| &ctx.docs[i])
+            .filter(|d| d.rel_path != doc.rel_path)
             .map(|d| d.display_path.as_str())
             .collect();
         if !same_url.is_empty() {
