@@ -105,24 +105,10 @@ impl std::fmt::Debug for GitRepo {
     }
 }
 
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// The path with as much of it as exists resolved through the file system (symlinks, `..`),
 /// and the rest appended: the content folder may exist only in an old commit.
 fn resolve_existing(path: &Path) -> PathBuf {
-    let path = normalize(&crate::absolute(path));
+    let path = crate::normalize(&crate::absolute(path));
     let mut existing = path.as_path();
     let mut rest = Vec::new();
     loop {

@@ -196,8 +196,13 @@ fn absolute(path: &Path) -> PathBuf {
     } else {
         std::env::current_dir().unwrap_or_default().join(path)
     };
+    normalize(&joined)
+}
+
+/// Drops `.` and resolves `..` lexically.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
-    for component in joined.components() {
+    for component in path.components() {
         match component {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
