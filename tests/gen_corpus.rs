@@ -205,6 +205,15 @@ fn yaml_fast_path_matches_serde_saphyr() {
             fast += 1;
         }
     }
+    // Shapes the fast path must take (and match): empty values, nulls, numbers, empty
+    // collections, nesting, quoting, dates.
+    for yaml in [
+        "a: x\nempty:\ntilde: ~\nnum: 42\nz: 0\nlist: []\nmap: {}\nnull_word: null\n",
+        "a:\n  - b: 1\n    c: [d, 'e', \"f\"]\n  -\n  - 2026-01-02\nts: 2026-09-20T11:21:00+02:00\n",
+    ] {
+        let node = yaml::parse_fast(yaml, 7).expect("fast path");
+        assert_eq!(Ok(node), yaml::parse_with_serde(yaml, 7), "{yaml}");
+    }
     // Every generated document takes the fast path, and most of the others.
     assert!(fast >= 300 + 30, "{fast} of {}", texts.len());
 }
