@@ -69,7 +69,8 @@ fn read_text(file: &SourceFile, max_bytes: u64) -> Result<String, ReadProblem> {
 
 /// UTF-8 text, or why not. A NUL byte marks a binary file.
 pub fn decode(bytes: Vec<u8>) -> Result<String, ReadProblem> {
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    // `contains` on a byte slice is a memchr; a byte-by-byte `any` was 4% of a lint.
+    if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err(ReadProblem::Binary);
     }
     String::from_utf8(bytes).map_err(|e| ReadProblem::NotUtf8 {

@@ -145,3 +145,75 @@ fn calendar_arithmetic_round_trips() {
         "2027-01-01T00:01:00Z"
     );
 }
+
+/// The YAML fast path (parser events straight into the tree) builds exactly what serde-saphyr
+/// builds, spans included, on the example knowledge base, the fixtures, a generated corpus and
+/// hand-written edge cases; what it does not take, serde-saphyr parses.
+#[test]
+fn yaml_fast_path_matches_serde_saphyr() {
+    use opsbook::document::{front_matter, yaml};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts: Vec<String> = Vec::new();
+    for dir in ["content", "tests/fixtures"] {
+        for entry in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "md")
+                && let Ok(text) = std::fs::read_to_string(entry.path())
+            {
+                texts.push(text);
+            }
+        }
+    }
+    texts.extend(
+        corpus::documents(300, 11)
+            .iter()
+            .map(corpus::Generated::opsbook_text),
+    );
+    for yaml in [
+        "title: x\nempty:\ntilde: ~\nn: 42\nz: 0\nlead: 0123\nneg: -3\nf: 1.5\nyes_word: yes\nb: True\non: x\n",
+        "a: {b: c, d: [1, 2]}\nlist:\n  - one\n  - {two: 2}\n  - - nested\n",
+        "'quoted key': 1\n\"dq\": \"a \\\"b\\\" c\"\nsq: 'it''s'\n",
+        "multi: first line\n  second line\nurl: https://example.com/a#b\nhash: a # comment\n",
+        "crlf: a\r\nlist: [x, y]\r\n",
+        "anchor: &a x\nalias: *a\n",
+        "tagged: !!str 12\nblock: |\n  text\n",
+        "dup: 1\ndup: 2\n",
+        "unterminated: [a, b\n",
+        "date: 2026-01-02\nts: 2026-09-20T11:21:00Z\noff: 2026-09-20T11:21:00+02:00\nweird: 2026-13-99\n",
+        "inf: .inf\nnan: NaN\nword: Infinity\nhex: 0x1F\nsign: +12\nunder: 1_000\ninterp: a${B}\n",
+        "a: 0xff\nb: 1e5\nc: 1e999\nd: 0o17\ne: 0b101\nf: 2026-10-18-slug\ng: 12ab\nh: 12gh\ni: 1.5.6\n",
+        "a: -.INF\nb: +nan\nc: 0X1F\nd: 1:30\ne: 10%\nf: 3rd\ng: done\nh: NULL\ni: nULL\nj: Y\n",
+        "kind: runbook\nservices: []\nfollow_ups:\n  - action: A\n    due: 2026-10-18\n",
+        "a: first line\n  second line\nb: [x, y]\nc:\n  d: e\n  f:\n    - g\n    - {h: i}\n",
+        "a: b # c\n# whole line\nd: 'e: f'\ng: \"h\\ti\"\nj: k l  \nm:   n\n",
+        "- a\n- b\n",
+        "just a string\n",
+        "",
+    ] {
+        texts.push(format!("---\n{yaml}---\nbody\n"));
+    }
+    let mut fast = 0;
+    for text in &texts {
+        let Ok(split) = front_matter::split(text) else {
+            continue;
+        };
+        let (text, base) = (&text[split.yaml.clone()], split.yaml.start);
+        let expected = yaml::parse_with_serde(text, base);
+        assert_eq!(yaml::parse(text, base), expected, "front matter:\n{text}");
+        if let Some(node) = yaml::parse_fast(text, base) {
+            assert_eq!(Ok(node), expected, "front matter:\n{text}");
+            fast += 1;
+        }
+    }
+    // Shapes the fast path must take (and match): empty values, nulls, numbers, empty
+    // collections, nesting, quoting, dates.
+    for yaml in [
+        "a: x\nempty:\ntilde: ~\nnum: 42\nz: 0\nlist: []\nmap: {}\nnull_word: null\n",
+        "a:\n  - b: 1\n    c: [d, 'e', \"f\"]\n  -\n  - 2026-01-02\nts: 2026-09-20T11:21:00+02:00\n",
+    ] {
+        let node = yaml::parse_fast(yaml, 7).expect("fast path");
+        assert_eq!(Ok(node), yaml::parse_with_serde(yaml, 7), "{yaml}");
+    }
+    // Every generated document takes the fast path, and most of the others.
+    assert!(fast >= 300 + 30, "{fast} of {}", texts.len());
+}

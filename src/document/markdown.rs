@@ -41,18 +41,16 @@ pub struct Link {
 
 /// GitHub-style heading slug: lowercase, punctuation dropped, spaces to hyphens.
 pub fn slugify(text: &str) -> String {
-    text.trim()
-        .chars()
-        .filter_map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                Some(c.to_lowercase().collect::<String>())
-            } else if c == ' ' {
-                Some("-".to_string())
-            } else {
-                None
-            }
-        })
-        .collect()
+    let text = text.trim();
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '-' || c == '_' {
+            slug.extend(c.to_lowercase());
+        } else if c == ' ' {
+            slug.push('-');
+        }
+    }
+    slug
 }
 
 /// Gives repeated anchors the suffixes `-1`, `-2`, ... as GitHub does.

@@ -47,10 +47,11 @@ const NEEDLES: &[&[&[&str]]] = &[
 /// this rule) are skipped. The text events the phrases run on come from the source, except
 /// for character references (`&#102;`, `&amp;`), so a body with one is always searched.
 fn may_contain_phrase(body: &str) -> bool {
-    let reference = body
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'&' && (w[1] == b'#' || w[1].is_ascii_alphabetic()));
+    let reference = body.match_indices('&').any(|(i, _)| {
+        body.as_bytes()
+            .get(i + 1)
+            .is_some_and(|&b| b == b'#' || b.is_ascii_alphabetic())
+    });
     if reference {
         return true;
     }
