@@ -8,26 +8,6 @@ use std::path::Path;
 
 use common::{fixture, opsbook, stdout_of};
 
-fn commit_all(repo: &git2::Repository, message: &str) {
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.update_all(["*"], None).unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::now("Test", "test@example.com").unwrap();
-    let parents: Vec<git2::Commit> = repo
-        .head()
-        .ok()
-        .and_then(|h| h.peel_to_commit().ok())
-        .into_iter()
-        .collect();
-    let parents: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap();
-}
-
 fn reported_files(dir: &Path, rev: &str) -> (Vec<String>, i32) {
     let (out, code) = stdout_of(opsbook(dir).args([
         "lint",
@@ -65,7 +45,7 @@ fn setup() -> (tempfile::TempDir, git2::Repository) {
     )
     .unwrap();
     let repo = git2::Repository::init(dir.path()).unwrap();
-    commit_all(&repo, "main");
+    common::commit_all(&repo, "Test", 1_767_225_600, "main");
     repo.branch(
         "main-base",
         &repo.head().unwrap().peel_to_commit().unwrap(),
@@ -89,7 +69,7 @@ fn reports_only_changed_documents() {
             .replace("owner: alice@example.com\n", ""),
     )
     .unwrap();
-    commit_all(&repo, "add a postmortem");
+    common::commit_all(&repo, "Test", 1_767_225_600, "add a postmortem");
     // Uncommitted: a modified document, and an untracked one.
     fs::write(
         &pm,
@@ -126,7 +106,7 @@ fn reports_documents_whose_links_the_change_broke() {
         dir.path().join("content/runbooks/database-failover.md"),
     )
     .unwrap();
-    commit_all(&repo, "rename the runbook");
+    common::commit_all(&repo, "Test", 1_767_225_600, "rename the runbook");
     let (files, code) = reported_files(dir.path(), "main-base");
     assert_eq!(code, 1);
     assert_eq!(

@@ -4,32 +4,11 @@ mod common;
 
 use std::path::Path;
 
-use git2::{Repository, Signature, Time};
+use git2::Repository;
 use predicates::prelude::*;
 
 const T0: i64 = 1_780_000_000; // 2026-05-28T20:26:40Z
 const DAY: i64 = 86_400;
-
-/// Stages everything in the working tree and commits it as `author` at `time`.
-fn commit_all(repo: &Repository, author: &str, time: i64, message: &str) -> git2::Oid {
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.update_all(["*"], None).unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = Signature::new(
-        author,
-        &format!("{}@example.com", author.to_lowercase()),
-        &Time::new(time, 0),
-    )
-    .unwrap();
-    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap()
-}
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = common::read(path);
@@ -47,14 +26,14 @@ fn repo_with_history() -> (tempfile::TempDir, Repository, git2::Oid, git2::Oid) 
     )
     .unwrap();
     let repo = Repository::init(kb.path()).unwrap();
-    let first = commit_all(&repo, "Alice", T0, "Add the knowledge base");
+    let first = common::commit_all(&repo, "Alice", T0, "Add the knowledge base");
     edit(
         &kb.path()
             .join("content/postmortems/2026-01-10-api-deploy.md"),
         "title: API errors after deploy",
         "title: API errors after the January deploy",
     );
-    let second = commit_all(&repo, "Bob", T0 + 2 * DAY, "Fix the title\n\nMore words.");
+    let second = common::commit_all(&repo, "Bob", T0 + 2 * DAY, "Fix the title\n\nMore words.");
     (kb, repo, first, second)
 }
 
@@ -179,7 +158,7 @@ fn lint_errors_in_the_revision_stop_the_build_and_name_the_revision() {
         "owner: carol@example.com\n",
         "",
     );
-    commit_all(&repo, "Carol", T0 + 3 * DAY, "Oops");
+    common::commit_all(&repo, "Carol", T0 + 3 * DAY, "Oops");
     build(kb.path(), &["--rev", "HEAD"])
         .code(1)
         .stdout(predicate::str::contains(

@@ -84,3 +84,24 @@ pub fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
         + i;
     &text[i..j + end.len()]
 }
+
+/// Stages everything in the working tree and commits it as `author` at `time`.
+pub fn commit_all(repo: &git2::Repository, author: &str, time: i64, message: &str) -> git2::Oid {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.update_all(["*"], None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new(
+        author,
+        &format!("{}@example.com", author.to_lowercase()),
+        &git2::Time::new(time, 0),
+    )
+    .unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap()
+}

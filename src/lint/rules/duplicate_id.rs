@@ -25,15 +25,17 @@ impl Rule for DuplicateId {
             .field("id")
             .map(|n| n.span.clone())
             .unwrap_or_else(|| doc.opening_line());
-        let others: Vec<&str> = ctx
-            .ids
-            .get(doc.id.as_str())
-            .into_iter()
-            .flatten()
-            .map(|&i| &ctx.docs[i])
-            .filter(|d| d.rel_path != doc.rel_path)
-            .map(|d| d.display_path.as_str())
-            .collect();
+        // The other documents among `indexes`, by the path users see.
+        let others_in = |indexes: Option<&Vec<usize>>| -> Vec<&str> {
+            indexes
+                .into_iter()
+                .flatten()
+                .map(|&i| &ctx.docs[i])
+                .filter(|d| d.rel_path != doc.rel_path)
+                .map(|d| d.display_path.as_str())
+                .collect()
+        };
+        let others = others_in(ctx.ids.get(doc.id.as_str()));
         if !others.is_empty() {
             out.emit(
                 span.clone(),
@@ -43,15 +45,7 @@ impl Rule for DuplicateId {
             );
         }
         let url = doc.url_path();
-        let same_url: Vec<&str> = ctx
-            .urls
-            .get(&url)
-            .into_iter()
-            .flatten()
-            .map(|&i| &ctx.docs[i])
-            .filter(|d| d.rel_path != doc.rel_path)
-            .map(|d| d.display_path.as_str())
-            .collect();
+        let same_url = others_in(ctx.urls.get(&url));
         if !same_url.is_empty() {
             out.emit(
                 doc.opening_line(),
