@@ -514,12 +514,12 @@ mod tests {
         let good = Document::parse(
             "runbooks/a.md".into(),
             "content/runbooks/a.md".into(),
-            StdArc::from("---\ntitle: A\n---\n"),
+            StdArc::new("---\ntitle: A\n---\n".to_string()),
         );
         let broken = Document::parse(
             "postmortems/b.md".into(),
             "content/postmortems/b.md".into(),
-            StdArc::from("---\ntitle: [\n---\n"),
+            StdArc::new("---\ntitle: [\n---\n".to_string()),
         );
         let docs = vec![good, broken];
         let config = crate::config::Config::default();
