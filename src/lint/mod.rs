@@ -2,6 +2,7 @@
 //! data; the report stage decides how to print them.
 
 pub mod git;
+pub mod needles;
 pub mod rules;
 
 use std::collections::HashMap;
