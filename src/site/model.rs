@@ -570,24 +570,33 @@ impl<'a> Site<'a> {
     /// Resolves a relative Markdown link written in the document at `from` (content-relative)
     /// to the target's page URL, keeping any `#fragment`.
     pub fn resolve_link(&self, from: &str, dest: &str) -> Option<String> {
-        let (path, fragment) = match dest.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
-            None => (dest, None),
-        };
-        if path.is_empty()
-            || path.starts_with('/')
-            || path.contains("://")
-            || path.starts_with("mailto:")
-        {
-            return None;
-        }
-        let target = crate::document::markdown::resolve_relative(from, path)?;
+        let target = link_target(from, dest)?;
         let url = self.urls.get(&target)?;
-        Some(match fragment {
-            Some(f) => format!("{url}#{f}"),
+        Some(match dest.split_once('#') {
+            Some((_, f)) => format!("{url}#{f}"),
             None => url.clone(),
         })
     }
+
+    /// The parsed document at `index` (a [`DocView::index`]).
+    pub fn document(&self, index: usize) -> &'a Document {
+        &self.docs[index]
+    }
+}
+
+/// The content-relative path a relative Markdown link written in the document at `from`
+/// points to (whether or not a document is there), as [`Site::resolve_link`] looks it up;
+/// `None` for other links.
+pub fn link_target(from: &str, dest: &str) -> Option<String> {
+    let path = dest.split_once('#').map_or(dest, |(p, _)| p);
+    if path.is_empty()
+        || path.starts_with('/')
+        || path.contains("://")
+        || path.starts_with("mailto:")
+    {
+        return None;
+    }
+    crate::document::markdown::resolve_relative(from, path)
 }
 
 /// The order of list pages: runbooks by title, then postmortems newest incident first.
