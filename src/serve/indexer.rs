@@ -253,9 +253,9 @@ fn run(receiver: mpsc::Receiver<Job>, state: &State, output: &Path, verbosity: V
     }
 }
 
-/// Lets the rebuilds of pages run first: the indexer (and the threads it starts) get a lower
-/// CPU priority.
-fn lower_priority() {
+/// Lets the rebuilds of pages run first: the calling thread (and the threads it starts) get a
+/// lower CPU priority. Used for the indexer thread and rayon's global pool in `serve`.
+pub fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority has no memory effects; on Linux, `who = 0` with PRIO_PROCESS is the
     // calling thread, and the threads it starts inherit the value.

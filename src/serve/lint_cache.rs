@@ -16,11 +16,28 @@ use crate::document::Document;
 use crate::document::markdown::{is_external, percent_decode, resolve_relative};
 use crate::lint::{self, CheckContext, Finding};
 
-/// What the last check saw of a document: enough to find the documents that looked at it.
+/// What the last check saw of a document: enough to find the documents that looked at it,
+/// and those it looked at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Seen {
     id: String,
-    url: String,
+    /// Its page URL, when it has a kind.
+    url: Option<String>,
+    /// The ids it names in related_runbooks and related_postmortems.
+    refs: Vec<String>,
+    /// The content paths its relative links point to.
+    targets: Vec<String>,
+}
+
+impl Seen {
+    fn of(doc: &Document) -> Seen {
+        Seen {
+            id: doc.id.clone(),
+            url: doc.kind.map(|_| doc.url_path()),
+            refs: referenced_ids(doc).map(str::to_string).collect(),
+            targets: link_targets(doc).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -114,13 +131,7 @@ impl LintCache {
         for &i in &only {
             let doc = &docs[i];
             self.findings.insert(doc.rel_path.clone(), Vec::new());
-            self.seen.insert(
-                doc.rel_path.clone(),
-                Seen {
-                    id: doc.id.clone(),
-                    url: doc.url_path(),
-                },
-            );
+            self.seen.insert(doc.rel_path.clone(), Seen::of(doc));
         }
         for finding in fresh {
             let rel = &docs[finding.doc].rel_path;
@@ -154,7 +165,7 @@ impl LintCache {
         for rel in changed {
             if let Some(seen) = self.seen.get(rel) {
                 ids.insert(seen.id.as_str());
-                urls.insert(seen.url.clone());
+                urls.extend(seen.url.clone());
             }
             if let Some(&i) = ctx.paths.get(rel.as_str()) {
                 ids.insert(docs[i].id.as_str());
@@ -169,15 +180,17 @@ impl LintCache {
         (0..docs.len())
             .into_par_iter()
             .filter(|&i| {
-                let doc = &docs[i];
-                changed.contains(&doc.rel_path)
-                    || !self.seen.contains_key(&doc.rel_path)
-                    || ids.contains(doc.id.as_str())
-                    || (doc.kind.is_some() && urls.contains(&doc.url_path()))
-                    || unresolved(&doc.rel_path)
-                    || referenced_ids(doc).any(|id| ids.contains(id))
-                    || link_targets(doc).any(|target| {
-                        changed.contains(&target)
+                let rel = &docs[i].rel_path;
+                // A document that did not change is as it was when `seen` was taken.
+                let Some(seen) = self.seen.get(rel).filter(|_| !changed.contains(rel)) else {
+                    return true;
+                };
+                ids.contains(seen.id.as_str())
+                    || seen.url.as_ref().is_some_and(|url| urls.contains(url))
+                    || unresolved(rel)
+                    || seen.refs.iter().any(|id| ids.contains(id.as_str()))
+                    || seen.targets.iter().any(|target| {
+                        changed.contains(target)
                             || (rescanned && !ctx.paths.contains_key(target.as_str()))
                     })
             })

@@ -99,7 +99,19 @@ fn first_version() -> u64 {
 /// Runs the server until Ctrl-C (or SIGTERM).
 pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
     let verbosity = options.verbosity;
-    let workspace = Workspace::open(options.config_file.as_deref(), &options.dir)?;
+    // Rayon's global pool runs the background search index (Pagefind uses it) at a lower CPU
+    // priority; rebuilds run in a pool of their own, so they never queue behind the index.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("opsbook-index-{i}"))
+        .start_handler(|_| indexer::lower_priority())
+        .build_global();
+    let foreground = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("opsbook-rebuild-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    let workspace =
+        foreground.install(|| Workspace::open(options.config_file.as_deref(), &options.dir))?;
     let listener = listen(&options)?;
     let addr = listener
         .local_addr()
@@ -131,6 +143,7 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
         verbosity,
         watches: Watches::new(watcher),
         failed: false,
+        foreground,
     };
     let url = if addr.ip().is_unspecified() {
         format!("http://127.0.0.1:{}/", addr.port())
@@ -146,7 +159,7 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
         );
     }
     builder.sync_watches();
-    builder.build(None);
+    builder.foreground.clone().install(|| builder.build(None));
     let rebuilds = std::thread::Builder::new()
         .name("opsbook-rebuild".into())
         .spawn(move || builder.run(receiver))
@@ -226,6 +239,8 @@ struct Builder {
     watches: Watches,
     /// The last attempt failed (config or content folder): retry on any change.
     failed: bool,
+    /// The threads rebuilds run on (rayon's global pool is the search indexer's).
+    foreground: Arc<rayon::ThreadPool>,
 }
 
 impl Builder {
@@ -249,7 +264,8 @@ impl Builder {
                     Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 }
             }
-            self.on_events(events);
+            let foreground = self.foreground.clone();
+            foreground.install(|| self.on_events(events));
         }
     }
 
@@ -352,13 +368,16 @@ impl Builder {
                     .say(format!("{what} in {}; {summary}{search}", ms(elapsed)));
                 let pages = &rebuilt.pages;
                 self.verbosity.detail(format!(
-                    "  lint {} ({} of {} documents checked), pages {} ({} of {} rendered, {} files written, {} removed){}",
+                    "  lint {} ({} of {} documents checked), model {}, pages: plan {}, render {} ({} of {}), write {} ({} files written, {} removed){}",
                     ms(rebuilt.lint_time),
                     rebuilt.checked,
                     workspace.docs.len(),
-                    ms(elapsed.saturating_sub(rebuilt.lint_time)),
+                    ms(rebuilt.model_time),
+                    ms(pages.plan_time),
+                    ms(pages.render_time),
                     pages.rendered,
                     pages.pages,
+                    ms(pages.write_time),
                     pages.written,
                     pages.removed,
                     match rebuilt.search {

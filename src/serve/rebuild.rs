@@ -20,7 +20,7 @@ use super::workspace::{Applied, Workspace};
 use crate::config::Config;
 use crate::lint::Finding;
 use crate::site::incremental::{Memo, Update};
-use crate::site::model::Site;
+use crate::site::model::{Site, ViewCache};
 use crate::site::templates::{self, Templates};
 use crate::site::{SiteError, SiteInput};
 use crate::term::Verbosity;
@@ -44,6 +44,8 @@ pub struct Rebuilt {
     /// How many documents were checked.
     pub checked: usize,
     pub lint_time: Duration,
+    /// Building the site model (the views of every document, taxonomies, cross references).
+    pub model_time: Duration,
     pub pages: Update,
     pub search: SearchStep,
 }
@@ -52,6 +54,7 @@ pub struct Rebuilder {
     output: PathBuf,
     base_url: String,
     memo: Memo,
+    views: ViewCache,
     lint: LintCache,
     templates: Option<Templates>,
     today: Option<Date>,
@@ -72,6 +75,7 @@ impl Rebuilder {
             output,
             base_url,
             memo: Memo::new(),
+            views: ViewCache::default(),
             lint: LintCache::default(),
             templates: None,
             today: None,
@@ -122,10 +126,11 @@ impl Rebuilder {
         let lint_time = started.elapsed();
         let result = self.pages(workspace, &changed, pages_full, today);
         self.retry_full = pages_full && result.is_err();
-        let result = result.map(|(pages, search)| Rebuilt {
+        let result = result.map(|(model_time, pages, search)| Rebuilt {
             full: pages_full,
             checked: self.lint.checked,
             lint_time,
+            model_time,
             pages,
             search,
         });
@@ -138,7 +143,7 @@ impl Rebuilder {
         changed: &BTreeSet<String>,
         full: bool,
         today: Date,
-    ) -> Result<(Update, SearchStep), SiteError> {
+    ) -> Result<(Duration, Update, SearchStep), SiteError> {
         let config = self.site_config(workspace);
         if full || self.templates.is_none() {
             self.templates = None;
@@ -147,7 +152,10 @@ impl Rebuilder {
         let Some(templates) = &self.templates else {
             unreachable!("templates were just loaded");
         };
-        let site = Site::new(&config, &workspace.docs, &SiteInput::new(today));
+        let input = SiteInput::new(today);
+        let started = Instant::now();
+        let site = Site::with_cache(&config, &workspace.docs, &input, &mut self.views);
+        let model_time = started.elapsed();
         let view = serde_json::to_string(&site.info.search).unwrap_or_default();
         let search_moved = self.search_view.as_ref() != Some(&view);
         // A failed render leaves the memo as it was before it, so the next one renders
@@ -168,7 +176,8 @@ impl Rebuilder {
             SearchStep::Later
         };
         self.search_view = Some(view);
-        Ok((update, search))
+        self.views.keep(site);
+        Ok((model_time, update, search))
     }
 
     /// Hands the index of the current documents to the background indexer (call after the

@@ -12,6 +12,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -50,6 +51,10 @@ pub struct Update {
     pub removed: usize,
     /// The output paths of the pages rendered again, sorted.
     pub rendered_paths: Vec<String>,
+    /// Finding the pages to render (fingerprints), rendering them, writing and removing files.
+    pub plan_time: Duration,
+    pub render_time: Duration,
+    pub write_time: Duration,
 }
 
 /// Feeds everything written to it into a hasher (serde_json's output, without a buffer).
@@ -73,22 +78,54 @@ fn hash_serialized(h: &mut DefaultHasher, value: &impl Serialize) {
 /// A hash of what templates and the machine-readable files see of one document: its
 /// serialized view, plus the fields the view does not serialize but pages use (the exact
 /// timestamps, for documents.json, the feed and the metrics). Not its index, which shifts
-/// when a document before it comes or goes.
+/// when a document before it comes or goes. The part that depends only on the document is
+/// hashed once per view ([`DocView::base_fingerprint`]; views are kept between builds by
+/// [`super::model::ViewCache`]), the part that depends on other documents every time.
 pub fn view_fingerprint(view: &DocView) -> u64 {
+    let base = *view.base_fingerprint.get_or_init(|| {
+        let mut own = view.clone();
+        clear_cross_fields(&mut own);
+        let mut h = DefaultHasher::new();
+        hash_serialized(&mut h, &own);
+        (own.started, own.detected, own.mitigated, own.resolved).hash(&mut h);
+        for f in &own.follow_ups {
+            f.due_date.hash(&mut h);
+        }
+        h.finish()
+    });
     let mut h = DefaultHasher::new();
-    hash_serialized(&mut h, view);
-    (
-        view.started,
-        view.detected,
-        view.mitigated,
-        view.resolved,
-        view.updated,
-    )
-        .hash(&mut h);
-    for f in &view.follow_ups {
-        f.due_date.hash(&mut h);
-    }
+    base.hash(&mut h);
+    hash_serialized(
+        &mut h,
+        &(
+            &view.related_runbooks,
+            &view.related_postmortems,
+            &view.referenced_by,
+            &view.service_links,
+            &view.tag_links,
+            &view.owner_url,
+            &view.severity_url,
+            &view.git,
+            &view.edit_url,
+        ),
+    );
+    view.updated.hash(&mut h);
     h.finish()
+}
+
+/// Empties the fields of a view that `Site` computes from other documents (or git): every
+/// such field must be here and in the second hash of [`view_fingerprint`].
+fn clear_cross_fields(view: &mut DocView) {
+    view.related_runbooks.clear();
+    view.related_postmortems.clear();
+    view.referenced_by.clear();
+    view.service_links.clear();
+    view.tag_links.clear();
+    view.owner_url.clear();
+    view.severity_url.clear();
+    view.git = None;
+    view.edit_url.clear();
+    view.updated = None;
 }
 
 fn bytes_hash(bytes: &[u8]) -> u64 {
@@ -218,6 +255,7 @@ impl Memo {
         everything: bool,
     ) -> Result<Update, SiteError> {
         let everything = everything || self.pages.is_empty();
+        let started = Instant::now();
         let pages = fingerprints(site);
 
         // Links resolve through the URLs of documents: a document that appeared, went away or
@@ -260,8 +298,14 @@ impl Memo {
             }
             next.insert(path.clone(), *fp);
         }
+        let plan_time = started.elapsed();
+        let started = Instant::now();
         let files = render::render_pages(site, templates, &dirty)?;
+        let render_time = started.elapsed();
+        let started = Instant::now();
         let mut update = Update {
+            plan_time,
+            render_time,
             pages: next.len(),
             rendered: files.len(),
             rendered_paths: files.iter().map(|f| f.path.clone()).collect(),
@@ -302,6 +346,7 @@ impl Memo {
         }
         update.removed = gone.len();
 
+        update.write_time = started.elapsed();
         self.pages = next;
         self.statics = statics;
         if everything {
