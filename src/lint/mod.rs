@@ -254,6 +254,35 @@ pub fn check(docs: &[Document], config: &Config, today: Date) -> Vec<Finding> {
     findings
 }
 
+/// Runs every enabled rule on the documents at `only` (indexes into `ctx.docs`), with the
+/// corpus indexes of `ctx`: what `opsbook serve` re-checks after an edit. The findings are
+/// those [`check`] reports for these documents, in the same order.
+pub fn check_documents(ctx: &CheckContext, only: &[usize]) -> Vec<Finding> {
+    let policy = Policy::new(ctx.config);
+    let mut findings: Vec<Finding> = only
+        .par_iter()
+        .flat_map_iter(|&index| {
+            let doc = &ctx.docs[index];
+            let mut all = Vec::new();
+            for (rule, level) in policy.rules_for(doc) {
+                let mut emitter = Emitter {
+                    rule: rule.id(),
+                    level,
+                    doc: index,
+                    findings: Vec::new(),
+                };
+                rule.check(doc, ctx, &mut emitter);
+                all.extend(emitter.findings);
+            }
+            all
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.doc, a.span.start, a.rule, &a.message).cmp(&(b.doc, b.span.start, b.rule, &b.message))
+    });
+    findings
+}
+
 /// Counts of findings by level.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {

@@ -1,6 +1,7 @@
 //! The site model: what every page shows, computed once from the parsed documents.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -146,6 +147,45 @@ pub struct DocView {
     pub resolved: Option<Timestamp>,
     #[serde(skip)]
     pub updated: Option<Timestamp>,
+    /// related_runbooks and related_postmortems as written (ids), resolved into
+    /// `related_runbooks` and `related_postmortems` when the site is assembled.
+    #[serde(skip)]
+    pub related_ids: [Vec<String>; 2],
+    /// A hash of the fields that depend only on this document (see
+    /// `incremental::view_fingerprint`), computed on first use and kept with the view.
+    #[serde(skip)]
+    pub base_fingerprint: std::sync::OnceLock<u64>,
+}
+
+/// Document views kept between builds (by `opsbook serve`): the part of a view that depends
+/// only on its own document, the config and the date, by content path. A view is reused while
+/// its document's text is the same `Arc` (the workspace keeps unchanged documents as they
+/// are); the fields that depend on other documents are computed again on every build.
+#[derive(Debug, Default)]
+pub struct ViewCache {
+    /// What the cached views were made with (config and date).
+    key: u64,
+    views: HashMap<String, (Arc<str>, DocView)>,
+}
+
+impl ViewCache {
+    /// Keeps the views of `site` for the next build.
+    pub fn keep(&mut self, site: Site) {
+        let docs = site.docs;
+        self.views = site
+            .documents
+            .into_iter()
+            .map(|view| {
+                let doc = &docs[view.index];
+                (doc.rel_path.clone(), (doc.source.clone(), view))
+            })
+            .collect();
+    }
+
+    fn take(&mut self, doc: &Document) -> Option<DocView> {
+        let (source, view) = self.views.remove(&doc.rel_path)?;
+        Arc::ptr_eq(&source, &doc.source).then_some(view)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -272,6 +312,32 @@ pub fn base_path(base_url: &str) -> String {
 
 impl<'a> Site<'a> {
     pub fn new(config: &Config, docs: &'a [Document], input: &SiteInput) -> Site<'a> {
+        Site::with_cache(config, docs, input, &mut ViewCache::default())
+    }
+
+    /// [`Site::new`], reusing the views `cache` kept of documents that did not change (see
+    /// [`ViewCache::keep`]); the result is the same.
+    pub fn with_cache(
+        config: &Config,
+        docs: &'a [Document],
+        input: &SiteInput,
+        cache: &mut ViewCache,
+    ) -> Site<'a> {
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            (
+                format!("{:?} {:?} {:?}", config.site, config.schema, config.paths),
+                input.today,
+                input.content_prefix,
+            )
+                .hash(&mut h);
+            h.finish()
+        };
+        if cache.key != key {
+            cache.views.clear();
+            cache.key = key;
+        }
         let today = input.today;
         let base = base_path(&config.site.base_url);
         let canonical_base = origin(config.site.base_url.trim())
@@ -295,6 +361,10 @@ impl<'a> Site<'a> {
             .enumerate()
             .filter(|(_, d)| d.is_usable() && d.kind.is_some())
             .map(|(index, doc)| {
+                if let Some(mut view) = cache.take(doc) {
+                    view.index = index;
+                    return view;
+                }
                 let meta = doc.meta();
                 let kind = doc.kind.unwrap_or(Kind::Runbook);
                 let severity = meta.severity.clone().unwrap_or_default();
@@ -392,9 +462,17 @@ impl<'a> Site<'a> {
                     mitigated: meta.mitigated_at,
                     resolved: meta.resolved_at,
                     updated: None,
+                    related_ids: [meta.related_runbooks, meta.related_postmortems],
+                    base_fingerprint: std::sync::OnceLock::new(),
                 }
             })
             .collect();
+        // What depends on other documents (or on git) is computed below, for every view.
+        for view in &mut documents {
+            view.referenced_by.clear();
+            view.git = None;
+            view.updated = None;
+        }
 
         // Cross references, resolved by id.
         let by_id: HashMap<String, LinkView> = documents
@@ -410,12 +488,11 @@ impl<'a> Site<'a> {
             .collect();
         let mut referenced: HashMap<String, Vec<LinkView>> = HashMap::new();
         for view in &mut documents {
-            let meta = docs[view.index].meta();
             let resolve = |ids: &[String]| -> Vec<LinkView> {
                 ids.iter().filter_map(|id| by_id.get(id).cloned()).collect()
             };
-            view.related_runbooks = resolve(&meta.related_runbooks);
-            view.related_postmortems = resolve(&meta.related_postmortems);
+            view.related_runbooks = resolve(&view.related_ids[0]);
+            view.related_postmortems = resolve(&view.related_ids[1]);
             if view.kind != Kind::Postmortem {
                 continue;
             }
@@ -464,23 +541,48 @@ impl<'a> Site<'a> {
 
         // Taxonomies, then each document's links to its terms.
         let mut order: Vec<usize> = (0..documents.len()).collect();
-        order.sort_by(|&a, &b| list_order(&documents[a], &documents[b]));
+        // `list_order`, with each title lowercased once rather than in every comparison.
+        let lower: Vec<String> = documents.iter().map(|d| d.title.to_lowercase()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&documents[a], &documents[b]);
+            x.kind.cmp(&y.kind).then_with(|| match x.kind {
+                Kind::Runbook => lower[a].cmp(&lower[b]),
+                Kind::Postmortem => y
+                    .started
+                    .cmp(&x.started)
+                    .then_with(|| x.title.cmp(&y.title)),
+            })
+        });
         let taxonomies = taxonomy::build(&documents, &order, &base, scale);
+        // Term URLs by name (`Taxonomy::link`, without a scan of the terms per value).
+        let term_urls: Vec<HashMap<&str, &str>> = taxonomies
+            .iter()
+            .map(|t| {
+                t.terms
+                    .iter()
+                    .map(|term| (term.name.as_str(), term.url.as_str()))
+                    .collect()
+            })
+            .collect();
         for view in &mut documents {
+            let url = |kind: TaxonomyKind, name: &str| -> Option<String> {
+                term_urls[kind as usize].get(name).map(|u| u.to_string())
+            };
             let links = |kind: TaxonomyKind, names: &[String]| -> Vec<TermLink> {
-                let tax = &taxonomies[kind as usize];
-                names.iter().filter_map(|n| tax.link(n)).collect()
+                names
+                    .iter()
+                    .filter_map(|n| {
+                        url(kind, n).map(|url| TermLink {
+                            name: n.clone(),
+                            url,
+                        })
+                    })
+                    .collect()
             };
             view.service_links = links(TaxonomyKind::Services, &view.services);
             view.tag_links = links(TaxonomyKind::Tags, &view.tags);
-            view.owner_url = taxonomies[TaxonomyKind::Owners as usize]
-                .link(&view.owner)
-                .map(|l| l.url)
-                .unwrap_or_default();
-            view.severity_url = taxonomies[TaxonomyKind::Severities as usize]
-                .link(&view.severity)
-                .map(|l| l.url)
-                .unwrap_or_default();
+            view.owner_url = url(TaxonomyKind::Owners, &view.owner).unwrap_or_default();
+            view.severity_url = url(TaxonomyKind::Severities, &view.severity).unwrap_or_default();
         }
 
         let urls = docs
@@ -570,24 +672,33 @@ impl<'a> Site<'a> {
     /// Resolves a relative Markdown link written in the document at `from` (content-relative)
     /// to the target's page URL, keeping any `#fragment`.
     pub fn resolve_link(&self, from: &str, dest: &str) -> Option<String> {
-        let (path, fragment) = match dest.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
-            None => (dest, None),
-        };
-        if path.is_empty()
-            || path.starts_with('/')
-            || path.contains("://")
-            || path.starts_with("mailto:")
-        {
-            return None;
-        }
-        let target = crate::document::markdown::resolve_relative(from, path)?;
+        let target = link_target(from, dest)?;
         let url = self.urls.get(&target)?;
-        Some(match fragment {
-            Some(f) => format!("{url}#{f}"),
+        Some(match dest.split_once('#') {
+            Some((_, f)) => format!("{url}#{f}"),
             None => url.clone(),
         })
     }
+
+    /// The parsed document at `index` (a [`DocView::index`]).
+    pub fn document(&self, index: usize) -> &'a Document {
+        &self.docs[index]
+    }
+}
+
+/// The content-relative path a relative Markdown link written in the document at `from`
+/// points to (whether or not a document is there), as [`Site::resolve_link`] looks it up;
+/// `None` for other links.
+pub fn link_target(from: &str, dest: &str) -> Option<String> {
+    let path = dest.split_once('#').map_or(dest, |(p, _)| p);
+    if path.is_empty()
+        || path.starts_with('/')
+        || path.contains("://")
+        || path.starts_with("mailto:")
+    {
+        return None;
+    }
+    crate::document::markdown::resolve_relative(from, path)
 }
 
 /// The order of list pages: runbooks by title, then postmortems newest incident first.
