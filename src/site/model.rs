@@ -165,7 +165,7 @@ pub struct DocView {
 pub struct ViewCache {
     /// What the cached views were made with (config and date).
     key: u64,
-    views: HashMap<String, (Arc<str>, DocView)>,
+    views: HashMap<String, (crate::document::Source, DocView)>,
 }
 
 impl ViewCache {
