@@ -222,7 +222,28 @@ fn edits_give_the_site_and_findings_of_a_full_build() {
     kb.doc_changed("postmortem title", &[pm]);
     kb.edit(rb, "title: ", "title: A renamed ");
     let rebuilt = kb.doc_changed("runbook title", &[rb]);
+    assert!(!rebuilt.model_reused);
     assert!(rebuilt.pages.rendered < rebuilt.pages.pages / 2);
+    // Body edits again, one with a link to another document, one in two documents at once.
+    let text = kb.read(pm);
+    kb.write(pm, &format!("{text}\nSee [the runbook](../{rb}).\n"));
+    let rebuilt = kb.doc_changed("a link added", &[pm]);
+    assert!(rebuilt.model_reused);
+    assert_eq!(
+        rebuilt.pages.rendered, 1,
+        "{:?}",
+        rebuilt.pages.rendered_paths
+    );
+    let (a, b) = (kb.read(pm), kb.read(rb));
+    kb.write(pm, &format!("{a}\nAnd more.\n"));
+    kb.write(rb, &format!("{b}\nAnd more.\n"));
+    let rebuilt = kb.doc_changed("two bodies", &[pm, rb]);
+    assert!(rebuilt.model_reused);
+    assert_eq!(
+        rebuilt.pages.rendered, 2,
+        "{:?}",
+        rebuilt.pages.rendered_paths
+    );
 
     // Taxonomy terms appear and go.
     kb.edit(rb, "services: [", "services: [brand-new-service, ");

@@ -368,11 +368,12 @@ impl Builder {
                     .say(format!("{what} in {}; {summary}{search}", ms(elapsed)));
                 let pages = &rebuilt.pages;
                 self.verbosity.detail(format!(
-                    "  lint {} ({} of {} documents checked), model {}, pages: plan {}, render {} ({} of {}), write {} ({} files written, {} removed){}",
+                    "  lint {} ({} of {} documents checked), model {}{}, pages: plan {}, render {} ({} of {}), write {} ({} files written, {} removed){}",
                     ms(rebuilt.lint_time),
                     rebuilt.checked,
                     workspace.docs.len(),
                     ms(rebuilt.model_time),
+                    if rebuilt.model_reused { " (reused)" } else { "" },
                     ms(pages.plan_time),
                     ms(pages.render_time),
                     pages.rendered,

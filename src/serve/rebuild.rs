@@ -46,6 +46,8 @@ pub struct Rebuilt {
     pub lint_time: Duration,
     /// Building the site model (the views of every document, taxonomies, cross references).
     pub model_time: Duration,
+    /// The last model was reused whole: only document bodies changed ([`Site::reused`]).
+    pub model_reused: bool,
     pub pages: Update,
     pub search: SearchStep,
 }
@@ -126,11 +128,12 @@ impl Rebuilder {
         let lint_time = started.elapsed();
         let result = self.pages(workspace, &changed, pages_full, today);
         self.retry_full = pages_full && result.is_err();
-        let result = result.map(|(model_time, pages, search)| Rebuilt {
+        let result = result.map(|((model_time, model_reused), pages, search)| Rebuilt {
             full: pages_full,
             checked: self.lint.checked,
             lint_time,
             model_time,
+            model_reused,
             pages,
             search,
         });
@@ -143,7 +146,7 @@ impl Rebuilder {
         changed: &BTreeSet<String>,
         full: bool,
         today: Date,
-    ) -> Result<(Duration, Update, SearchStep), SiteError> {
+    ) -> Result<((Duration, bool), Update, SearchStep), SiteError> {
         let config = self.site_config(workspace);
         if full || self.templates.is_none() {
             self.templates = None;
@@ -155,7 +158,7 @@ impl Rebuilder {
         let input = SiteInput::new(today);
         let started = Instant::now();
         let site = Site::with_cache(&config, &workspace.docs, &input, &mut self.views);
-        let model_time = started.elapsed();
+        let model = (started.elapsed(), site.reused);
         let view = serde_json::to_string(&site.info.search).unwrap_or_default();
         let search_moved = self.search_view.as_ref() != Some(&view);
         // A failed render leaves the memo as it was before it, so the next one renders
@@ -177,7 +180,7 @@ impl Rebuilder {
         };
         self.search_view = Some(view);
         self.views.keep(site);
-        Ok((model_time, update, search))
+        Ok((model, update, search))
     }
 
     /// Hands the index of the current documents to the background indexer (call after the

@@ -82,17 +82,7 @@ fn hash_serialized(h: &mut DefaultHasher, value: &impl Serialize) {
 /// hashed once per view ([`DocView::base_fingerprint`]; views are kept between builds by
 /// [`super::model::ViewCache`]), the part that depends on other documents every time.
 pub fn view_fingerprint(view: &DocView) -> u64 {
-    let base = *view.base_fingerprint.get_or_init(|| {
-        let mut own = view.clone();
-        clear_cross_fields(&mut own);
-        let mut h = DefaultHasher::new();
-        hash_serialized(&mut h, &own);
-        (own.started, own.detected, own.mitigated, own.resolved).hash(&mut h);
-        for f in &own.follow_ups {
-            f.due_date.hash(&mut h);
-        }
-        h.finish()
-    });
+    let base = base_fingerprint(view);
     let mut h = DefaultHasher::new();
     base.hash(&mut h);
     hash_serialized(
@@ -111,6 +101,21 @@ pub fn view_fingerprint(view: &DocView) -> u64 {
     );
     view.updated.hash(&mut h);
     h.finish()
+}
+
+/// The hash of the fields of a view that depend only on its document (computed once per view).
+pub fn base_fingerprint(view: &DocView) -> u64 {
+    *view.base_fingerprint.get_or_init(|| {
+        let mut own = view.clone();
+        clear_cross_fields(&mut own);
+        let mut h = DefaultHasher::new();
+        hash_serialized(&mut h, &own);
+        (own.started, own.detected, own.mitigated, own.resolved).hash(&mut h);
+        for f in &own.follow_ups {
+            f.due_date.hash(&mut h);
+        }
+        h.finish()
+    })
 }
 
 /// Empties the fields of a view that `Site` computes from other documents (or git): every
@@ -256,6 +261,9 @@ impl Memo {
     ) -> Result<Update, SiteError> {
         let everything = everything || self.pages.is_empty();
         let started = Instant::now();
+        if site.reused && !everything {
+            return self.bodies_only(site, templates, output, changed, started);
+        }
         let pages = fingerprints(site);
 
         // Links resolve through the URLs of documents: a document that appeared, went away or
@@ -360,6 +368,43 @@ impl Memo {
             }
         }
         Ok(update)
+    }
+
+    /// [`Memo::update`] when `site` is the site of the last update with only the texts of the
+    /// `changed` documents different ([`Site::reused`]): their pages are all that can change.
+    fn bodies_only(
+        &mut self,
+        site: &Site,
+        templates: &Templates,
+        output: &Path,
+        changed: &BTreeSet<String>,
+        started: Instant,
+    ) -> Result<Update, SiteError> {
+        let dirty: Vec<Page> = site
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, view)| changed.contains(&view.source_path))
+            .map(|(i, _)| Page::Document(i))
+            .collect();
+        let plan_time = started.elapsed();
+        let started = Instant::now();
+        let files = render::render_pages(site, templates, &dirty)?;
+        let render_time = started.elapsed();
+        let started = Instant::now();
+        let written = self.write(output, &files)?;
+        let mut rendered_paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        rendered_paths.sort();
+        Ok(Update {
+            pages: self.pages.len(),
+            rendered: files.len(),
+            written,
+            removed: 0,
+            rendered_paths,
+            plan_time,
+            render_time,
+            write_time: started.elapsed(),
+        })
     }
 
     /// Writes the files whose bytes differ from what was written there last; returns how many.

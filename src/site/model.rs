@@ -160,26 +160,50 @@ pub struct DocView {
 /// Document views kept between builds (by `opsbook serve`): the part of a view that depends
 /// only on its own document, the config and the date, by content path. A view is reused while
 /// its document's text is the same `Arc` (the workspace keeps unchanged documents as they
-/// are); the fields that depend on other documents are computed again on every build.
-#[derive(Debug, Default)]
+/// are); the fields that depend on other documents are computed again on every build. When
+/// the documents changed only in what no view shows (a paragraph of a body), the whole last
+/// site is reused ([`Site::reused`]).
+#[derive(Default)]
 pub struct ViewCache {
     /// What the cached views were made with (config and date).
     key: u64,
     views: HashMap<String, (crate::document::Source, DocView)>,
+    last: Option<Last>,
+}
+
+/// The last site, and what it was made from.
+struct Last {
+    /// Path, text and kind of each document, and whether it has a view, by index.
+    sources: Vec<(String, crate::document::Source, Option<Kind>, bool)>,
+    info: SiteInfo,
+    documents: Vec<DocView>,
+    urls: HashMap<String, String>,
+    taxonomies: Vec<Taxonomy>,
 }
 
 impl ViewCache {
-    /// Keeps the views of `site` for the next build.
+    /// Keeps `site` for the next build.
     pub fn keep(&mut self, site: Site) {
-        let docs = site.docs;
-        self.views = site
-            .documents
-            .into_iter()
-            .map(|view| {
-                let doc = &docs[view.index];
-                (doc.rel_path.clone(), (doc.source.clone(), view))
+        let sources = site
+            .docs
+            .iter()
+            .map(|d| {
+                (
+                    d.rel_path.clone(),
+                    d.source.clone(),
+                    d.kind,
+                    d.is_usable() && d.kind.is_some(),
+                )
             })
             .collect();
+        self.views.clear();
+        self.last = Some(Last {
+            sources,
+            info: site.info,
+            documents: site.documents,
+            urls: site.urls,
+            taxonomies: site.taxonomies,
+        });
     }
 
     fn take(&mut self, doc: &Document) -> Option<DocView> {
@@ -197,6 +221,9 @@ pub struct ServiceGroup {
 }
 
 pub struct Site<'a> {
+    /// Made by [`Site::with_cache`] from the last site whole: the documents changed only in
+    /// what no view shows, so every page but theirs is as it was.
+    pub reused: bool,
     pub info: SiteInfo,
     docs: &'a [Document],
     /// Documents with a kind, in discovery order.
@@ -336,6 +363,7 @@ impl<'a> Site<'a> {
         };
         if cache.key != key {
             cache.views.clear();
+            cache.last = None;
             cache.key = key;
         }
         let today = input.today;
@@ -356,115 +384,140 @@ impl<'a> Site<'a> {
             .map_or_else(|| default_content_prefix(config), str::to_string);
         let url_of = |doc: &Document| format!("{base}{}", doc.url_path().trim_start_matches('/'));
         let scale = &config.schema.severities;
+        let make_view = |index: usize, doc: &Document| -> DocView {
+            let meta = doc.meta();
+            let kind = doc.kind.unwrap_or(Kind::Runbook);
+            let severity = meta.severity.clone().unwrap_or_default();
+            let follow_ups: Vec<FollowUpView> = meta
+                .follow_ups
+                .iter()
+                .map(|f| FollowUpView {
+                    action: f.action.clone().unwrap_or_default(),
+                    owner: f.owner.clone().unwrap_or_default(),
+                    due: f.due.map(|d| d.to_string()).unwrap_or_default(),
+                    status: f.status.clone(),
+                    ticket: f.ticket.clone().unwrap_or_default(),
+                    ticket_url: f
+                        .ticket
+                        .clone()
+                        .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
+                        .unwrap_or_default(),
+                    overdue: f.is_overdue(today),
+                    is_open: matches!(f.status.as_str(), "open" | "in_progress"),
+                    days_overdue: match f.due {
+                        Some(due) if f.is_overdue(today) => (today - due).get_days() as i64,
+                        _ => 0,
+                    },
+                    due_date: f.due,
+                })
+                .collect();
+            let duration = |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
+            let mitigate = meta
+                .mitigated_at
+                .zip(meta.started_at)
+                .map(|(m, s)| m.duration_since(s));
+            DocView {
+                index,
+                id: doc.id.clone(),
+                kind,
+                title: meta.title.clone().unwrap_or_else(|| doc.slug.clone()),
+                url: url_of(doc),
+                canonical_url: if canonical_base.is_empty() {
+                    String::new()
+                } else {
+                    format!("{canonical_base}{}", doc.url_path().trim_start_matches('/'))
+                },
+                source_path: doc.rel_path.clone(),
+                repo_path: crate::discover::join_prefix(&content_prefix, &doc.rel_path),
+                summary: markdown::excerpt(doc.body(), 280),
+                owner_url: String::new(),
+                severity_url: String::new(),
+                service_links: Vec::new(),
+                tag_links: Vec::new(),
+                owner: meta.owner.clone().unwrap_or_default(),
+                severity_rank: scale
+                    .iter()
+                    .position(|s| *s == severity)
+                    .map_or(0, |p| p + 1),
+                severity,
+                services: meta.services.clone(),
+                status: meta.status.clone().unwrap_or_default(),
+                tags: meta.tags.clone(),
+                rollback: meta.rollback.clone().unwrap_or_default(),
+                last_reviewed: meta
+                    .last_reviewed
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                review_interval: meta.review_interval,
+                alerts: meta.alerts.clone(),
+                escalation: meta.escalation.clone().unwrap_or_default(),
+                started_at: ts(meta.started_at),
+                detected_at: ts(meta.detected_at),
+                mitigated_at: ts(meta.mitigated_at),
+                resolved_at: ts(meta.resolved_at),
+                date: meta
+                    .started_at
+                    .map(|t| t.strftime("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                time_to_detect: duration(meta.time_to_detect()),
+                time_to_mitigate: duration(mitigate),
+                time_to_restore: duration(meta.time_to_restore()),
+                trigger: meta.trigger.clone().unwrap_or_default(),
+                detection: meta.detection.clone().unwrap_or_default(),
+                data_exposure: meta.data_exposure.clone().unwrap_or_default(),
+                related_runbooks: Vec::new(),
+                related_postmortems: Vec::new(),
+                referenced_by: Vec::new(),
+                open_follow_ups: follow_ups
+                    .iter()
+                    .filter(|f| matches!(f.status.as_str(), "open" | "in_progress"))
+                    .count(),
+                overdue_follow_ups: follow_ups.iter().filter(|f| f.overdue).count(),
+                follow_ups,
+                git: None,
+                edit_url: String::new(),
+                started: meta.started_at,
+                detected: meta.detected_at,
+                mitigated: meta.mitigated_at,
+                resolved: meta.resolved_at,
+                updated: None,
+                related_ids: [meta.related_runbooks, meta.related_postmortems],
+                base_fingerprint: std::sync::OnceLock::new(),
+            }
+        };
+        if let Some(last) = cache.last.take() {
+            if reusable(&last, docs, input, &make_view) {
+                return Site {
+                    reused: true,
+                    info: last.info,
+                    docs,
+                    documents: last.documents,
+                    urls: last.urls,
+                    taxonomies: last.taxonomies,
+                    severities: scale.clone(),
+                    today,
+                    unsafe_html: config.site.unsafe_html,
+                };
+            }
+            cache.views = last
+                .documents
+                .into_iter()
+                .map(|view| {
+                    let (rel, source, _, _) = &last.sources[view.index];
+                    (rel.clone(), (source.clone(), view))
+                })
+                .collect();
+        }
         let mut documents: Vec<DocView> = docs
             .iter()
             .enumerate()
             .filter(|(_, d)| d.is_usable() && d.kind.is_some())
-            .map(|(index, doc)| {
-                if let Some(mut view) = cache.take(doc) {
+            .map(|(index, doc)| match cache.take(doc) {
+                Some(mut view) => {
                     view.index = index;
-                    return view;
+                    view
                 }
-                let meta = doc.meta();
-                let kind = doc.kind.unwrap_or(Kind::Runbook);
-                let severity = meta.severity.clone().unwrap_or_default();
-                let follow_ups: Vec<FollowUpView> = meta
-                    .follow_ups
-                    .iter()
-                    .map(|f| FollowUpView {
-                        action: f.action.clone().unwrap_or_default(),
-                        owner: f.owner.clone().unwrap_or_default(),
-                        due: f.due.map(|d| d.to_string()).unwrap_or_default(),
-                        status: f.status.clone(),
-                        ticket: f.ticket.clone().unwrap_or_default(),
-                        ticket_url: f
-                            .ticket
-                            .clone()
-                            .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
-                            .unwrap_or_default(),
-                        overdue: f.is_overdue(today),
-                        is_open: matches!(f.status.as_str(), "open" | "in_progress"),
-                        days_overdue: match f.due {
-                            Some(due) if f.is_overdue(today) => (today - due).get_days() as i64,
-                            _ => 0,
-                        },
-                        due_date: f.due,
-                    })
-                    .collect();
-                let duration =
-                    |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
-                let mitigate = meta
-                    .mitigated_at
-                    .zip(meta.started_at)
-                    .map(|(m, s)| m.duration_since(s));
-                DocView {
-                    index,
-                    id: doc.id.clone(),
-                    kind,
-                    title: meta.title.clone().unwrap_or_else(|| doc.slug.clone()),
-                    url: url_of(doc),
-                    canonical_url: if canonical_base.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{canonical_base}{}", doc.url_path().trim_start_matches('/'))
-                    },
-                    source_path: doc.rel_path.clone(),
-                    repo_path: crate::discover::join_prefix(&content_prefix, &doc.rel_path),
-                    summary: markdown::excerpt(doc.body(), 280),
-                    owner_url: String::new(),
-                    severity_url: String::new(),
-                    service_links: Vec::new(),
-                    tag_links: Vec::new(),
-                    owner: meta.owner.clone().unwrap_or_default(),
-                    severity_rank: scale
-                        .iter()
-                        .position(|s| *s == severity)
-                        .map_or(0, |p| p + 1),
-                    severity,
-                    services: meta.services.clone(),
-                    status: meta.status.clone().unwrap_or_default(),
-                    tags: meta.tags.clone(),
-                    rollback: meta.rollback.clone().unwrap_or_default(),
-                    last_reviewed: meta
-                        .last_reviewed
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    review_interval: meta.review_interval,
-                    alerts: meta.alerts.clone(),
-                    escalation: meta.escalation.clone().unwrap_or_default(),
-                    started_at: ts(meta.started_at),
-                    detected_at: ts(meta.detected_at),
-                    mitigated_at: ts(meta.mitigated_at),
-                    resolved_at: ts(meta.resolved_at),
-                    date: meta
-                        .started_at
-                        .map(|t| t.strftime("%Y-%m-%d").to_string())
-                        .unwrap_or_default(),
-                    time_to_detect: duration(meta.time_to_detect()),
-                    time_to_mitigate: duration(mitigate),
-                    time_to_restore: duration(meta.time_to_restore()),
-                    trigger: meta.trigger.clone().unwrap_or_default(),
-                    detection: meta.detection.clone().unwrap_or_default(),
-                    data_exposure: meta.data_exposure.clone().unwrap_or_default(),
-                    related_runbooks: Vec::new(),
-                    related_postmortems: Vec::new(),
-                    referenced_by: Vec::new(),
-                    open_follow_ups: follow_ups
-                        .iter()
-                        .filter(|f| matches!(f.status.as_str(), "open" | "in_progress"))
-                        .count(),
-                    overdue_follow_ups: follow_ups.iter().filter(|f| f.overdue).count(),
-                    follow_ups,
-                    git: None,
-                    edit_url: String::new(),
-                    started: meta.started_at,
-                    detected: meta.detected_at,
-                    mitigated: meta.mitigated_at,
-                    resolved: meta.resolved_at,
-                    updated: None,
-                    related_ids: [meta.related_runbooks, meta.related_postmortems],
-                    base_fingerprint: std::sync::OnceLock::new(),
-                }
+                None => make_view(index, doc),
             })
             .collect();
         // What depends on other documents (or on git) is computed below, for every view.
@@ -592,6 +645,7 @@ impl<'a> Site<'a> {
             .collect();
         let search = super::search::SearchView::new(&config.search, &base, documents.len());
         Site {
+            reused: false,
             info: SiteInfo {
                 title: config.site.title.clone(),
                 description: config.site.description.clone(),
@@ -699,6 +753,52 @@ pub fn link_target(from: &str, dest: &str) -> Option<String> {
         return None;
     }
     crate::document::markdown::resolve_relative(from, path)
+}
+
+/// Whether the last site is still right for `docs`: the same documents (paths, kinds, which
+/// have pages), and those whose text changed make the same views as before (`make_view`), so
+/// nothing another page shows changed.
+fn reusable(
+    last: &Last,
+    docs: &[Document],
+    input: &SiteInput,
+    make_view: &dyn Fn(usize, &Document) -> DocView,
+) -> bool {
+    if input.history.is_some()
+        || last.sources.len() != docs.len()
+        || last
+            .sources
+            .iter()
+            .zip(docs)
+            .any(|(s, d)| s.0 != d.rel_path)
+    {
+        return false;
+    }
+    for (i, doc) in docs.iter().enumerate() {
+        let (_, source, kind, viewed) = &last.sources[i];
+        if Arc::ptr_eq(source, &doc.source) {
+            continue;
+        }
+        let has_view = doc.is_usable() && doc.kind.is_some();
+        if doc.kind != *kind || has_view != *viewed {
+            return false;
+        }
+        if !has_view {
+            continue;
+        }
+        let Ok(at) = last.documents.binary_search_by_key(&i, |v| v.index) else {
+            return false;
+        };
+        let fresh = make_view(i, doc);
+        let old = &last.documents[at];
+        if fresh.related_ids != old.related_ids
+            || super::incremental::base_fingerprint(&fresh)
+                != super::incremental::base_fingerprint(old)
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// The order of list pages: runbooks by title, then postmortems newest incident first.
