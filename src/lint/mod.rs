@@ -229,29 +229,8 @@ fn allow_list(doc: &Document) -> Vec<&str> {
 /// position, then rule id, so output is stable from run to run.
 pub fn check(docs: &[Document], config: &Config, today: Date) -> Vec<Finding> {
     let ctx = CheckContext::new(docs, config, today);
-    let policy = Policy::new(config);
-    let mut findings: Vec<Finding> = docs
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(index, doc)| {
-            let mut all = Vec::new();
-            for (rule, level) in policy.rules_for(doc) {
-                let mut emitter = Emitter {
-                    rule: rule.id(),
-                    level,
-                    doc: index,
-                    findings: Vec::new(),
-                };
-                rule.check(doc, &ctx, &mut emitter);
-                all.extend(emitter.findings);
-            }
-            all
-        })
-        .collect();
-    findings.sort_by(|a, b| {
-        (a.doc, a.span.start, a.rule, &a.message).cmp(&(b.doc, b.span.start, b.rule, &b.message))
-    });
-    findings
+    let all: Vec<usize> = (0..docs.len()).collect();
+    check_documents(&ctx, &all)
 }
 
 /// Runs every enabled rule on the documents at `only` (indexes into `ctx.docs`), with the
