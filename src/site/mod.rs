@@ -14,6 +14,7 @@ pub mod templates;
 pub mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use jiff::civil::Date;
 
@@ -89,6 +90,11 @@ pub struct SiteSummary {
 }
 
 /// Renders every page and swaps the new site into `output`.
+///
+/// The search index (the longest stage) is built on its own threads while the pages are
+/// rendered in parallel, and every file is written to the staging folder as soon as it is
+/// produced: memory is bounded by the shard size and the number of threads, not by the size
+/// of the knowledge base. (Measured: rendering first and indexing after costs more wall time.)
 pub fn build(
     config: &Config,
     docs: &[Document],
@@ -97,19 +103,37 @@ pub fn build(
 ) -> Result<SiteSummary, SiteError> {
     let site = model::Site::new(config, docs, input);
     let templates = templates::load(&config.templates_dir())?;
-    let mut files = render::render_all(&site, &templates)?;
-    let count = files.len();
-    let search = if site.info.search.enabled {
-        let index = search::build(&site, &config.search)?;
-        files.extend(index.files);
-        Some(index.summary)
-    } else {
-        None
-    };
-    write::write_site(output, &files)?;
+    let staging = write::Staging::create(output)?;
+    let pages = render::all_pages(&site);
+    let stop = AtomicBool::new(false);
+    let (rendered, search) = std::thread::scope(|scope| {
+        let search = site.info.search.enabled.then(|| {
+            scope.spawn(|| {
+                search::build_into(&site, &config.search, &stop, &|file| {
+                    staging.write(&file.path, &file.bytes)
+                })
+            })
+        });
+        let rendered = render::render_each(&site, &templates, &pages, |file| {
+            staging.write(&file.path, &file.bytes)
+        })
+        .and_then(|()| {
+            render::static_files(&templates)
+                .try_for_each(|file| staging.write(&file.path, &file.bytes))
+        });
+        if rendered.is_err() {
+            // No point indexing a site that will not be written.
+            stop.store(true, Ordering::Relaxed);
+        }
+        let search = search.map(|handle| handle.join().expect("the search index thread panicked"));
+        (rendered, search)
+    });
+    rendered?;
+    let search = search.transpose()?;
+    staging.finish()?;
     Ok(SiteSummary {
         output: output.to_path_buf(),
-        pages: count,
+        pages: pages.len() + templates.static_files.len(),
         documents: site.documents.len(),
         search,
     })

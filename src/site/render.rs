@@ -170,13 +170,19 @@ pub fn all_pages(site: &Site) -> Vec<Page> {
 /// Every page of the site plus its static files and machine-readable files.
 pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>, SiteError> {
     let mut files = render_pages(site, templates, &all_pages(site))?;
-    for (name, bytes) in &templates.static_files {
-        files.push(OutputFile {
+    files.extend(static_files(templates));
+    Ok(files)
+}
+
+/// The static files of the templates (CSS, scripts, images), as they are.
+pub fn static_files(templates: &Templates) -> impl Iterator<Item = OutputFile> + '_ {
+    templates
+        .static_files
+        .iter()
+        .map(|(name, bytes)| OutputFile {
             path: name.clone(),
             bytes: bytes.clone(),
-        });
-    }
-    Ok(files)
+        })
 }
 
 /// What several pages share, computed once and only when a page needs it.
@@ -239,6 +245,21 @@ pub fn render_pages(
         .par_iter()
         .map(|&p| render_page(site, templates, &shared, p))
         .collect()
+}
+
+/// Renders `pages` in parallel and hands each to `sink` as soon as it is rendered, in no
+/// particular order, so the build never holds more than a few pages at once. Stops at the
+/// first error (of a template or of the sink).
+pub fn render_each(
+    site: &Site,
+    templates: &Templates,
+    pages: &[Page],
+    sink: impl Fn(OutputFile) -> Result<(), SiteError> + Sync,
+) -> Result<(), SiteError> {
+    let shared = Shared::default();
+    pages
+        .par_iter()
+        .try_for_each(|&p| sink(render_page(site, templates, &shared, p)?))
 }
 
 fn render_page(

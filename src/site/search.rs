@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use pagefind::api::PagefindIndex;
@@ -291,8 +291,29 @@ async fn index_shard(records: Vec<Record>) -> ShardResult {
         .collect())
 }
 
-/// Builds the search index of every document of `site`, shard by shard on parallel threads.
+/// Builds the search index of every document of `site`, shard by shard on parallel threads,
+/// and returns its files (for `opsbook serve`, which installs them itself).
 pub fn build(site: &Site, config: &SearchConfig) -> Result<SearchOutput, SiteError> {
+    let files = Mutex::new(Vec::new());
+    let summary = build_into(site, config, &AtomicBool::new(false), &|file| {
+        files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(SearchOutput { files, summary })
+}
+
+/// Builds the search index of every document of `site`, shard by shard on parallel threads,
+/// and hands the files of each shard to `sink` as soon as that shard is done (paths relative to
+/// the output folder), so at most one shard per thread is in memory. When `stop` is set (the
+/// rest of the build failed), no further shard is started.
+pub fn build_into(
+    site: &Site,
+    config: &SearchConfig,
+    stop: &AtomicBool,
+    sink: &(dyn Fn(OutputFile) -> Result<(), SiteError> + Sync),
+) -> Result<SearchSummary, SiteError> {
     let started = Instant::now();
     let documents = &site.documents;
     // Dealt in order of service, so each shard gets its share of every service's documents and
@@ -322,11 +343,17 @@ pub fn build(site: &Site, config: &SearchConfig) -> Result<SearchOutput, SiteErr
         .map_err(search_error)?;
 
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, ShardResult)>> = Mutex::new(Vec::new());
+    let files = AtomicUsize::new(0);
+    let bytes = AtomicUsize::new(0);
+    let failures: Mutex<Vec<(usize, SiteError)>> = Mutex::new(Vec::new());
+    let failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 loop {
+                    if stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
+                        break;
+                    }
                     let shard = next.fetch_add(1, Ordering::Relaxed);
                     let Some(members) = shards.get(shard) else {
                         break;
@@ -343,13 +370,30 @@ pub fn build(site: &Site, config: &SearchConfig) -> Result<SearchOutput, SiteErr
                             )
                         })
                         .collect();
-                    let result = runtime.block_on(index_shard(records));
-                    let failed = result.is_err();
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((shard, result));
-                    if failed {
+                    let outcome = runtime
+                        .block_on(index_shard(records))
+                        .map_err(|e| search_error(format!("shard {shard}: {e}")))
+                        .and_then(|bundle| {
+                            let dir = shard_dir(shard);
+                            for (path, contents) in bundle {
+                                if shard > 0 && !is_shard_data(&path) {
+                                    continue;
+                                }
+                                files.fetch_add(1, Ordering::Relaxed);
+                                bytes.fetch_add(contents.len(), Ordering::Relaxed);
+                                sink(OutputFile {
+                                    path: format!("{dir}/{path}"),
+                                    bytes: contents,
+                                })?;
+                            }
+                            Ok(())
+                        });
+                    if let Err(e) = outcome {
+                        failed.store(true, Ordering::Relaxed);
+                        failures
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((shard, e));
                         break;
                     }
                 }
@@ -358,30 +402,18 @@ pub fn build(site: &Site, config: &SearchConfig) -> Result<SearchOutput, SiteErr
     });
     drop(runtime);
 
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(shard, _)| *shard);
-    let mut files = Vec::new();
-    for (shard, result) in results {
-        let bundle = result.map_err(|e| search_error(format!("shard {shard}: {e}")))?;
-        let dir = shard_dir(shard);
-        for (path, bytes) in bundle {
-            if shard > 0 && !is_shard_data(&path) {
-                continue;
-            }
-            files.push(OutputFile {
-                path: format!("{dir}/{path}"),
-                bytes,
-            });
-        }
+    let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    failures.sort_by_key(|(shard, _)| *shard);
+    if let Some((_, error)) = failures.into_iter().next() {
+        return Err(error);
     }
-    let summary = SearchSummary {
+    Ok(SearchSummary {
         records: documents.len(),
         shards: shards.len(),
-        files: files.len(),
-        bytes: files.iter().map(|f| f.bytes.len()).sum(),
+        files: files.into_inner(),
+        bytes: bytes.into_inner(),
         duration: started.elapsed(),
-    };
-    Ok(SearchOutput { files, summary })
+    })
 }
 
 #[cfg(test)]
