@@ -451,6 +451,9 @@ fn content_tree<'r>(
 }
 
 #[cfg(test)]
+mod reference_tests;
+
+#[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use git2::Signature;
