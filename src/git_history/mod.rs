@@ -1,15 +1,20 @@
 //! Git: who changed each document and when, computed in one walk over the history, and the
 //! content of a commit for `opsbook build --rev`.
 //!
-//! The walk visits every commit reachable from the start commit once, newest first. For each
-//! commit it compares the content folder's tree with its parent's: when the two subtrees have
-//! the same id (most commits, in a repository that also holds code) nothing else is read;
-//! otherwise a merge-join over the two sorted entry lists, descending only into folders whose
-//! ids differ, gives the content-relative paths the commit changed (libgit2's general diff
-//! machinery was ten times slower on a flat folder of thousands of postmortems). Each
-//! content tree is read once: the parent's tree is kept for the next commit of the walk. The first commit seen for a path is its last change; every author seen is a
-//! contributor. This costs one tree lookup per commit plus one small diff per commit that
-//! touched the content, instead of one `git log` per file.
+//! The walk visits every commit reachable from the start commit once, in libgit2's order
+//! (topological, newest first). For each commit it compares the content folder's tree with its
+//! parents': when the subtrees have the same id (most commits, in a repository that also holds
+//! code) nothing else is read; otherwise a comparison of the two trees' raw bytes, descending
+//! only into folders whose ids differ, gives the content-relative paths the commit changed.
+//! The first commit seen for a path is its last change; every author seen is a contributor.
+//! This costs one small tree read per commit plus one comparison per commit that touched the
+//! content, instead of one `git log` per file.
+//!
+//! The objects come from the pack files directly (`pack.rs`), trees are compared as bytes
+//! (`tree.rs`), and long histories are cut into runs of commits walked on several threads
+//! (`walk.rs`), merged back in walk order here. On a generated repository of 20,000 commits
+//! and 10,000 documents in two flat folders this took the walk from about 13 s to about 1 s
+//! on 2 cores (book/src/performance.md, `benches/git_history.sh`).
 
 mod pack;
 mod tree;

@@ -184,7 +184,7 @@ const SPARE_MIN_BYTES: usize = 16 << 10;
 /// Spare buffers have capacities that are multiples of this.
 const SPARE_CLASS_BYTES: usize = 32 << 10;
 /// Spare buffers each thread keeps, at most; beyond that the oldest are freed.
-const SPARE_BUFFERS: usize = 48;
+const SPARE_BUFFERS: usize = 16;
 
 thread_local! {
     static SPARE: RefCell<std::collections::VecDeque<Vec<u8>>> =
@@ -255,9 +255,15 @@ pub(super) struct Reader<'p> {
     order: BTreeMap<u64, Key>,
     tick: u64,
     bytes: usize,
+    /// How many bytes the cache may hold: at least the limit given, and enough for the
+    /// last few dozen versions of the largest folder (the bases a walk needs are recent
+    /// versions of the folders it reads); doubled while reads still resolve long chains.
     limit: usize,
     /// The largest object resolved so far.
     largest: usize,
+    /// Reads and deltas applied since the limit was last reconsidered.
+    reads: u32,
+    applied: u32,
     /// The parts of the packs read last: objects read one after another are mostly close to
     /// each other in a pack, so a few reads of a window each replace a read per object.
     windows: Vec<Window>,
@@ -271,15 +277,15 @@ struct Window {
     last_use: u64,
 }
 
-/// The cache holds at least this many objects of the largest size seen...
-const CACHED_LARGEST: usize = 48;
-/// ... but no more than this many bytes.
+/// The cache has room for at least this many objects of the largest size seen...
+const CACHED_LARGEST: usize = 32;
+/// ... and never more than this many bytes.
 const MAX_CACHE_BYTES: usize = 512 << 20;
 
 /// Windows are this large (at least: an entry larger than that gets a window of its own), and
 /// start at a multiple of it.
 const WINDOW_BYTES: u64 = 256 << 10;
-const WINDOWS: usize = 16;
+const WINDOWS: usize = 4;
 
 impl<'p> Reader<'p> {
     /// A reader that keeps up to `limit` bytes of resolved objects.
@@ -292,6 +298,8 @@ impl<'p> Reader<'p> {
             bytes: 0,
             limit,
             largest: 0,
+            reads: 0,
+            applied: 0,
             windows: Vec::new(),
         }
     }
@@ -313,14 +321,14 @@ impl<'p> Reader<'p> {
     }
 
     fn keep(&mut self, key: Key, kind: Kind, data: &Rc<Bytes>) {
-        // The bases a walk needs are the last few dozen versions of each folder it reads:
-        // with less room than that, chains are resolved again from far back. So the cache
-        // grows with the largest folder, within bounds.
-        self.largest = self.largest.max(data.capacity());
-        let limit = self
-            .limit
-            .max(self.largest.saturating_mul(CACHED_LARGEST))
-            .min(MAX_CACHE_BYTES);
+        if data.capacity() > self.largest {
+            self.largest = data.capacity();
+            self.limit = self
+                .limit
+                .max(self.largest.saturating_mul(CACHED_LARGEST))
+                .min(MAX_CACHE_BYTES);
+        }
+        let limit = self.limit;
         // A very large object would push out everything else.
         if data.capacity() > limit / 4 {
             return;
@@ -345,6 +353,15 @@ impl<'p> Reader<'p> {
     /// The object at `key`: its chain of deltas followed down to a cached or whole object,
     /// then applied back up, each result kept for the objects that have it as their base.
     fn resolve(&mut self, key: Key) -> Option<(Kind, Rc<Bytes>)> {
+        // With too small a cache a walk resolves chains from far back again and again: more
+        // than one and a half deltas per object read means the cache should be larger.
+        self.reads += 1;
+        if self.reads == 512 {
+            if self.applied > 768 {
+                self.limit = (self.limit * 2).min(MAX_CACHE_BYTES);
+            }
+            (self.reads, self.applied) = (0, 0);
+        }
         if let Some(hit) = self.cached(key) {
             return Some(hit);
         }
@@ -374,6 +391,7 @@ impl<'p> Reader<'p> {
                 }
             }
         };
+        self.applied += deltas.len() as u32;
         while let Some((at, delta)) = deltas.pop() {
             let mut out = spare_buffer(delta_result_size(&delta)?);
             apply_delta(&data, &delta, &mut out)?;

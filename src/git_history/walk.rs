@@ -29,8 +29,9 @@ struct Facts {
     author: Option<Vec<u8>>,
 }
 
-/// Bytes of resolved pack objects each thread keeps, for the deltas that need them as bases.
-const OBJECT_CACHE_BYTES: usize = if cfg!(test) { 256 << 10 } else { 16 << 20 };
+/// Bytes of resolved pack objects each thread keeps at first, for the deltas that need them as
+/// bases (the reader makes room for more as the folders it reads turn out larger).
+const OBJECT_CACHE_BYTES: usize = if cfg!(test) { 256 << 10 } else { 8 << 20 };
 /// Trees each thread keeps with their entry offsets, for the next commits' comparisons.
 const TREE_CACHE_ENTRIES: usize = 16;
 
