@@ -284,8 +284,8 @@ const MAX_CACHE_BYTES: usize = 512 << 20;
 
 /// Windows are this large (at least: an entry larger than that gets a window of its own), and
 /// start at a multiple of it.
-const WINDOW_BYTES: u64 = 256 << 10;
-const WINDOWS: usize = 4;
+const WINDOW_BYTES: u64 = 64 << 10;
+const WINDOWS: usize = 16;
 
 impl<'p> Reader<'p> {
     /// A reader that keeps up to `limit` bytes of resolved objects.
