@@ -58,9 +58,11 @@ PEOPLE = [
     ("Yusuf Nguyen", "yusuf@acme.example", []),
 ]
 
+# Files outside the content folder (not in templates/, which opsbook would take for overrides
+# of its page templates).
 CODE_FILES = (
     [f"src/{name}.rs" for name in ("main", "lib", "config", "parse", "lint", "site", "search", "git")]
-    + [f"templates/{name}.html" for name in ("base", "page", "index")]
+    + [f"web/{name}.html" for name in ("base", "page", "index")]
     + [".github/workflows/ci.yml", ".github/workflows/pages.yml", "README.md", "Makefile"]
 )
 SCRIPTS = [f"content/runbooks/scripts/{name}.sh" for name in (
