@@ -28,7 +28,7 @@ const SEED: u64 = 1;
 
 struct Sample {
     /// (content-relative path, text)
-    texts: Vec<(String, Arc<str>)>,
+    texts: Vec<(String, Arc<String>)>,
     docs: Vec<Document>,
     /// The files on disk, for the read + parse benchmark.
     files: Vec<SourceFile>,
@@ -40,11 +40,11 @@ fn sample() -> Sample {
     corpus::generate(dir.path(), DOCS, SEED, corpus::Layout::Opsbook).expect("corpus");
     let content = dir.path().join("content");
     let files = opsbook::discover::discover(&content).expect("discover");
-    let texts: Vec<(String, Arc<str>)> = files
+    let texts: Vec<(String, Arc<String>)> = files
         .iter()
         .map(|f| {
             let text = std::fs::read_to_string(&f.path).expect("read");
-            (f.rel_path.clone(), Arc::from(text))
+            (f.rel_path.clone(), Arc::new(text))
         })
         .collect();
     let docs = texts

@@ -118,7 +118,11 @@ pub fn changed_documents(
                 to_content(delta.old_file().path()),
             )
         {
-            let old = Document::parse(rel.clone(), PathBuf::from(&rel), text.into());
+            let old = Document::parse(
+                rel.clone(),
+                PathBuf::from(&rel),
+                std::sync::Arc::new(text.to_string()),
+            );
             gone_ids.insert(old.id);
         }
     }

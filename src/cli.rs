@@ -464,13 +464,15 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                 eprintln!("lint took {:.2?}", started.elapsed());
             }
             let deny_warnings = args.deny_warnings || config.lint.deny_warnings;
-            Ok(
-                if outcome.has_errors() || (deny_warnings && outcome.has_warnings()) {
-                    Exit::Findings
-                } else {
-                    Exit::Clean
-                },
-            )
+            let exit = if outcome.has_errors() || (deny_warnings && outcome.has_warnings()) {
+                Exit::Findings
+            } else {
+                Exit::Clean
+            };
+            // The process ends next: leave the documents to the OS instead of freeing them
+            // one by one on one thread (a few percent of a lint of 10,000 documents).
+            std::mem::forget(outcome);
+            Ok(exit)
         }
         Command::Rules(args) => {
             print_rules(&config, args.format);

@@ -23,7 +23,7 @@ pub fn parse_tree_files(files: Vec<TreeFile>) -> Vec<Document> {
         .map(|file| {
             let path = std::path::PathBuf::from(&file.display);
             match file.bytes.and_then(decode) {
-                Ok(text) => Document::parse(file.rel_path, path, Arc::from(text)),
+                Ok(text) => Document::parse(file.rel_path, path, Arc::new(text)),
                 Err(problem) => Document::unreadable(file.rel_path, path, problem),
             }
         })
@@ -37,7 +37,7 @@ pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Document {
         return unreadable(ReadProblem::Io(problem.clone()));
     }
     match read_text(file, max_bytes) {
-        Ok(text) => Document::parse(file.rel_path.clone(), file.path.clone(), Arc::from(text)),
+        Ok(text) => Document::parse(file.rel_path.clone(), file.path.clone(), Arc::new(text)),
         Err(problem) => unreadable(problem),
     }
 }
@@ -69,8 +69,8 @@ fn read_text(file: &SourceFile, max_bytes: u64) -> Result<String, ReadProblem> {
 
 /// UTF-8 text, or why not. A NUL byte marks a binary file.
 pub fn decode(bytes: Vec<u8>) -> Result<String, ReadProblem> {
-    // `contains` on a byte slice is a memchr; a byte-by-byte `any` was 4% of a lint.
-    if bytes[..bytes.len().min(8192)].contains(&0) {
+    // A vectorised memchr: a byte-by-byte `any` was 4% of a lint, std's memchr 1%.
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err(ReadProblem::Binary);
     }
     String::from_utf8(bytes).map_err(|e| ReadProblem::NotUtf8 {

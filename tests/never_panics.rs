@@ -12,7 +12,7 @@ use proptest::prelude::*;
 fn run_everything(bytes: Vec<u8>, rel_path: &str) {
     let path = PathBuf::from("content").join(rel_path);
     let doc = match parse::decode(bytes) {
-        Ok(text) => Document::parse(rel_path.to_string(), path, Arc::from(text)),
+        Ok(text) => Document::parse(rel_path.to_string(), path, Arc::new(text)),
         Err(problem) => Document::unreadable(rel_path.to_string(), path, problem),
     };
     let docs = vec![doc];

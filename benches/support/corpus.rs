@@ -26,11 +26,15 @@ pub enum Layout {
     /// `content/runbooks/*.md`, `content/postmortems/*.md`, YAML front matter.
     Opsbook,
     /// A Hugo site: `hugo.toml`, minimal layouts, YAML front matter with the fields in `params`.
+    /// Only the document pages are marked `data-pagefind-body` for Pagefind, and code blocks
+    /// are not highlighted (opsbook and Zola do not highlight either; mdBook does it in the
+    /// browser).
     Hugo,
     /// A Zola site: `config.toml` with the search index on, minimal templates, TOML front
     /// matter with the fields in `[extra]`.
     Zola,
-    /// An mdBook: `book.toml`, `src/SUMMARY.md`, a `# Title` heading instead of front matter.
+    /// An mdBook: `book.toml` (search on, the one-page print version off, as no peer writes
+    /// one), `src/SUMMARY.md`, a `# Title` heading instead of front matter.
     Mdbook,
 }
 
@@ -1589,32 +1593,39 @@ fn write_site_files(dir: &Path, layout: Layout) -> io::Result<()> {
             format!("[site]\ntitle = \"{TITLE}\"\n"),
         )],
         Layout::Hugo => {
-            let page = |main: &str| {
+            // Only the documents carry `data-pagefind-body`, so Pagefind indexes the same
+            // pages as opsbook's search (not the home page and section lists).
+            let page = |main: &str, body: &str| {
                 format!(
-                    "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{{{{ .Title }}}}</title></head>\n<body>\n<main data-pagefind-body>\n{main}\n</main>\n</body>\n</html>\n"
+                    "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{{{{ .Title }}}}</title></head>\n<body>\n<main{body}>\n{main}\n</main>\n</body>\n</html>\n"
                 )
             };
             vec![
                 (
                     dir.join("hugo.toml"),
                     format!(
-                        "baseURL = \"http://localhost/\"\ntitle = \"{TITLE}\"\ndisableKinds = [\"taxonomy\", \"term\"]\n"
+                        "baseURL = \"http://localhost/\"\ntitle = \"{TITLE}\"\ndisableKinds = [\"taxonomy\", \"term\"]\n\n[markup.highlight]\ncodeFences = false\n"
                     ),
                 ),
                 (
                     dir.join("layouts/_default/single.html"),
-                    page("<h1>{{ .Title }}</h1>\n{{ .Content }}"),
+                    page(
+                        "<h1>{{ .Title }}</h1>\n{{ .Content }}",
+                        " data-pagefind-body",
+                    ),
                 ),
                 (
                     dir.join("layouts/_default/list.html"),
                     page(
                         "<h1>{{ .Title }}</h1>\n<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>",
+                        "",
                     ),
                 ),
                 (
                     dir.join("layouts/index.html"),
                     page(
                         "<h1>{{ .Site.Title }}</h1>\n<ul>{{ range .Site.Sections }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>",
+                        "",
                     ),
                 ),
             ]
@@ -1660,7 +1671,7 @@ fn write_site_files(dir: &Path, layout: Layout) -> io::Result<()> {
         Layout::Mdbook => vec![(
             dir.join("book.toml"),
             format!(
-                "[book]\ntitle = \"{TITLE}\"\nsrc = \"src\"\n\n[output.html.search]\nenable = true\n"
+                "[book]\ntitle = \"{TITLE}\"\nsrc = \"src\"\n\n[output.html.search]\nenable = true\n\n[output.html.print]\nenable = false\n"
             ),
         )],
     };

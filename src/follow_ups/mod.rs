@@ -147,7 +147,7 @@ mod tests {
         Document::parse(
             rel.clone(),
             rel.into(),
-            Arc::from(format!("---\n{front_matter}---\n")),
+            Arc::new(format!("---\n{front_matter}---\n")),
         )
     }
 
@@ -168,7 +168,7 @@ mod tests {
             Document::parse(
                 "runbooks/r.md".into(),
                 "runbooks/r.md".into(),
-                Arc::from("---\nfollow_ups: [{action: not a postmortem}]\n---\n"),
+                Arc::new("---\nfollow_ups: [{action: not a postmortem}]\n---\n".to_string()),
             ),
         ]
     }

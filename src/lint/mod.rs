@@ -2,6 +2,7 @@
 //! data; the report stage decides how to print them.
 
 pub mod git;
+pub mod needles;
 pub mod rules;
 
 use std::collections::HashMap;
@@ -228,11 +229,19 @@ fn allow_list(doc: &Document) -> Vec<&str> {
 /// position, then rule id, so output is stable from run to run.
 pub fn check(docs: &[Document], config: &Config, today: Date) -> Vec<Finding> {
     let ctx = CheckContext::new(docs, config, today);
-    let policy = Policy::new(config);
-    let mut findings: Vec<Finding> = docs
+    let all: Vec<usize> = (0..docs.len()).collect();
+    check_documents(&ctx, &all)
+}
+
+/// Runs every enabled rule on the documents at `only` (indexes into `ctx.docs`), with the
+/// corpus indexes of `ctx`: what `opsbook serve` re-checks after an edit. The findings are
+/// those [`check`] reports for these documents, in the same order.
+pub fn check_documents(ctx: &CheckContext, only: &[usize]) -> Vec<Finding> {
+    let policy = Policy::new(ctx.config);
+    let mut findings: Vec<Finding> = only
         .par_iter()
-        .enumerate()
-        .flat_map_iter(|(index, doc)| {
+        .flat_map_iter(|&index| {
+            let doc = &ctx.docs[index];
             let mut all = Vec::new();
             for (rule, level) in policy.rules_for(doc) {
                 let mut emitter = Emitter {
@@ -241,7 +250,7 @@ pub fn check(docs: &[Document], config: &Config, today: Date) -> Vec<Finding> {
                     doc: index,
                     findings: Vec::new(),
                 };
-                rule.check(doc, &ctx, &mut emitter);
+                rule.check(doc, ctx, &mut emitter);
                 all.extend(emitter.findings);
             }
             all

@@ -31,7 +31,7 @@ impl Style {
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     path: &'a str,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: NamedSource<crate::document::Source>,
     has_source: bool,
 }
 
@@ -80,7 +80,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
 /// The text a snippet is cut from. For a finding about a secret, every secret of the
 /// document is masked (a neighbouring line may hold another one), keeping byte offsets.
-fn source_for(doc: &Document, finding: &Finding) -> std::sync::Arc<str> {
+fn source_for(doc: &Document, finding: &Finding) -> crate::document::Source {
     if !finding.redact {
         return doc.source.clone();
     }
@@ -102,7 +102,7 @@ fn source_for(doc: &Document, finding: &Finding) -> std::sync::Arc<str> {
             .collect();
         text.replace_range(span, &masked);
     }
-    std::sync::Arc::from(text)
+    std::sync::Arc::new(text)
 }
 
 /// Renders every finding, then a summary line.

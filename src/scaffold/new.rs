@@ -174,11 +174,7 @@ fn add_missing_required(
     text: String,
     template: &str,
 ) -> Result<String, ScaffoldError> {
-    let doc = Document::parse(
-        rel.to_string(),
-        PathBuf::from(rel),
-        Arc::from(text.as_str()),
-    );
+    let doc = Document::parse(rel.to_string(), PathBuf::from(rel), Arc::new(text.clone()));
     if let Some(problem) = &doc.front_matter_problem {
         return Err(ScaffoldError::Template {
             name: template.to_string(),
@@ -255,7 +251,7 @@ mod tests {
     /// moved past `draft` first, so that rules a configuration may waive for drafts apply.
     fn findings(config: &Config, doc: &NewDocument, rel: &str) -> Vec<(String, String)> {
         let text = doc.text.replacen("status: draft ", "status: in_review ", 1);
-        let parsed = Document::parse(rel.into(), rel.into(), Arc::from(text.as_str()));
+        let parsed = Document::parse(rel.into(), rel.into(), Arc::new(text.clone()));
         let docs = vec![parsed];
         lint::check(&docs, config, "2026-11-25".parse().unwrap())
             .into_iter()
@@ -310,7 +306,7 @@ mod tests {
                     doc.text
                 );
             }
-            let parsed = Document::parse(rel.clone(), rel.into(), Arc::from(doc.text.as_str()));
+            let parsed = Document::parse(rel.clone(), rel.into(), Arc::new(doc.text.clone()));
             assert_eq!(parsed.meta().title.as_deref(), Some("Title: with a colon"));
             assert_eq!(parsed.meta().owner.as_deref(), Some("alice@example.com"));
         }

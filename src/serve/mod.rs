@@ -4,10 +4,16 @@
 //! banner on the page concerned; a broken template or config shows as an error page.
 //!
 //! Threads: the HTTP server runs on a small tokio runtime; the watcher's events go to one
-//! rebuild thread, which owns the [`Workspace`] and publishes each result to [`http::Shared`].
+//! rebuild thread, which owns the [`Workspace`] and publishes each result to [`http::Shared`];
+//! the search index is rebuilt on a background thread after the pages are published
+//! ([`indexer`]). A rebuild re-checks and re-renders only what a change can affect
+//! ([`rebuild`]).
 
 pub mod http;
+pub mod indexer;
 pub mod inject;
+pub mod lint_cache;
+pub mod rebuild;
 pub mod watch;
 pub mod workspace;
 
@@ -19,11 +25,12 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::document::Document;
-use crate::lint::{self, Finding, Level};
+use crate::lint::{Finding, Level};
 use crate::report;
 use crate::term::{self, Verbosity};
 use http::{BuildError, PageState, Shared};
 use inject::{Banner, BannerItem};
+use rebuild::{Rebuilder, SearchStep};
 use watch::{Places, Watches};
 use workspace::{Applied, Change, Workspace};
 
@@ -92,7 +99,19 @@ fn first_version() -> u64 {
 /// Runs the server until Ctrl-C (or SIGTERM).
 pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
     let verbosity = options.verbosity;
-    let workspace = Workspace::open(options.config_file.as_deref(), &options.dir)?;
+    // Rayon's global pool runs the background search index (Pagefind uses it) at a lower CPU
+    // priority; rebuilds run in a pool of their own, so they never queue behind the index.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("opsbook-index-{i}"))
+        .start_handler(|_| indexer::lower_priority())
+        .build_global();
+    let foreground = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("opsbook-rebuild-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| ServeError::Start(e.to_string()))?;
+    let workspace =
+        foreground.install(|| Workspace::open(options.config_file.as_deref(), &options.dir))?;
     let listener = listen(&options)?;
     let addr = listener
         .local_addr()
@@ -120,11 +139,11 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
     let mut builder = Builder {
         workspace,
         shared: shared.clone(),
-        output,
-        base_url: base_url.clone(),
+        rebuilder: Rebuilder::new(output, base_url.clone(), verbosity),
         verbosity,
         watches: Watches::new(watcher),
         failed: false,
+        foreground,
     };
     let url = if addr.ip().is_unspecified() {
         format!("http://127.0.0.1:{}/", addr.port())
@@ -140,7 +159,7 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
         );
     }
     builder.sync_watches();
-    builder.build(None);
+    builder.foreground.clone().install(|| builder.build(None));
     let rebuilds = std::thread::Builder::new()
         .name("opsbook-rebuild".into())
         .spawn(move || builder.run(receiver))
@@ -215,12 +234,13 @@ enum Message {
 struct Builder {
     workspace: Workspace,
     shared: Arc<Shared>,
-    output: PathBuf,
-    base_url: String,
+    rebuilder: Rebuilder,
     verbosity: Verbosity,
     watches: Watches,
     /// The last attempt failed (config or content folder): retry on any change.
     failed: bool,
+    /// The threads rebuilds run on (rayon's global pool is the search indexer's).
+    foreground: Arc<rayon::ThreadPool>,
 }
 
 impl Builder {
@@ -244,7 +264,8 @@ impl Builder {
                     Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 }
             }
-            self.on_events(events);
+            let foreground = self.foreground.clone();
+            foreground.install(|| self.on_events(events));
         }
     }
 
@@ -316,35 +337,54 @@ impl Builder {
         }
     }
 
-    /// Lints and renders everything (`applied` says what changed, for the terminal output).
+    /// Lints and renders what `applied` can have changed (everything on the first build), then
+    /// publishes the result and hands the search index to the background indexer.
     fn build(&mut self, applied: Option<&Applied>) {
         let started = Instant::now();
-        let today = crate::today();
-        let workspace = &self.workspace;
-        let findings = lint::check(&workspace.docs, &workspace.config, today);
-        let linted = started.elapsed();
-        let mut config = workspace.config.clone();
-        config.site.base_url = self.base_url.clone();
-        // Serve renders without git history: a walk per keystroke is not worth it for a preview.
-        let input = crate::site::SiteInput::new(today);
-        let result = crate::site::build(&config, &workspace.docs, &self.output, &input);
+        let (findings, result) = self
+            .rebuilder
+            .rebuild(&self.workspace, applied, crate::today());
         let elapsed = started.elapsed();
+        let workspace = &self.workspace;
 
         self.print_findings(&findings, applied);
         let version = self.shared.page_state().version + 1;
         let summary = report::human::summary_line(&findings, workspace.docs.len());
+        let mut index_later = false;
         let state = match result {
-            Ok(site) => {
+            Ok(rebuilt) => {
                 let what = match applied {
-                    None => format!("built {} pages", site.pages),
+                    None => format!("built {} pages", rebuilt.pages.pages),
                     Some(applied) => format!("rebuilt ({})", describe_applied(applied)),
                 };
+                let search = match rebuilt.search {
+                    SearchStep::Later => {
+                        index_later = true;
+                        "; search index updating in the background"
+                    }
+                    _ => "",
+                };
                 self.verbosity
-                    .say(format!("{what} in {}; {summary}", ms(elapsed)));
+                    .say(format!("{what} in {}; {summary}{search}", ms(elapsed)));
+                let pages = &rebuilt.pages;
                 self.verbosity.detail(format!(
-                    "  lint {}, render and write {}",
-                    ms(linted),
-                    ms(elapsed - linted)
+                    "  lint {} ({} of {} documents checked), model {}{}, pages: plan {}, render {} ({} of {}), write {} ({} files written, {} removed){}",
+                    ms(rebuilt.lint_time),
+                    rebuilt.checked,
+                    workspace.docs.len(),
+                    ms(rebuilt.model_time),
+                    if rebuilt.model_reused { " (reused)" } else { "" },
+                    ms(pages.plan_time),
+                    ms(pages.render_time),
+                    pages.rendered,
+                    pages.pages,
+                    ms(pages.write_time),
+                    pages.written,
+                    pages.removed,
+                    match rebuilt.search {
+                        SearchStep::Built(d) => format!(", search index {}", ms(d)),
+                        _ => String::new(),
+                    }
                 ));
                 PageState {
                     version,
@@ -366,6 +406,9 @@ impl Builder {
             }
         };
         self.shared.publish(state);
+        if index_later {
+            self.rebuilder.index_later(&self.workspace);
+        }
     }
 
     /// The findings of the documents that changed (all of them on the first build or after a
@@ -514,16 +557,16 @@ mod tests {
         let good = Document::parse(
             "runbooks/a.md".into(),
             "content/runbooks/a.md".into(),
-            StdArc::from("---\ntitle: A\n---\n"),
+            StdArc::new("---\ntitle: A\n---\n".to_string()),
         );
         let broken = Document::parse(
             "postmortems/b.md".into(),
             "content/postmortems/b.md".into(),
-            StdArc::from("---\ntitle: [\n---\n"),
+            StdArc::new("---\ntitle: [\n---\n".to_string()),
         );
         let docs = vec![good, broken];
         let config = crate::config::Config::default();
-        let findings = lint::check(&docs, &config, "2026-11-25".parse().unwrap());
+        let findings = crate::lint::check(&docs, &config, "2026-11-25".parse().unwrap());
         let map = banners(&docs, &findings);
         let a = &map["/runbooks/a/"][0];
         assert!(!a.no_page);

@@ -36,6 +36,9 @@ pub struct Applied {
     pub config: bool,
     /// A template changed (so every page may render differently).
     pub templates: bool,
+    /// The content folder was walked again (files that are not documents may have come or
+    /// gone, which links can point to).
+    pub rescanned: bool,
 }
 
 impl Applied {
@@ -212,6 +215,7 @@ impl Workspace {
     /// modification time changed, and drops documents that are gone.
     fn rescan(&mut self, applied: &mut Applied) -> Result<(), crate::Error> {
         let files = discover::discover(&self.config.content_dir())?;
+        applied.rescanned = true;
         let present: BTreeSet<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
         let gone: Vec<String> = self
             .docs

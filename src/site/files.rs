@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use super::model::{DocView, Site};
-use super::write::OutputFile;
 use crate::document::Kind;
 
 /// The version of documents.json's layout; it changes only when a field is removed or changes
@@ -86,17 +85,18 @@ pub struct SitemapEntry {
     pub lastmod: String,
 }
 
-/// Every HTML page among `files` (except 404.html), with its last change when known.
-pub fn sitemap(site: &Site, files: &[OutputFile]) -> Vec<SitemapEntry> {
+/// Every HTML page among `paths` (output paths; 404.html and other files are left out), with
+/// its last change when known.
+pub fn sitemap(site: &Site, paths: &[String]) -> Vec<SitemapEntry> {
     let lastmod: std::collections::HashMap<&str, &str> = site
         .documents
         .iter()
         .filter_map(|d| d.git.as_ref().map(|g| (d.url.as_str(), g.updated.as_str())))
         .collect();
-    let mut entries: Vec<SitemapEntry> = files
+    let mut entries: Vec<SitemapEntry> = paths
         .iter()
-        .filter_map(|f| {
-            let dir = f.path.strip_suffix("index.html")?;
+        .filter_map(|path| {
+            let dir = path.strip_suffix("index.html")?;
             let path = format!("{}{dir}", site.info.base_path);
             Some(SitemapEntry {
                 loc: absolute(site, &path),

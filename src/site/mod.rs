@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod files;
 pub mod follow_ups;
+pub mod incremental;
 pub mod metrics;
 pub mod model;
 pub mod render;

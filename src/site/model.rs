@@ -1,6 +1,7 @@
 //! The site model: what every page shows, computed once from the parsed documents.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -146,6 +147,69 @@ pub struct DocView {
     pub resolved: Option<Timestamp>,
     #[serde(skip)]
     pub updated: Option<Timestamp>,
+    /// related_runbooks and related_postmortems as written (ids), resolved into
+    /// `related_runbooks` and `related_postmortems` when the site is assembled.
+    #[serde(skip)]
+    pub related_ids: [Vec<String>; 2],
+    /// A hash of the fields that depend only on this document (see
+    /// `incremental::view_fingerprint`), computed on first use and kept with the view.
+    #[serde(skip)]
+    pub base_fingerprint: std::sync::OnceLock<u64>,
+}
+
+/// Document views kept between builds (by `opsbook serve`): the part of a view that depends
+/// only on its own document, the config and the date, by content path. A view is reused while
+/// its document's text is the same `Arc` (the workspace keeps unchanged documents as they
+/// are); the fields that depend on other documents are computed again on every build. When
+/// the documents changed only in what no view shows (a paragraph of a body), the whole last
+/// site is reused ([`Site::reused`]).
+#[derive(Default)]
+pub struct ViewCache {
+    /// What the cached views were made with (config and date).
+    key: u64,
+    views: HashMap<String, (crate::document::Source, DocView)>,
+    last: Option<Last>,
+}
+
+/// The last site, and what it was made from.
+struct Last {
+    /// Path, text and kind of each document, and whether it has a view, by index.
+    sources: Vec<(String, crate::document::Source, Option<Kind>, bool)>,
+    info: SiteInfo,
+    documents: Vec<DocView>,
+    urls: HashMap<String, String>,
+    taxonomies: Vec<Taxonomy>,
+}
+
+impl ViewCache {
+    /// Keeps `site` for the next build.
+    pub fn keep(&mut self, site: Site) {
+        let sources = site
+            .docs
+            .iter()
+            .map(|d| {
+                (
+                    d.rel_path.clone(),
+                    d.source.clone(),
+                    d.kind,
+                    d.is_usable() && d.kind.is_some(),
+                )
+            })
+            .collect();
+        self.views.clear();
+        self.last = Some(Last {
+            sources,
+            info: site.info,
+            documents: site.documents,
+            urls: site.urls,
+            taxonomies: site.taxonomies,
+        });
+    }
+
+    fn take(&mut self, doc: &Document) -> Option<DocView> {
+        let (source, view) = self.views.remove(&doc.rel_path)?;
+        Arc::ptr_eq(&source, &doc.source).then_some(view)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -157,6 +221,9 @@ pub struct ServiceGroup {
 }
 
 pub struct Site<'a> {
+    /// Made by [`Site::with_cache`] from the last site whole: the documents changed only in
+    /// what no view shows, so every page but theirs is as it was.
+    pub reused: bool,
     pub info: SiteInfo,
     docs: &'a [Document],
     /// Documents with a kind, in discovery order.
@@ -272,6 +339,33 @@ pub fn base_path(base_url: &str) -> String {
 
 impl<'a> Site<'a> {
     pub fn new(config: &Config, docs: &'a [Document], input: &SiteInput) -> Site<'a> {
+        Site::with_cache(config, docs, input, &mut ViewCache::default())
+    }
+
+    /// [`Site::new`], reusing the views `cache` kept of documents that did not change (see
+    /// [`ViewCache::keep`]); the result is the same.
+    pub fn with_cache(
+        config: &Config,
+        docs: &'a [Document],
+        input: &SiteInput,
+        cache: &mut ViewCache,
+    ) -> Site<'a> {
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            (
+                format!("{:?} {:?} {:?}", config.site, config.schema, config.paths),
+                input.today,
+                input.content_prefix,
+            )
+                .hash(&mut h);
+            h.finish()
+        };
+        if cache.key != key {
+            cache.views.clear();
+            cache.last = None;
+            cache.key = key;
+        }
         let today = input.today;
         let base = base_path(&config.site.base_url);
         let canonical_base = origin(config.site.base_url.trim())
@@ -290,111 +384,148 @@ impl<'a> Site<'a> {
             .map_or_else(|| default_content_prefix(config), str::to_string);
         let url_of = |doc: &Document| format!("{base}{}", doc.url_path().trim_start_matches('/'));
         let scale = &config.schema.severities;
+        let make_view = |index: usize, doc: &Document| -> DocView {
+            let meta = doc.meta();
+            let kind = doc.kind.unwrap_or(Kind::Runbook);
+            let severity = meta.severity.clone().unwrap_or_default();
+            let follow_ups: Vec<FollowUpView> = meta
+                .follow_ups
+                .iter()
+                .map(|f| FollowUpView {
+                    action: f.action.clone().unwrap_or_default(),
+                    owner: f.owner.clone().unwrap_or_default(),
+                    due: f.due.map(|d| d.to_string()).unwrap_or_default(),
+                    status: f.status.clone(),
+                    ticket: f.ticket.clone().unwrap_or_default(),
+                    ticket_url: f
+                        .ticket
+                        .clone()
+                        .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
+                        .unwrap_or_default(),
+                    overdue: f.is_overdue(today),
+                    is_open: matches!(f.status.as_str(), "open" | "in_progress"),
+                    days_overdue: match f.due {
+                        Some(due) if f.is_overdue(today) => (today - due).get_days() as i64,
+                        _ => 0,
+                    },
+                    due_date: f.due,
+                })
+                .collect();
+            let duration = |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
+            let mitigate = meta
+                .mitigated_at
+                .zip(meta.started_at)
+                .map(|(m, s)| m.duration_since(s));
+            DocView {
+                index,
+                id: doc.id.clone(),
+                kind,
+                title: meta.title.clone().unwrap_or_else(|| doc.slug.clone()),
+                url: url_of(doc),
+                canonical_url: if canonical_base.is_empty() {
+                    String::new()
+                } else {
+                    format!("{canonical_base}{}", doc.url_path().trim_start_matches('/'))
+                },
+                source_path: doc.rel_path.clone(),
+                repo_path: crate::discover::join_prefix(&content_prefix, &doc.rel_path),
+                summary: markdown::excerpt(doc.body(), 280),
+                owner_url: String::new(),
+                severity_url: String::new(),
+                service_links: Vec::new(),
+                tag_links: Vec::new(),
+                owner: meta.owner.clone().unwrap_or_default(),
+                severity_rank: scale
+                    .iter()
+                    .position(|s| *s == severity)
+                    .map_or(0, |p| p + 1),
+                severity,
+                services: meta.services.clone(),
+                status: meta.status.clone().unwrap_or_default(),
+                tags: meta.tags.clone(),
+                rollback: meta.rollback.clone().unwrap_or_default(),
+                last_reviewed: meta
+                    .last_reviewed
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                review_interval: meta.review_interval,
+                alerts: meta.alerts.clone(),
+                escalation: meta.escalation.clone().unwrap_or_default(),
+                started_at: ts(meta.started_at),
+                detected_at: ts(meta.detected_at),
+                mitigated_at: ts(meta.mitigated_at),
+                resolved_at: ts(meta.resolved_at),
+                date: meta
+                    .started_at
+                    .map(|t| t.strftime("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                time_to_detect: duration(meta.time_to_detect()),
+                time_to_mitigate: duration(mitigate),
+                time_to_restore: duration(meta.time_to_restore()),
+                trigger: meta.trigger.clone().unwrap_or_default(),
+                detection: meta.detection.clone().unwrap_or_default(),
+                data_exposure: meta.data_exposure.clone().unwrap_or_default(),
+                related_runbooks: Vec::new(),
+                related_postmortems: Vec::new(),
+                referenced_by: Vec::new(),
+                open_follow_ups: follow_ups
+                    .iter()
+                    .filter(|f| matches!(f.status.as_str(), "open" | "in_progress"))
+                    .count(),
+                overdue_follow_ups: follow_ups.iter().filter(|f| f.overdue).count(),
+                follow_ups,
+                git: None,
+                edit_url: String::new(),
+                started: meta.started_at,
+                detected: meta.detected_at,
+                mitigated: meta.mitigated_at,
+                resolved: meta.resolved_at,
+                updated: None,
+                related_ids: [meta.related_runbooks, meta.related_postmortems],
+                base_fingerprint: std::sync::OnceLock::new(),
+            }
+        };
+        if let Some(last) = cache.last.take() {
+            if reusable(&last, docs, input, &make_view) {
+                return Site {
+                    reused: true,
+                    info: last.info,
+                    docs,
+                    documents: last.documents,
+                    urls: last.urls,
+                    taxonomies: last.taxonomies,
+                    severities: scale.clone(),
+                    today,
+                    unsafe_html: config.site.unsafe_html,
+                };
+            }
+            cache.views = last
+                .documents
+                .into_iter()
+                .map(|view| {
+                    let (rel, source, _, _) = &last.sources[view.index];
+                    (rel.clone(), (source.clone(), view))
+                })
+                .collect();
+        }
         let mut documents: Vec<DocView> = docs
             .iter()
             .enumerate()
             .filter(|(_, d)| d.is_usable() && d.kind.is_some())
-            .map(|(index, doc)| {
-                let meta = doc.meta();
-                let kind = doc.kind.unwrap_or(Kind::Runbook);
-                let severity = meta.severity.clone().unwrap_or_default();
-                let follow_ups: Vec<FollowUpView> = meta
-                    .follow_ups
-                    .iter()
-                    .map(|f| FollowUpView {
-                        action: f.action.clone().unwrap_or_default(),
-                        owner: f.owner.clone().unwrap_or_default(),
-                        due: f.due.map(|d| d.to_string()).unwrap_or_default(),
-                        status: f.status.clone(),
-                        ticket: f.ticket.clone().unwrap_or_default(),
-                        ticket_url: f
-                            .ticket
-                            .clone()
-                            .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
-                            .unwrap_or_default(),
-                        overdue: f.is_overdue(today),
-                        is_open: matches!(f.status.as_str(), "open" | "in_progress"),
-                        days_overdue: match f.due {
-                            Some(due) if f.is_overdue(today) => (today - due).get_days() as i64,
-                            _ => 0,
-                        },
-                        due_date: f.due,
-                    })
-                    .collect();
-                let duration =
-                    |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
-                let mitigate = meta
-                    .mitigated_at
-                    .zip(meta.started_at)
-                    .map(|(m, s)| m.duration_since(s));
-                DocView {
-                    index,
-                    id: doc.id.clone(),
-                    kind,
-                    title: meta.title.clone().unwrap_or_else(|| doc.slug.clone()),
-                    url: url_of(doc),
-                    canonical_url: if canonical_base.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{canonical_base}{}", doc.url_path().trim_start_matches('/'))
-                    },
-                    source_path: doc.rel_path.clone(),
-                    repo_path: crate::discover::join_prefix(&content_prefix, &doc.rel_path),
-                    summary: markdown::excerpt(doc.body(), 280),
-                    owner_url: String::new(),
-                    severity_url: String::new(),
-                    service_links: Vec::new(),
-                    tag_links: Vec::new(),
-                    owner: meta.owner.clone().unwrap_or_default(),
-                    severity_rank: scale
-                        .iter()
-                        .position(|s| *s == severity)
-                        .map_or(0, |p| p + 1),
-                    severity,
-                    services: meta.services.clone(),
-                    status: meta.status.clone().unwrap_or_default(),
-                    tags: meta.tags.clone(),
-                    rollback: meta.rollback.clone().unwrap_or_default(),
-                    last_reviewed: meta
-                        .last_reviewed
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                    review_interval: meta.review_interval,
-                    alerts: meta.alerts.clone(),
-                    escalation: meta.escalation.clone().unwrap_or_default(),
-                    started_at: ts(meta.started_at),
-                    detected_at: ts(meta.detected_at),
-                    mitigated_at: ts(meta.mitigated_at),
-                    resolved_at: ts(meta.resolved_at),
-                    date: meta
-                        .started_at
-                        .map(|t| t.strftime("%Y-%m-%d").to_string())
-                        .unwrap_or_default(),
-                    time_to_detect: duration(meta.time_to_detect()),
-                    time_to_mitigate: duration(mitigate),
-                    time_to_restore: duration(meta.time_to_restore()),
-                    trigger: meta.trigger.clone().unwrap_or_default(),
-                    detection: meta.detection.clone().unwrap_or_default(),
-                    data_exposure: meta.data_exposure.clone().unwrap_or_default(),
-                    related_runbooks: Vec::new(),
-                    related_postmortems: Vec::new(),
-                    referenced_by: Vec::new(),
-                    open_follow_ups: follow_ups
-                        .iter()
-                        .filter(|f| matches!(f.status.as_str(), "open" | "in_progress"))
-                        .count(),
-                    overdue_follow_ups: follow_ups.iter().filter(|f| f.overdue).count(),
-                    follow_ups,
-                    git: None,
-                    edit_url: String::new(),
-                    started: meta.started_at,
-                    detected: meta.detected_at,
-                    mitigated: meta.mitigated_at,
-                    resolved: meta.resolved_at,
-                    updated: None,
+            .map(|(index, doc)| match cache.take(doc) {
+                Some(mut view) => {
+                    view.index = index;
+                    view
                 }
+                None => make_view(index, doc),
             })
             .collect();
+        // What depends on other documents (or on git) is computed below, for every view.
+        for view in &mut documents {
+            view.referenced_by.clear();
+            view.git = None;
+            view.updated = None;
+        }
 
         // Cross references, resolved by id.
         let by_id: HashMap<String, LinkView> = documents
@@ -410,12 +541,11 @@ impl<'a> Site<'a> {
             .collect();
         let mut referenced: HashMap<String, Vec<LinkView>> = HashMap::new();
         for view in &mut documents {
-            let meta = docs[view.index].meta();
             let resolve = |ids: &[String]| -> Vec<LinkView> {
                 ids.iter().filter_map(|id| by_id.get(id).cloned()).collect()
             };
-            view.related_runbooks = resolve(&meta.related_runbooks);
-            view.related_postmortems = resolve(&meta.related_postmortems);
+            view.related_runbooks = resolve(&view.related_ids[0]);
+            view.related_postmortems = resolve(&view.related_ids[1]);
             if view.kind != Kind::Postmortem {
                 continue;
             }
@@ -464,23 +594,48 @@ impl<'a> Site<'a> {
 
         // Taxonomies, then each document's links to its terms.
         let mut order: Vec<usize> = (0..documents.len()).collect();
-        order.sort_by(|&a, &b| list_order(&documents[a], &documents[b]));
+        // `list_order`, with each title lowercased once rather than in every comparison.
+        let lower: Vec<String> = documents.iter().map(|d| d.title.to_lowercase()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&documents[a], &documents[b]);
+            x.kind.cmp(&y.kind).then_with(|| match x.kind {
+                Kind::Runbook => lower[a].cmp(&lower[b]),
+                Kind::Postmortem => y
+                    .started
+                    .cmp(&x.started)
+                    .then_with(|| x.title.cmp(&y.title)),
+            })
+        });
         let taxonomies = taxonomy::build(&documents, &order, &base, scale);
+        // Term URLs by name (`Taxonomy::link`, without a scan of the terms per value).
+        let term_urls: Vec<HashMap<&str, &str>> = taxonomies
+            .iter()
+            .map(|t| {
+                t.terms
+                    .iter()
+                    .map(|term| (term.name.as_str(), term.url.as_str()))
+                    .collect()
+            })
+            .collect();
         for view in &mut documents {
+            let url = |kind: TaxonomyKind, name: &str| -> Option<String> {
+                term_urls[kind as usize].get(name).map(|u| u.to_string())
+            };
             let links = |kind: TaxonomyKind, names: &[String]| -> Vec<TermLink> {
-                let tax = &taxonomies[kind as usize];
-                names.iter().filter_map(|n| tax.link(n)).collect()
+                names
+                    .iter()
+                    .filter_map(|n| {
+                        url(kind, n).map(|url| TermLink {
+                            name: n.clone(),
+                            url,
+                        })
+                    })
+                    .collect()
             };
             view.service_links = links(TaxonomyKind::Services, &view.services);
             view.tag_links = links(TaxonomyKind::Tags, &view.tags);
-            view.owner_url = taxonomies[TaxonomyKind::Owners as usize]
-                .link(&view.owner)
-                .map(|l| l.url)
-                .unwrap_or_default();
-            view.severity_url = taxonomies[TaxonomyKind::Severities as usize]
-                .link(&view.severity)
-                .map(|l| l.url)
-                .unwrap_or_default();
+            view.owner_url = url(TaxonomyKind::Owners, &view.owner).unwrap_or_default();
+            view.severity_url = url(TaxonomyKind::Severities, &view.severity).unwrap_or_default();
         }
 
         let urls = docs
@@ -490,6 +645,7 @@ impl<'a> Site<'a> {
             .collect();
         let search = super::search::SearchView::new(&config.search, &base, documents.len());
         Site {
+            reused: false,
             info: SiteInfo {
                 title: config.site.title.clone(),
                 description: config.site.description.clone(),
@@ -570,24 +726,79 @@ impl<'a> Site<'a> {
     /// Resolves a relative Markdown link written in the document at `from` (content-relative)
     /// to the target's page URL, keeping any `#fragment`.
     pub fn resolve_link(&self, from: &str, dest: &str) -> Option<String> {
-        let (path, fragment) = match dest.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
-            None => (dest, None),
-        };
-        if path.is_empty()
-            || path.starts_with('/')
-            || path.contains("://")
-            || path.starts_with("mailto:")
-        {
-            return None;
-        }
-        let target = crate::document::markdown::resolve_relative(from, path)?;
+        let target = link_target(from, dest)?;
         let url = self.urls.get(&target)?;
-        Some(match fragment {
-            Some(f) => format!("{url}#{f}"),
+        Some(match dest.split_once('#') {
+            Some((_, f)) => format!("{url}#{f}"),
             None => url.clone(),
         })
     }
+
+    /// The parsed document at `index` (a [`DocView::index`]).
+    pub fn document(&self, index: usize) -> &'a Document {
+        &self.docs[index]
+    }
+}
+
+/// The content-relative path a relative Markdown link written in the document at `from`
+/// points to (whether or not a document is there), as [`Site::resolve_link`] looks it up;
+/// `None` for other links.
+pub fn link_target(from: &str, dest: &str) -> Option<String> {
+    let path = dest.split_once('#').map_or(dest, |(p, _)| p);
+    if path.is_empty()
+        || path.starts_with('/')
+        || path.contains("://")
+        || path.starts_with("mailto:")
+    {
+        return None;
+    }
+    crate::document::markdown::resolve_relative(from, path)
+}
+
+/// Whether the last site is still right for `docs`: the same documents (paths, kinds, which
+/// have pages), and those whose text changed make the same views as before (`make_view`), so
+/// nothing another page shows changed.
+fn reusable(
+    last: &Last,
+    docs: &[Document],
+    input: &SiteInput,
+    make_view: &dyn Fn(usize, &Document) -> DocView,
+) -> bool {
+    if input.history.is_some()
+        || last.sources.len() != docs.len()
+        || last
+            .sources
+            .iter()
+            .zip(docs)
+            .any(|(s, d)| s.0 != d.rel_path)
+    {
+        return false;
+    }
+    for (i, doc) in docs.iter().enumerate() {
+        let (_, source, kind, viewed) = &last.sources[i];
+        if Arc::ptr_eq(source, &doc.source) {
+            continue;
+        }
+        let has_view = doc.is_usable() && doc.kind.is_some();
+        if doc.kind != *kind || has_view != *viewed {
+            return false;
+        }
+        if !has_view {
+            continue;
+        }
+        let Ok(at) = last.documents.binary_search_by_key(&i, |v| v.index) else {
+            return false;
+        };
+        let fresh = make_view(i, doc);
+        let old = &last.documents[at];
+        if fresh.related_ids != old.related_ids
+            || super::incremental::base_fingerprint(&fresh)
+                != super::incremental::base_fingerprint(old)
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// The order of list pages: runbooks by title, then postmortems newest incident first.

@@ -1,6 +1,8 @@
-//! Renders every page with Tera, documents and taxonomy terms in parallel.
+//! Renders the pages with Tera, in parallel: every page ([`render_all`]) or a chosen set
+//! ([`render_pages`], for `opsbook serve`'s incremental rebuilds).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -8,10 +10,10 @@ use tera::Context;
 
 use super::SiteError;
 use super::files;
-use super::follow_ups::{self, FollowUpRow};
+use super::follow_ups::{self, FollowUpRow, FollowUpTracker};
 use super::metrics;
 use super::model::{DocView, Site};
-use super::taxonomy::{Taxonomy, TaxonomyKind, Term};
+use super::taxonomy::{Taxonomy, TaxonomyKind};
 use super::templates::{Templates, format_tera_error};
 use super::write::OutputFile;
 use crate::document::{Kind, markdown};
@@ -90,144 +92,84 @@ impl<'a> From<&'a Taxonomy> for TaxonomyInfo<'a> {
     }
 }
 
+/// One page or file of the site that [`render_pages`] renders from the model (the static
+/// files of the templates are copied as they are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// The page of `site.documents[i]`.
+    Document(usize),
+    Home,
+    /// The list of runbooks or of postmortems.
+    List(Kind),
+    /// A taxonomy's index page.
+    Taxonomy(TaxonomyKind),
+    /// The page of term `t` of a taxonomy (an index into [`Taxonomy::terms`]).
+    Term(TaxonomyKind, usize),
+    FollowUps,
+    Metrics,
+    NotFound,
+    DocumentsJson,
+    Feed,
+    Sitemap,
+    Robots,
+}
+
+impl Page {
+    /// The output path, relative to the output folder (no leading `/`).
+    pub fn path(self, site: &Site) -> String {
+        match self {
+            Page::Document(i) => format!("{}index.html", doc_dir(site, &site.documents[i])),
+            Page::Home => "index.html".into(),
+            Page::List(kind) => format!("{}/index.html", kind.folder()),
+            Page::Taxonomy(kind) => format!("{}/index.html", kind.folder()),
+            Page::Term(kind, t) => format!(
+                "{}/{}/index.html",
+                kind.folder(),
+                site.taxonomy(kind).terms[t].slug
+            ),
+            Page::FollowUps => "follow-ups/index.html".into(),
+            Page::Metrics => "metrics/index.html".into(),
+            Page::NotFound => "404.html".into(),
+            Page::DocumentsJson => "documents.json".into(),
+            Page::Feed => "atom.xml".into(),
+            Page::Sitemap => "sitemap.xml".into(),
+            Page::Robots => "robots.txt".into(),
+        }
+    }
+}
+
+/// The folder of a document's page, relative to the output folder, ending in `/`.
+fn doc_dir(site: &Site, view: &DocView) -> String {
+    view.url
+        .trim_start_matches(&site.info.base_path)
+        .to_string()
+}
+
+/// Every page of the site, in the order [`render_all`] returns them.
+pub fn all_pages(site: &Site) -> Vec<Page> {
+    let mut pages: Vec<Page> = (0..site.documents.len()).map(Page::Document).collect();
+    pages.push(Page::Home);
+    pages.push(Page::List(Kind::Runbook));
+    pages.push(Page::List(Kind::Postmortem));
+    for taxonomy in &site.taxonomies {
+        pages.push(Page::Taxonomy(taxonomy.kind));
+        pages.extend((0..taxonomy.terms.len()).map(|t| Page::Term(taxonomy.kind, t)));
+    }
+    pages.extend([
+        Page::FollowUps,
+        Page::Metrics,
+        Page::NotFound,
+        Page::DocumentsJson,
+        Page::Feed,
+        Page::Sitemap,
+        Page::Robots,
+    ]);
+    pages
+}
+
 /// Every page of the site plus its static files and machine-readable files.
 pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>, SiteError> {
-    let raw = if site.unsafe_html {
-        markdown::RawHtml::Keep
-    } else {
-        markdown::RawHtml::Sanitize
-    };
-    let mut files: Vec<OutputFile> = site
-        .documents
-        .par_iter()
-        .map(|view| {
-            let body = site.body(view.index);
-            let rendered = markdown::render_with(
-                body,
-                &|dest| site.resolve_link(&view.source_path, dest),
-                raw,
-            );
-            let dir = view
-                .url
-                .trim_start_matches(&site.info.base_path)
-                .to_string();
-            let mut context = page_context(site, &view.title, view.kind.folder(), &dir);
-            context.insert("doc", view);
-            context.insert("content", &rendered.html);
-            context.insert("toc", &rendered.toc);
-            let template = match view.kind {
-                Kind::Runbook => "runbook.html",
-                Kind::Postmortem => "postmortem.html",
-            };
-            let html = render(templates, template, &context)?;
-            Ok(page(format!("{dir}index.html"), html))
-        })
-        .collect::<Result<_, SiteError>>()?;
-
-    let postmortems = site.postmortems_newest_first();
-    let runbooks = site.runbooks_by_title();
-    let tracker = follow_ups::tracker(site);
-
-    let mut home = page_context(site, &site.info.title, "home", "");
-    home.insert(
-        "recent_postmortems",
-        &postmortems.iter().take(10).collect::<Vec<_>>(),
-    );
-    home.insert("runbooks_by_service", &site.runbooks_by_service());
-    home.insert("runbook_count", &runbooks.len());
-    home.insert("postmortem_count", &postmortems.len());
-    home.insert(
-        "open_follow_ups",
-        &(tracker.counts.open + tracker.counts.in_progress),
-    );
-    home.insert("overdue_follow_ups", &tracker.counts.overdue);
-    home.insert("taxonomies", &site.taxonomies);
-    files.push(page(
-        "index.html".into(),
-        render(templates, "index.html", &home)?,
-    ));
-
-    for (kind, list) in [(Kind::Runbook, &runbooks), (Kind::Postmortem, &postmortems)] {
-        let title = match kind {
-            Kind::Runbook => "Runbooks",
-            Kind::Postmortem => "Postmortems",
-        };
-        let dir = format!("{}/", kind.folder());
-        let mut context = page_context(site, title, kind.folder(), &dir);
-        context.insert("kind", &kind);
-        context.insert("documents", list);
-        files.push(page(
-            format!("{dir}index.html"),
-            render(templates, "list.html", &context)?,
-        ));
-    }
-
-    files.extend(taxonomy_pages(site, templates, &tracker.rows)?);
-
-    let mut context = page_context(site, "Follow-ups", "follow-ups", "follow-ups/");
-    context.insert("follow_ups", &tracker);
-    files.push(page(
-        "follow-ups/index.html".into(),
-        render(templates, "follow-ups.html", &context)?,
-    ));
-
-    let mut context = page_context(site, "Metrics", "metrics", "metrics/");
-    context.insert("metrics", &metrics::compute(site));
-    files.push(page(
-        "metrics/index.html".into(),
-        render(templates, "metrics.html", &context)?,
-    ));
-
-    let mut not_found = page_context(site, "Page not found", "", "404.html");
-    // Served at any missing address: it has no canonical URL of its own.
-    not_found.insert(
-        "page",
-        &PageInfo {
-            title: "Page not found",
-            section: "",
-            url: format!("{}404.html", site.info.base_path),
-            canonical: String::new(),
-        },
-    );
-    files.push(page(
-        "404.html".into(),
-        render(templates, "404.html", &not_found)?,
-    ));
-
-    // Machine-readable files. The sitemap lists the pages rendered so far.
-    files.push(OutputFile {
-        path: "documents.json".into(),
-        bytes: files::documents_json(site),
-    });
-    let (entries, updated) = files::feed(site);
-    let mut context = page_context(site, &site.info.title, "", "atom.xml");
-    context.insert(
-        "feed_url",
-        &files::absolute(site, &format!("{}atom.xml", site.info.base_path)),
-    );
-    context.insert("home_url", &files::absolute(site, &site.info.base_path));
-    context.insert("entries", &entries);
-    context.insert("updated", &updated);
-    files.push(page(
-        "atom.xml".into(),
-        render(templates, "atom.xml", &context)?,
-    ));
-    let mut context = page_context(site, &site.info.title, "", "sitemap.xml");
-    context.insert("entries", &files::sitemap(site, &files));
-    files.push(page(
-        "sitemap.xml".into(),
-        render(templates, "sitemap.xml", &context)?,
-    ));
-    let mut context = page_context(site, &site.info.title, "", "robots.txt");
-    context.insert(
-        "sitemap_url",
-        &files::absolute(site, &format!("{}sitemap.xml", site.info.base_path)),
-    );
-    files.push(page(
-        "robots.txt".into(),
-        render(templates, "robots.txt", &context)?,
-    ));
-
+    let mut files = render_pages(site, templates, &all_pages(site))?;
     for (name, bytes) in &templates.static_files {
         files.push(OutputFile {
             path: name.clone(),
@@ -237,58 +179,230 @@ pub fn render_all(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>,
     Ok(files)
 }
 
-/// The index page of each taxonomy and one page per term.
-fn taxonomy_pages(
-    site: &Site,
-    templates: &Templates,
-    rows: &[FollowUpRow],
-) -> Result<Vec<OutputFile>, SiteError> {
-    // Open follow-ups by owner and by service, for their term pages.
-    let mut by_owner: HashMap<&str, Vec<&FollowUpRow>> = HashMap::new();
-    let mut by_service: HashMap<&str, Vec<&FollowUpRow>> = HashMap::new();
-    for row in rows.iter().filter(|r| r.is_open) {
-        by_owner.entry(row.owner.as_str()).or_default().push(row);
-        for s in &row.services {
-            by_service.entry(s.name.as_str()).or_default().push(row);
+/// What several pages share, computed once and only when a page needs it.
+#[derive(Default)]
+struct Shared {
+    tracker: OnceLock<FollowUpTracker>,
+    /// Open follow-ups (indexes into the tracker's rows) by owner and by service.
+    open_by_owner: OnceLock<HashMap<String, Vec<usize>>>,
+    open_by_service: OnceLock<HashMap<String, Vec<usize>>>,
+    postmortems: OnceLock<Vec<DocView>>,
+    runbooks: OnceLock<Vec<DocView>>,
+}
+
+impl Shared {
+    fn tracker(&self, site: &Site) -> &FollowUpTracker {
+        self.tracker.get_or_init(|| follow_ups::tracker(site))
+    }
+
+    fn open_by(&self, site: &Site, kind: TaxonomyKind) -> &HashMap<String, Vec<usize>> {
+        let group = |of: &dyn Fn(&FollowUpRow) -> Vec<&str>| {
+            let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, row) in self.tracker(site).rows.iter().enumerate() {
+                if row.is_open {
+                    for key in of(row) {
+                        map.entry(key.to_string()).or_default().push(i);
+                    }
+                }
+            }
+            map
+        };
+        match kind {
+            TaxonomyKind::Owners => self
+                .open_by_owner
+                .get_or_init(|| group(&|row| vec![row.owner.as_str()])),
+            _ => self.open_by_service.get_or_init(|| {
+                group(&|row| row.services.iter().map(|s| s.name.as_str()).collect())
+            }),
         }
     }
-    let mut out = Vec::new();
-    for taxonomy in &site.taxonomies {
-        let dir = format!("{}/", taxonomy.key);
-        let mut context = page_context(site, taxonomy.title, taxonomy.key, &dir);
-        context.insert("taxonomy", taxonomy);
-        out.push(page(
-            format!("{dir}index.html"),
-            render(templates, "taxonomies.html", &context)?,
-        ));
-        let info = TaxonomyInfo::from(taxonomy);
-        let terms: Vec<OutputFile> = taxonomy
-            .terms
-            .par_iter()
-            .map(|term: &Term| {
-                let docs = |ids: &[usize]| -> Vec<&DocView> {
-                    ids.iter().map(|&i| &site.documents[i]).collect()
-                };
-                let follow_ups: &[&FollowUpRow] = match taxonomy.kind {
-                    TaxonomyKind::Owners => by_owner.get(term.name.as_str()).map_or(&[], |v| v),
-                    TaxonomyKind::Services => by_service.get(term.name.as_str()).map_or(&[], |v| v),
-                    _ => &[],
-                };
-                let dir = format!("{}/{}/", taxonomy.key, term.slug);
-                let title = format!("{}: {}", taxonomy.singular, term.name);
-                let mut context = page_context(site, &title, taxonomy.key, &dir);
-                context.insert("taxonomy", &info);
-                context.insert("term", term);
-                context.insert("runbooks", &docs(&term.runbooks));
-                context.insert("postmortems", &docs(&term.postmortems));
-                context.insert("follow_ups", &follow_ups);
-                Ok(page(
-                    format!("{dir}index.html"),
-                    render(templates, "taxonomy.html", &context)?,
-                ))
-            })
-            .collect::<Result<_, SiteError>>()?;
-        out.extend(terms);
+
+    fn postmortems(&self, site: &Site) -> &Vec<DocView> {
+        self.postmortems
+            .get_or_init(|| site.postmortems_newest_first())
     }
-    Ok(out)
+
+    fn runbooks(&self, site: &Site) -> &Vec<DocView> {
+        self.runbooks.get_or_init(|| site.runbooks_by_title())
+    }
+}
+
+/// Renders `pages` (in parallel), in that order. Every page comes out exactly as
+/// [`render_all`] renders it, so a caller may render only the pages whose inputs changed.
+pub fn render_pages(
+    site: &Site,
+    templates: &Templates,
+    pages: &[Page],
+) -> Result<Vec<OutputFile>, SiteError> {
+    let shared = Shared::default();
+    pages
+        .par_iter()
+        .map(|&p| render_page(site, templates, &shared, p))
+        .collect()
+}
+
+fn render_page(
+    site: &Site,
+    templates: &Templates,
+    shared: &Shared,
+    which: Page,
+) -> Result<OutputFile, SiteError> {
+    let path = which.path(site);
+    let html = match which {
+        Page::Document(i) => document_page(site, templates, &site.documents[i])?,
+        Page::Home => {
+            let postmortems = shared.postmortems(site);
+            let tracker = shared.tracker(site);
+            let mut home = page_context(site, &site.info.title, "home", "");
+            home.insert(
+                "recent_postmortems",
+                &postmortems.iter().take(10).collect::<Vec<_>>(),
+            );
+            home.insert("runbooks_by_service", &site.runbooks_by_service());
+            home.insert("runbook_count", &shared.runbooks(site).len());
+            home.insert("postmortem_count", &postmortems.len());
+            home.insert(
+                "open_follow_ups",
+                &(tracker.counts.open + tracker.counts.in_progress),
+            );
+            home.insert("overdue_follow_ups", &tracker.counts.overdue);
+            home.insert("taxonomies", &site.taxonomies);
+            render(templates, "index.html", &home)?
+        }
+        Page::List(kind) => {
+            let (title, list) = match kind {
+                Kind::Runbook => ("Runbooks", shared.runbooks(site)),
+                Kind::Postmortem => ("Postmortems", shared.postmortems(site)),
+            };
+            let dir = format!("{}/", kind.folder());
+            let mut context = page_context(site, title, kind.folder(), &dir);
+            context.insert("kind", &kind);
+            context.insert("documents", list);
+            render(templates, "list.html", &context)?
+        }
+        Page::Taxonomy(kind) => {
+            let taxonomy = site.taxonomy(kind);
+            let dir = format!("{}/", taxonomy.key);
+            let mut context = page_context(site, taxonomy.title, taxonomy.key, &dir);
+            context.insert("taxonomy", taxonomy);
+            render(templates, "taxonomies.html", &context)?
+        }
+        Page::Term(kind, t) => term_page(site, templates, shared, kind, t)?,
+        Page::FollowUps => {
+            let mut context = page_context(site, "Follow-ups", "follow-ups", "follow-ups/");
+            context.insert("follow_ups", shared.tracker(site));
+            render(templates, "follow-ups.html", &context)?
+        }
+        Page::Metrics => {
+            let mut context = page_context(site, "Metrics", "metrics", "metrics/");
+            context.insert("metrics", &metrics::compute(site));
+            render(templates, "metrics.html", &context)?
+        }
+        Page::NotFound => {
+            let mut not_found = page_context(site, "Page not found", "", "404.html");
+            // Served at any missing address: it has no canonical URL of its own.
+            not_found.insert(
+                "page",
+                &PageInfo {
+                    title: "Page not found",
+                    section: "",
+                    url: format!("{}404.html", site.info.base_path),
+                    canonical: String::new(),
+                },
+            );
+            render(templates, "404.html", &not_found)?
+        }
+        Page::DocumentsJson => {
+            return Ok(OutputFile {
+                path,
+                bytes: files::documents_json(site),
+            });
+        }
+        Page::Feed => {
+            let (entries, updated) = files::feed(site);
+            let mut context = page_context(site, &site.info.title, "", "atom.xml");
+            context.insert(
+                "feed_url",
+                &files::absolute(site, &format!("{}atom.xml", site.info.base_path)),
+            );
+            context.insert("home_url", &files::absolute(site, &site.info.base_path));
+            context.insert("entries", &entries);
+            context.insert("updated", &updated);
+            render(templates, "atom.xml", &context)?
+        }
+        Page::Sitemap => {
+            // Every HTML page of the site, rendered now or not.
+            let paths: Vec<String> = all_pages(site).iter().map(|p| p.path(site)).collect();
+            let mut context = page_context(site, &site.info.title, "", "sitemap.xml");
+            context.insert("entries", &files::sitemap(site, &paths));
+            render(templates, "sitemap.xml", &context)?
+        }
+        Page::Robots => {
+            let mut context = page_context(site, &site.info.title, "", "robots.txt");
+            context.insert(
+                "sitemap_url",
+                &files::absolute(site, &format!("{}sitemap.xml", site.info.base_path)),
+            );
+            render(templates, "robots.txt", &context)?
+        }
+    };
+    Ok(page(path, html))
+}
+
+fn document_page(site: &Site, templates: &Templates, view: &DocView) -> Result<String, SiteError> {
+    let raw = if site.unsafe_html {
+        markdown::RawHtml::Keep
+    } else {
+        markdown::RawHtml::Sanitize
+    };
+    let body = site.body(view.index);
+    let rendered = markdown::render_with(
+        body,
+        &|dest| site.resolve_link(&view.source_path, dest),
+        raw,
+    );
+    let dir = doc_dir(site, view);
+    let mut context = page_context(site, &view.title, view.kind.folder(), &dir);
+    context.insert("doc", view);
+    context.insert("content", &rendered.html);
+    context.insert("toc", &rendered.toc);
+    let template = match view.kind {
+        Kind::Runbook => "runbook.html",
+        Kind::Postmortem => "postmortem.html",
+    };
+    render(templates, template, &context)
+}
+
+/// The page of one term: its documents and, for owners and services, its open follow-ups.
+fn term_page(
+    site: &Site,
+    templates: &Templates,
+    shared: &Shared,
+    kind: TaxonomyKind,
+    t: usize,
+) -> Result<String, SiteError> {
+    let taxonomy = site.taxonomy(kind);
+    let term = &taxonomy.terms[t];
+    let docs =
+        |ids: &[usize]| -> Vec<&DocView> { ids.iter().map(|&i| &site.documents[i]).collect() };
+    let follow_ups: Vec<&FollowUpRow> = match kind {
+        TaxonomyKind::Owners | TaxonomyKind::Services => {
+            let rows = &shared.tracker(site).rows;
+            shared
+                .open_by(site, kind)
+                .get(term.name.as_str())
+                .map(|ids| ids.iter().map(|&i| &rows[i]).collect())
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    let dir = format!("{}/{}/", taxonomy.key, term.slug);
+    let title = format!("{}: {}", taxonomy.singular, term.name);
+    let mut context = page_context(site, &title, taxonomy.key, &dir);
+    context.insert("taxonomy", &TaxonomyInfo::from(taxonomy));
+    context.insert("term", term);
+    context.insert("runbooks", &docs(&term.runbooks));
+    context.insert("postmortems", &docs(&term.postmortems));
+    context.insert("follow_ups", &follow_ups);
+    render(templates, "taxonomy.html", &context)
 }

@@ -289,7 +289,7 @@ mod tests {
                 crate::document::Document::parse(
                     path.to_string(),
                     path.into(),
-                    std::sync::Arc::from(*text),
+                    std::sync::Arc::new(text.to_string()),
                 )
             })
             .collect();

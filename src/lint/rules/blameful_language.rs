@@ -4,6 +4,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use regex::Regex;
 
 use crate::document::{Document, Kind, markdown};
+use crate::lint::needles::Needles;
 use crate::lint::{CheckContext, Emitter, Level, Rule};
 
 /// Wording that blames people in a postmortem.
@@ -47,7 +48,7 @@ const NEEDLES: &[&[&[&str]]] = &[
 /// this rule) are skipped. The text events the phrases run on come from the source, except
 /// for character references (`&#102;`, `&amp;`), so a body with one is always searched.
 fn may_contain_phrase(body: &str) -> bool {
-    let reference = body.match_indices('&').any(|(i, _)| {
+    let reference = memchr::memchr_iter(b'&', body.as_bytes()).any(|i| {
         body.as_bytes()
             .get(i + 1)
             .is_some_and(|&b| b == b'#' || b.is_ascii_alphabetic())
@@ -55,15 +56,23 @@ fn may_contain_phrase(body: &str) -> bool {
     if reference {
         return true;
     }
-    match super::possible_secret::ascii_folded(body) {
-        Some(folded) => NEEDLES.iter().any(|groups| {
-            groups
-                .iter()
-                .all(|group| group.iter().any(|n| folded.contains(n)))
-        }),
-        None => true,
-    }
+    let present = NEEDLE_FINDER.find(body);
+    NEEDLES.iter().any(|groups| {
+        groups
+            .iter()
+            .all(|group| group.iter().any(|n| present.may_contain(n)))
+    })
 }
+
+/// Every word of [`NEEDLES`], found in one pass.
+static NEEDLE_FINDER: LazyLock<Needles> = LazyLock::new(|| {
+    let words: Vec<&'static str> = NEEDLES
+        .iter()
+        .flat_map(|groups| groups.iter())
+        .flat_map(|group| group.iter().copied())
+        .collect();
+    Needles::new(&words)
+});
 
 impl Rule for BlamefulLanguage {
     fn id(&self) -> &'static str {

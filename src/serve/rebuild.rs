@@ -1,0 +1,199 @@
+//! One rebuild of `opsbook serve`: lint, pages and search index, each as incremental as the
+//! change allows.
+//!
+//! - Lint: the documents an edit can affect ([`LintCache`]); all of them on the first build,
+//!   after a config change and on a new day.
+//! - Pages: the pages whose inputs changed ([`Memo`]), written into the served folder in place;
+//!   every page after a template or config change and on a new day.
+//! - Search: in the background after the pages are served ([`Indexer`]); before them only on
+//!   the first build and when the number of index shards changes (every page names them).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jiff::civil::Date;
+
+use super::indexer::Indexer;
+use super::lint_cache::LintCache;
+use super::workspace::{Applied, Workspace};
+use crate::config::Config;
+use crate::lint::Finding;
+use crate::site::incremental::{Memo, Update};
+use crate::site::model::{Site, ViewCache};
+use crate::site::templates::{self, Templates};
+use crate::site::{SiteError, SiteInput};
+use crate::term::Verbosity;
+
+/// What happened to the search index in a rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchStep {
+    /// Search is off (or there are no documents): no index.
+    Off,
+    /// Built before the pages were published, in this long.
+    Built(Duration),
+    /// Left to the background indexer; the last index is served meanwhile.
+    Later,
+}
+
+/// The result of one rebuild.
+#[derive(Debug, Clone)]
+pub struct Rebuilt {
+    /// Every document was checked and every page rendered (not only what the change touched).
+    pub full: bool,
+    /// How many documents were checked.
+    pub checked: usize,
+    pub lint_time: Duration,
+    /// Building the site model (the views of every document, taxonomies, cross references).
+    pub model_time: Duration,
+    /// The last model was reused whole: only document bodies changed ([`Site::reused`]).
+    pub model_reused: bool,
+    pub pages: Update,
+    pub search: SearchStep,
+}
+
+pub struct Rebuilder {
+    output: PathBuf,
+    base_url: String,
+    memo: Memo,
+    views: ViewCache,
+    lint: LintCache,
+    templates: Option<Templates>,
+    today: Option<Date>,
+    /// The search view every page shows (bundle and shard URLs), as of the last build.
+    search_view: Option<String>,
+    indexer: Indexer,
+    generation: u64,
+    /// The last full render failed: the pages on disk may come from other templates or
+    /// settings, so the next render is full too.
+    retry_full: bool,
+}
+
+impl Rebuilder {
+    /// Rebuilds into `output` (created on the first build), with `base_url` as the site's.
+    pub fn new(output: PathBuf, base_url: String, verbosity: Verbosity) -> Rebuilder {
+        Rebuilder {
+            indexer: Indexer::new(output.clone(), verbosity),
+            output,
+            base_url,
+            memo: Memo::new(),
+            views: ViewCache::default(),
+            lint: LintCache::default(),
+            templates: None,
+            today: None,
+            search_view: None,
+            generation: 0,
+            retry_full: false,
+        }
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// The config the site is rendered with: the workspace's, at serve's address.
+    fn site_config(&self, workspace: &Workspace) -> Config {
+        let mut config = workspace.config.clone();
+        config.site.base_url = self.base_url.clone();
+        config
+    }
+
+    /// Lints and renders what `applied` can have changed (everything when `None`: the first
+    /// build). The findings are those of the whole knowledge base, also when the site fails.
+    pub fn rebuild(
+        &mut self,
+        workspace: &Workspace,
+        applied: Option<&Applied>,
+        today: Date,
+    ) -> (Vec<Finding>, Result<Rebuilt, SiteError>) {
+        self.generation += 1;
+        let new_day = self.today != Some(today);
+        self.today = Some(today);
+        let changed: BTreeSet<String> = applied
+            .map(|a| a.reparsed.iter().chain(&a.removed).cloned().collect())
+            .unwrap_or_default();
+        let lint_full = applied.is_none_or(|a| a.config) || new_day;
+        let pages_full =
+            applied.is_none_or(Applied::touches_every_page) || new_day || self.retry_full;
+
+        let started = Instant::now();
+        let findings = self.lint.check(
+            &workspace.docs,
+            &workspace.config,
+            today,
+            &changed,
+            applied.is_some_and(|a| a.rescanned),
+            lint_full,
+        );
+        let lint_time = started.elapsed();
+        let result = self.pages(workspace, &changed, pages_full, today);
+        self.retry_full = pages_full && result.is_err();
+        let result = result.map(|((model_time, model_reused), pages, search)| Rebuilt {
+            full: pages_full,
+            checked: self.lint.checked,
+            lint_time,
+            model_time,
+            model_reused,
+            pages,
+            search,
+        });
+        (findings, result)
+    }
+
+    fn pages(
+        &mut self,
+        workspace: &Workspace,
+        changed: &BTreeSet<String>,
+        full: bool,
+        today: Date,
+    ) -> Result<((Duration, bool), Update, SearchStep), SiteError> {
+        let config = self.site_config(workspace);
+        if full || self.templates.is_none() {
+            self.templates = None;
+            self.templates = Some(templates::load(&config.templates_dir())?);
+        }
+        let Some(templates) = &self.templates else {
+            unreachable!("templates were just loaded");
+        };
+        let input = SiteInput::new(today);
+        let started = Instant::now();
+        let site = Site::with_cache(&config, &workspace.docs, &input, &mut self.views);
+        let model = (started.elapsed(), site.reused);
+        let view = serde_json::to_string(&site.info.search).unwrap_or_default();
+        let search_moved = self.search_view.as_ref() != Some(&view);
+        // A failed render leaves the memo as it was before it, so the next one renders
+        // what this one should have.
+        let update = self
+            .memo
+            .update(&site, templates, &self.output, changed, full)?;
+        let search = if !site.info.search.enabled {
+            if search_moved {
+                self.indexer.clear(self.generation);
+            }
+            SearchStep::Off
+        } else if search_moved {
+            let started = Instant::now();
+            self.indexer.build_now(&site, &config, self.generation)?;
+            SearchStep::Built(started.elapsed())
+        } else {
+            SearchStep::Later
+        };
+        self.search_view = Some(view);
+        self.views.keep(site);
+        Ok((model, update, search))
+    }
+
+    /// Hands the index of the current documents to the background indexer (call after the
+    /// pages are published, when [`Rebuilt::search`] is [`SearchStep::Later`]).
+    pub fn index_later(&mut self, workspace: &Workspace) {
+        let config = self.site_config(workspace);
+        let today = self.today.unwrap_or_else(crate::today);
+        self.indexer
+            .build_later(self.generation, &config, &workspace.docs, today);
+    }
+
+    /// Waits until the search index of the last rebuild is in place; false on timeout.
+    pub fn wait_for_search(&self, timeout: Duration) -> bool {
+        self.indexer.wait(timeout)
+    }
+}

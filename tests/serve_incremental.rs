@@ -1,0 +1,402 @@
+//! `opsbook serve`'s incremental rebuilds: after every edit, the pages in the served folder
+//! are those `opsbook build` writes for the same documents, and the findings are those of
+//! `opsbook lint`. The edits go through the same path as in `serve` (the workspace re-reads
+//! the files the watcher names, the rebuilder renders what they can have changed).
+
+#[path = "../benches/support/corpus.rs"]
+mod corpus;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use opsbook::serve::rebuild::{Rebuilder, SearchStep};
+use opsbook::serve::workspace::{Change, Workspace};
+use opsbook::site::SiteInput;
+use opsbook::term::Verbosity;
+
+const BASE: &str = "http://127.0.0.1:1/";
+
+fn today() -> jiff::civil::Date {
+    corpus::TODAY.parse().unwrap()
+}
+
+/// Every file under `dir` but the search bundle and the build marker, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("pagefind/") || rel == ".opsbook-site" {
+            continue;
+        }
+        files.insert(rel, fs::read(entry.path()).unwrap());
+    }
+    files
+}
+
+/// No empty folders are left behind by removed pages.
+fn empty_folders(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir() && fs::read_dir(e.path()).unwrap().next().is_none())
+        .map(|e| e.path().display().to_string())
+        .collect()
+}
+
+struct Kb {
+    dir: tempfile::TempDir,
+    workspace: Workspace,
+    rebuilder: Rebuilder,
+}
+
+impl Kb {
+    fn new(documents: usize, config: &str) -> Kb {
+        let dir = tempfile::tempdir().unwrap();
+        corpus::generate(dir.path(), documents, 7, corpus::Layout::Opsbook).unwrap();
+        fs::write(dir.path().join("opsbook.toml"), config).unwrap();
+        let workspace = Workspace::open(None, dir.path()).unwrap();
+        let rebuilder = Rebuilder::new(
+            dir.path().join("served"),
+            BASE.to_string(),
+            Verbosity {
+                quiet: true,
+                verbose: false,
+            },
+        );
+        let mut kb = Kb {
+            dir,
+            workspace,
+            rebuilder,
+        };
+        let (_, result) = kb.rebuilder.rebuild(&kb.workspace, None, today());
+        assert!(result.unwrap().full);
+        kb.check("the first build");
+        kb
+    }
+
+    fn path(&self, rel: &str) -> std::path::PathBuf {
+        self.dir.path().join("content").join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        fs::create_dir_all(self.path(rel).parent().unwrap()).unwrap();
+        fs::write(self.path(rel), text).unwrap();
+    }
+
+    /// Replaces `from` by `to` in a document (which must contain it).
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    /// The id of a document, as parsed.
+    fn id_of(&self, rel: &str) -> String {
+        let doc = self.workspace.docs.iter().find(|d| d.rel_path == rel);
+        doc.unwrap().id.clone()
+    }
+
+    /// The documents' paths of one kind folder, sorted.
+    fn docs_in(&self, folder: &str) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.dir.path().join("content").join(folder))
+            .unwrap()
+            .map(|e| format!("{folder}/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Tells the workspace what the watcher would, rebuilds, and compares with a full build.
+    fn changed(&mut self, what: &str, changes: &[Change]) -> opsbook::serve::rebuild::Rebuilt {
+        let changes: BTreeSet<Change> = changes.iter().cloned().collect();
+        let applied = self.workspace.apply(&changes).unwrap();
+        assert!(!applied.is_empty(), "{what}: nothing changed");
+        let (findings, result) = self
+            .rebuilder
+            .rebuild(&self.workspace, Some(&applied), today());
+        let rebuilt = result.unwrap_or_else(|e| panic!("{what}: {e}"));
+        let ws = &self.workspace;
+        let want = opsbook::lint::check(&ws.docs, &ws.config, today());
+        assert_eq!(
+            finding_keys(&findings, ws),
+            finding_keys(&want, ws),
+            "{what}"
+        );
+        self.check(what);
+        rebuilt
+    }
+
+    fn doc_changed(&mut self, what: &str, rels: &[&str]) -> opsbook::serve::rebuild::Rebuilt {
+        let changes: Vec<Change> = rels
+            .iter()
+            .map(|r| Change::Document(r.to_string()))
+            .collect();
+        self.changed(what, &changes)
+    }
+
+    /// The served folder holds what a full build writes; the findings are lint's.
+    fn check(&mut self, what: &str) {
+        let ws = &self.workspace;
+        let mut config = ws.config.clone();
+        config.site.base_url = BASE.to_string();
+        let fresh = tempfile::tempdir().unwrap();
+        let out = fresh.path().join("site");
+        opsbook::site::build(&config, &ws.docs, &out, &SiteInput::new(today())).unwrap();
+        let want = tree(&out);
+        let got = tree(self.rebuilder.output());
+        let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
+        let extra: Vec<&String> = got.keys().filter(|k| !want.contains_key(*k)).collect();
+        let differ: Vec<&String> = want
+            .iter()
+            .filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v))
+            .map(|(k, _)| k)
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty() && differ.is_empty(),
+            "{what}: the served site differs from a full build:\nmissing {missing:?}\nextra {extra:?}\ndiffer {differ:?}"
+        );
+        let empty = empty_folders(self.rebuilder.output());
+        assert!(empty.is_empty(), "{what}: empty folders left: {empty:?}");
+    }
+}
+
+/// `text` with its `id:` line set to `id` (added when it has none).
+fn with_id(text: &str, id: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    match lines.iter().position(|l| l.starts_with("id:")) {
+        Some(i) => lines[i] = format!("id: {id}"),
+        None => lines.insert(1, format!("id: {id}")),
+    }
+    lines.join("\n") + "\n"
+}
+
+fn finding_keys(findings: &[opsbook::lint::Finding], ws: &Workspace) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {:?} {} {} {}",
+                ws.docs[f.doc].rel_path, f.span, f.rule, f.message, f.help
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn edits_give_the_site_and_findings_of_a_full_build() {
+    // Small shards, so that adding and removing documents changes the number of shards.
+    let mut kb = Kb::new(40, "[search]\nshard_size = 13\n");
+    let runbooks = kb.docs_in("runbooks");
+    let postmortems = kb.docs_in("postmortems");
+    let (rb, rb2, pm, pm2) = (&runbooks[0], &runbooks[1], &postmortems[0], &postmortems[1]);
+
+    // A body-only edit renders only its page.
+    let text = kb.read(pm);
+    kb.write(pm, &format!("{text}\nOne more line at the end.\n"));
+    let rebuilt = kb.doc_changed("append a line", &[pm]);
+    assert!(!rebuilt.full);
+    assert_eq!(
+        rebuilt.pages.rendered, 1,
+        "{:?}",
+        rebuilt.pages.rendered_paths
+    );
+    assert_eq!(rebuilt.search, SearchStep::Later);
+
+    // Titles show on lists, terms, the feed, documents.json, related documents.
+    kb.edit(pm, "title: ", "title: Renamed ");
+    kb.doc_changed("postmortem title", &[pm]);
+    kb.edit(rb, "title: ", "title: A renamed ");
+    let rebuilt = kb.doc_changed("runbook title", &[rb]);
+    assert!(!rebuilt.model_reused);
+    assert!(rebuilt.pages.rendered < rebuilt.pages.pages / 2);
+    // Body edits again, one with a link to another document, one in two documents at once.
+    let text = kb.read(pm);
+    kb.write(pm, &format!("{text}\nSee [the runbook](../{rb}).\n"));
+    let rebuilt = kb.doc_changed("a link added", &[pm]);
+    assert!(rebuilt.model_reused);
+    assert_eq!(
+        rebuilt.pages.rendered, 1,
+        "{:?}",
+        rebuilt.pages.rendered_paths
+    );
+    let (a, b) = (kb.read(pm), kb.read(rb));
+    kb.write(pm, &format!("{a}\nAnd more.\n"));
+    kb.write(rb, &format!("{b}\nAnd more.\n"));
+    let rebuilt = kb.doc_changed("two bodies", &[pm, rb]);
+    assert!(rebuilt.model_reused);
+    assert_eq!(
+        rebuilt.pages.rendered, 2,
+        "{:?}",
+        rebuilt.pages.rendered_paths
+    );
+
+    // Taxonomy terms appear and go.
+    kb.edit(rb, "services: [", "services: [brand-new-service, ");
+    kb.edit(rb, "tags: [", "tags: [fresh-tag, ");
+    kb.doc_changed("new service and tag", &[rb]);
+    kb.edit(rb, "services: [brand-new-service, ", "services: [");
+    kb.doc_changed("service gone again", &[rb]);
+    kb.edit(pm, "owner: ", "owner: zz-new-owner-");
+    kb.doc_changed("new owner", &[pm]);
+    kb.edit(pm, "severity: ", "severity: SEV9");
+    kb.doc_changed("severity off the scale", &[pm]);
+
+    // A broken front matter takes the page away; fixing it brings it back.
+    let before = kb.read(pm2);
+    kb.write(pm2, &before.replacen("title: ", "title: [unclosed ", 1));
+    kb.doc_changed("broken front matter", &[pm2]);
+    kb.write(pm2, &before);
+    kb.doc_changed("front matter fixed", &[pm2]);
+
+    // Rename: the old page goes, links and references to it break.
+    let renamed = rb2.replace(".md", "-renamed.md");
+    fs::rename(kb.path(rb2), kb.path(&renamed)).unwrap();
+    kb.doc_changed("rename", &[rb2, &renamed]);
+    fs::rename(kb.path(&renamed), kb.path(rb2)).unwrap();
+    kb.doc_changed("rename back", &[rb2, &renamed]);
+
+    // Delete, add (with a link to an existing document and a duplicate id), and a new day.
+    let gone = postmortems[2].clone();
+    let kept = kb.read(&gone);
+    fs::remove_file(kb.path(&gone)).unwrap();
+    kb.doc_changed("delete", &[&gone]);
+    let rb_name = rb.trim_start_matches("runbooks/");
+    let rb_id = kb.id_of(rb);
+    kb.write(
+        "runbooks/new-one.md",
+        &format!(
+            "---\ntitle: A new runbook\nid: {rb_id}\nowner: someone@acme.example\nservices: [new-svc]\nlast_reviewed: 2026-11-01\n---\n\n## Steps\n\nSee [the other](./{rb_name}#nowhere).\n"
+        ),
+    );
+    kb.doc_changed("add with a duplicate id", &["runbooks/new-one.md"]);
+    kb.write(&gone, &kept);
+    kb.doc_changed("deleted one back", &[&gone]);
+    fs::remove_file(kb.path("runbooks/new-one.md")).unwrap();
+    // A folder event: the watcher asks for a rescan.
+    kb.changed("rescan", &[Change::Rescan]);
+
+    // The kind from front matter moves the page.
+    let text = kb.read(rb);
+    kb.write(rb, &text.replacen("---\n", "---\nkind: postmortem\n", 1));
+    kb.doc_changed("kind changed", &[rb]);
+    kb.write(rb, &text);
+    kb.doc_changed("kind back", &[rb]);
+
+    // A template change renders everything.
+    fs::create_dir_all(kb.dir.path().join("templates")).unwrap();
+    fs::write(
+        kb.dir.path().join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}<p>Gone fishing.</p>{% endblock %}",
+    )
+    .unwrap();
+    let rebuilt = kb.changed("template", &[Change::Templates]);
+    assert!(rebuilt.full);
+
+    // The index catches up in the background and matches a full build's.
+    assert!(kb.rebuilder.wait_for_search(Duration::from_secs(120)));
+    let ws = &kb.workspace;
+    let mut config = ws.config.clone();
+    config.site.base_url = BASE.to_string();
+    let fresh = tempfile::tempdir().unwrap();
+    let out = fresh.path().join("site");
+    opsbook::site::build(&config, &ws.docs, &out, &SiteInput::new(today())).unwrap();
+    for entry in walkdir::WalkDir::new(out.join("pagefind")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&out).unwrap();
+            let served = fs::read(kb.rebuilder.output().join(rel))
+                .unwrap_or_else(|_| panic!("{} is not served", rel.display()));
+            assert!(
+                served == fs::read(entry.path()).unwrap(),
+                "{} differs",
+                rel.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn findings_after_edits_are_those_of_lint() {
+    let mut kb = Kb::new(30, "[search]\nenabled = false\n");
+    let runbooks = kb.docs_in("runbooks");
+    let postmortems = kb.docs_in("postmortems");
+    let today = today();
+    let check = |kb: &mut Kb, what: &str, rels: &[&str]| {
+        let changes: BTreeSet<Change> = rels
+            .iter()
+            .map(|r| Change::Document(r.to_string()))
+            .collect();
+        let applied = kb.workspace.apply(&changes).unwrap();
+        let (findings, result) = kb.rebuilder.rebuild(&kb.workspace, Some(&applied), today);
+        result.unwrap();
+        let want = opsbook::lint::check(&kb.workspace.docs, &kb.workspace.config, today);
+        assert_eq!(
+            finding_keys(&findings, &kb.workspace),
+            finding_keys(&want, &kb.workspace),
+            "{what}"
+        );
+    };
+    let rb = runbooks[0].clone();
+    let rb_id = kb.id_of(&rb);
+    let pm = postmortems[0].clone();
+
+    // A postmortem that references the runbook and links to it with an anchor.
+    kb.write(
+        "postmortems/watcher.md",
+        &format!(
+            "---\ntitle: Watcher\nowner: a@acme.example\nseverity: SEV2\nservices: [x]\nstarted_at: 2026-01-01T00:00:00Z\nrelated_runbooks: [{rb_id}, {rb_id}-typo]\n---\n\n## Summary\n\n[link](../{rb}#steps) [missing](../runbooks/nope.md)\n"
+        ),
+    );
+    check(
+        &mut kb,
+        "a new document with references",
+        &["postmortems/watcher.md"],
+    );
+    // Renaming the runbook breaks its reference, link and the "did you mean".
+    let moved = rb.replace(".md", "-moved.md");
+    fs::rename(kb.path(&rb), kb.path(&moved)).unwrap();
+    check(&mut kb, "runbook renamed", &[&rb, &moved]);
+    fs::rename(kb.path(&moved), kb.path(&rb)).unwrap();
+    check(&mut kb, "runbook back", &[&rb, &moved]);
+    // Its id changes (references break), then a heading goes (the anchor breaks).
+    let text = kb.read(&rb);
+    kb.write(&rb, &with_id(&text, &format!("{rb_id}-typo")));
+    check(&mut kb, "runbook id changed", &[&rb]);
+    kb.write(&rb, &text.replace("## ", "### x"));
+    check(&mut kb, "runbook headings changed", &[&rb]);
+    kb.write(&rb, &text);
+    check(&mut kb, "runbook restored", &[&rb]);
+    // Another runbook takes an id close to the unresolved `-typo`: the watcher's "did you
+    // mean" changes although it names neither the old nor the new id.
+    let other = runbooks[1].clone();
+    let other_text = kb.read(&other);
+    kb.write(&other, &with_id(&other_text, &format!("{rb_id}-typx")));
+    check(&mut kb, "a close id appears", &[&other]);
+    kb.write(&other, &other_text);
+    check(&mut kb, "the close id goes", &[&other]);
+    // A duplicate id and URL, then gone.
+    let dup = format!("postmortems/{}", pm.trim_start_matches("postmortems/"));
+    let copy = dup.replace("postmortems/", "runbooks/");
+    kb.write(&copy, &kb.read(&dup));
+    check(&mut kb, "duplicate", &[&copy]);
+    fs::remove_file(kb.path(&copy)).unwrap();
+    check(&mut kb, "duplicate gone", &[&copy]);
+    // Broken front matter.
+    kb.write(&pm, "---\ntitle: [\n---\n");
+    check(&mut kb, "broken", &[&pm]);
+}
