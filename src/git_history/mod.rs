@@ -324,7 +324,11 @@ impl GitRepo {
         let grafted = repo.is_shallow() || repo.commondir().join("info/grafts").exists();
         let threads = threads.min(order.len() / MIN_RUN).max(1);
         if threads == 1 {
-            let changes = walk::Walker::new(repo, &packs, &prefix, grafted).run(0, order);
+            // A bug in the reader of raw objects must not take the build down with it.
+            let changes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                walk::Walker::new(repo, &packs, &prefix, grafted).run(0, order)
+            }))
+            .unwrap_or_else(|panic| Err(panicked(panic)));
             pack::free_spare_buffers();
             return changes;
         }
@@ -359,7 +363,7 @@ impl GitRepo {
                 .collect();
             workers
                 .into_iter()
-                .map(|w| w.join().expect("a git history thread panicked"))
+                .map(|w| w.join().unwrap_or_else(|panic| Err(panicked(panic))))
                 .collect::<Vec<_>>()
         });
         let mut by_run = Vec::new();
@@ -372,6 +376,18 @@ impl GitRepo {
             .flat_map(|(_, changes)| changes)
             .collect())
     }
+}
+
+/// The error for a walk thread that panicked (a bug: the build goes on without history).
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> GitError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    GitError::Git(format!(
+        "the history walk failed unexpectedly ({message}); please report this as a bug"
+    ))
 }
 
 /// A hash map for keys that are already well mixed (object ids) or small numbers.

@@ -5,9 +5,13 @@
 //! chain again from the nearest cached base and copied the result twice or three times: two
 //! thirds of the walk was memory copies. This reader keeps the last objects it resolved (and
 //! the bases on the way) in a cache bounded in bytes, so a tree whose base was read a moment
-//! ago costs one inflate of a small delta and one copy. It reads pack index version 2 only;
-//! an object it cannot find or read (a loose object, an alternate, another index version, a
-//! damaged pack) is not an error here: the caller reads it through libgit2.
+//! ago costs one inflate of a small delta and one copy. It reads pack index version 2 only
+//! (with its table of 64-bit offsets, for packs over 2 GiB), and only packs whose header and
+//! checksum match their index. Each entry is checked against the CRC-32 the index records
+//! before it is inflated, and sizes, delta bases and chains are checked as they are read.
+//! An object it cannot find or read (a loose object, an alternate, another index version, a
+//! damaged entry) is not an error here: the caller reads it through libgit2, which reports
+//! what is wrong.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -26,6 +30,15 @@ pub(super) enum Kind {
 }
 
 impl Kind {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Kind::Commit => "commit",
+            Kind::Tree => "tree",
+            Kind::Blob => "blob",
+            Kind::Tag => "tag",
+        }
+    }
+
     fn from_pack(code: u8) -> Option<Kind> {
         match code {
             1 => Some(Kind::Commit),
@@ -46,6 +59,8 @@ struct Pack {
     /// Every entry's offset in increasing order, then the offset where the entries end: an
     /// entry's compressed data ends where the next one starts.
     sorted: Vec<u64>,
+    /// The position in the index of the entry at each offset of `sorted`.
+    positions: Vec<u32>,
 }
 
 const FANOUT: usize = 8;
@@ -68,22 +83,45 @@ impl Pack {
         }
         let file = File::open(idx_path.with_extension("pack")).ok()?;
         let len = file.metadata().ok()?.len();
+        // The pack's header (signature, version 2 or 3, as many objects as the index has) and
+        // its trailing checksum, which the index repeats: an index left beside another pack,
+        // or a truncated pack, is not read.
+        let mut header = [0u8; 12];
+        file.read_exact_at(&mut header, 0).ok()?;
+        let version = be32(&header[4..]);
+        if &header[..4] != b"PACK"
+            || !(2..=3).contains(&version)
+            || be32(&header[8..]) as usize != count
+        {
+            return None;
+        }
+        let mut trailer = [0u8; 20];
+        file.read_exact_at(&mut trailer, len.checked_sub(20)?)
+            .ok()?;
+        if idx[idx.len() - 40..idx.len() - 20] != trailer {
+            return None;
+        }
         let mut pack = Pack {
             file,
             idx,
             count,
             sorted: Vec::new(),
+            positions: Vec::new(),
         };
-        let mut sorted = (0..count)
-            .map(|n| pack.offset(n))
-            .collect::<Option<Vec<u64>>>()?;
-        sorted.sort_unstable();
-        // The pack ends with a 20-byte checksum.
-        sorted.push(len.checked_sub(20)?);
-        if sorted.windows(2).any(|w| w[0] >= w[1]) {
+        let mut by_offset = (0..count)
+            .map(|n| Some((pack.offset(n)?, n as u32)))
+            .collect::<Option<Vec<(u64, u32)>>>()?;
+        by_offset.sort_unstable();
+        let (mut sorted, positions): (Vec<u64>, Vec<u32>) = by_offset.into_iter().unzip();
+        // The pack ends with a 20-byte checksum; the entries start after the header.
+        sorted.push(len - 20);
+        if sorted.first().is_some_and(|&first| first < 12)
+            || sorted.windows(2).any(|w| w[0] >= w[1])
+        {
             return None;
         }
         pack.sorted = sorted;
+        pack.positions = positions;
         Some(pack)
     }
 
@@ -119,10 +157,13 @@ impl Pack {
         None
     }
 
-    /// Where the entry that starts at `offset` ends.
-    fn end(&self, offset: u64) -> Option<u64> {
-        let next = self.sorted.partition_point(|&o| o <= offset);
-        self.sorted.get(next).copied()
+    /// Where the entry that starts at `offset` ends, and the CRC-32 of its raw bytes that the
+    /// index records; `None` when no entry starts there.
+    fn extent(&self, offset: u64) -> Option<(u64, u32)> {
+        let at = self.sorted.binary_search(&offset).ok()?;
+        let end = *self.sorted.get(at + 1)?;
+        let n = *self.positions.get(at)? as usize;
+        Some((end, be32(&self.idx[IDS + self.count * 20 + n * 4..])))
     }
 }
 
@@ -405,11 +446,15 @@ impl<'p> Reader<'p> {
     fn entry(&mut self, (pack_no, offset): Key) -> Option<Entry> {
         let packs = self.packs;
         let pack = &packs.packs[pack_no];
-        let end = pack.end(offset)?;
+        let (end, crc) = pack.extent(offset)?;
         let w = self.window(pack_no, offset, end)?;
         let window = &self.windows[w];
         let from = usize::try_from(offset - window.start).ok()?;
         let raw = &window.data[from..from + usize::try_from(end - offset).ok()?];
+        // A damaged entry (header, base, or compressed data) is left to libgit2.
+        if zlib_rs::crc32::crc32(0, raw) != crc {
+            return None;
+        }
         // Type and inflated size: 3 bits and a little-endian base-128 number.
         let mut c = *raw.first()?;
         let code = (c >> 4) & 7;
@@ -436,7 +481,8 @@ impl<'p> Reader<'p> {
                     i += 1;
                     back = back.checked_add(1)?.checked_mul(128)? | u64::from(c & 0x7f);
                 }
-                Some((pack_no, offset.checked_sub(back)?))
+                // A base at or after the delta is a damaged pack (or a loop).
+                Some((pack_no, offset.checked_sub(back).filter(|_| back > 0)?))
             }
             // REF_DELTA: the base by id, usually in the same pack.
             7 => {
@@ -449,6 +495,11 @@ impl<'p> Reader<'p> {
             }
             _ => None,
         };
+        // Deflate makes at most about 1,032 bytes of 1: a larger size is a damaged header, not
+        // something to allocate.
+        if size > (raw.len() as u64).saturating_mul(1100) + 64 {
+            return None;
+        }
         let size = usize::try_from(size).ok()?;
         let mut out = spare_buffer(size);
         out.resize(size, 0);
@@ -521,11 +572,12 @@ fn delta_size(delta: &[u8], i: &mut usize) -> Option<usize> {
     }
 }
 
-/// The size of the object a delta makes.
+/// The size of the object a delta makes; `None` for more than its instructions can make
+/// (each byte copies at most 64 KiB).
 fn delta_result_size(delta: &[u8]) -> Option<usize> {
     let mut i = 0;
     delta_size(delta, &mut i)?;
-    delta_size(delta, &mut i)
+    delta_size(delta, &mut i).filter(|&size| size <= delta.len().saturating_mul(0x10000))
 }
 
 /// `base` with a git delta applied: copies from the base and inserted bytes.
@@ -576,6 +628,247 @@ fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// How a test entry is written: a whole object or a delta, and what its header claims.
+    enum Raw<'a> {
+        Whole(u8, &'a [u8]),
+        /// A whole object whose header claims another size.
+        Claims(u8, u64, &'a [u8]),
+        /// A delta on the object that many bytes before (0: itself).
+        Ofs(u64, &'a [u8]),
+        /// A delta on the entry of that index (by offset; `bytes` into it).
+        OfsInto(usize, u64, &'a [u8]),
+        Ref([u8; 20], &'a [u8]),
+    }
+
+    fn header(code: u8, size: u64) -> Vec<u8> {
+        let mut out = vec![(code << 4) | (size & 15) as u8];
+        let mut rest = size >> 4;
+        while rest > 0 {
+            *out.last_mut().unwrap() |= 0x80;
+            out.push((rest & 0x7f) as u8);
+            rest >>= 7;
+        }
+        out
+    }
+
+    /// A distance back in git's encoding (as pack-objects writes it).
+    fn ofs(mut back: u64) -> Vec<u8> {
+        let mut out = vec![(back & 0x7f) as u8];
+        loop {
+            back >>= 7;
+            if back == 0 {
+                break;
+            }
+            back -= 1;
+            out.push(0x80 | (back & 0x7f) as u8);
+        }
+        out.reverse();
+        out
+    }
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        let mut out = vec![0u8; zlib_rs::compress_bound(data.len())];
+        let (done, status) =
+            zlib_rs::compress_slice(&mut out, data, zlib_rs::DeflateConfig::default());
+        assert_eq!(status, zlib_rs::ReturnCode::Ok);
+        done.to_vec()
+    }
+
+    /// A pack of `entries` with ids `ids` and its index (version 2; the offsets of entries
+    /// from `large_from` on in the 64-bit table) in `dir/pack`; `crc_off` damages one
+    /// entry's recorded CRC.
+    fn write_pack(
+        dir: &Path,
+        ids: &[[u8; 20]],
+        entries: &[Raw],
+        large_from: usize,
+        crc_off: Option<usize>,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let mut pack = b"PACK".to_vec();
+        pack.extend(2u32.to_be_bytes());
+        pack.extend((entries.len() as u32).to_be_bytes());
+        let mut offsets = Vec::new();
+        let mut crcs = Vec::new();
+        for (n, entry) in entries.iter().enumerate() {
+            let offset = pack.len() as u64;
+            let mut raw = match entry {
+                Raw::Whole(code, data) => {
+                    [header(*code, data.len() as u64), deflate(data)].concat()
+                }
+                Raw::Claims(code, size, data) => [header(*code, *size), deflate(data)].concat(),
+                Raw::Ofs(back, delta) => {
+                    [header(6, delta.len() as u64), ofs(*back), deflate(delta)].concat()
+                }
+                Raw::OfsInto(base, into, delta) => {
+                    let back = offset - (offsets[*base] + into);
+                    [header(6, delta.len() as u64), ofs(back), deflate(delta)].concat()
+                }
+                Raw::Ref(id, delta) => {
+                    [header(7, delta.len() as u64), id.to_vec(), deflate(delta)].concat()
+                }
+            };
+            crcs.push(zlib_rs::crc32::crc32(0, &raw) ^ u32::from(crc_off == Some(n)));
+            offsets.push(offset);
+            pack.append(&mut raw);
+        }
+        let trailer = [0x5a; 20];
+        pack.extend(trailer);
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|&n| ids[n]);
+        let mut idx = vec![0xff, b't', b'O', b'c', 0, 0, 0, 2];
+        for first in 0..256 {
+            let below = ids.iter().filter(|id| usize::from(id[0]) <= first).count();
+            idx.extend((below as u32).to_be_bytes());
+        }
+        for &n in &order {
+            idx.extend(ids[n]);
+        }
+        for &n in &order {
+            idx.extend(crcs[n].to_be_bytes());
+        }
+        let mut large = Vec::new();
+        for &n in &order {
+            if n >= large_from {
+                idx.extend((0x8000_0000u32 | large.len() as u32).to_be_bytes());
+                large.push(offsets[n]);
+            } else {
+                idx.extend((offsets[n] as u32).to_be_bytes());
+            }
+        }
+        for offset in large {
+            idx.extend(offset.to_be_bytes());
+        }
+        idx.extend(trailer);
+        idx.extend([0; 20]);
+        std::fs::create_dir_all(dir.join("pack")).unwrap();
+        std::fs::write(dir.join("pack/pack-test.pack"), &pack).unwrap();
+        std::fs::write(dir.join("pack/pack-test.idx"), &idx).unwrap();
+        (pack, idx)
+    }
+
+    fn id(n: u8) -> [u8; 20] {
+        [n; 20]
+    }
+
+    /// A delta from `base_len` bytes: copy the first `copy` bytes, then insert `insert`.
+    fn delta(base_len: u8, copy: u8, insert: &[u8]) -> Vec<u8> {
+        let mut out = vec![base_len, copy + insert.len() as u8, 0x90, copy];
+        out.push(insert.len() as u8);
+        out.extend(insert);
+        out
+    }
+
+    #[test]
+    fn packs_are_read_through_32_and_64_bit_offsets_and_damaged_entries_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let hello = delta(5, 5, b" world");
+        let entries = [
+            Raw::Whole(3, b"hello"),
+            Raw::Ofs(0, &hello),
+            // The base is the first entry, by offset (set below) and by id.
+            Raw::Ref(id(1), &hello),
+            Raw::Ref(id(5), &hello),
+            Raw::Ref(id(4), &hello),
+            Raw::Claims(3, 1 << 40, b"big"),
+            Raw::Whole(5, b"reserved type"),
+            Raw::OfsInto(0, 2, &hello),
+            Raw::Whole(1, b"crc"),
+            Raw::Ref(id(1), &delta(5, 5, b"")[..2]),
+            Raw::Ref(id(1), &[5, 0xff, 0xff, 0xff, 0x7f, 0x90, 5]),
+        ];
+        let ids: Vec<[u8; 20]> = (1..=entries.len() as u8).map(id).collect();
+        write_pack(dir.path(), &ids, &entries, 2, Some(8));
+        let packs = Packs::open(dir.path());
+        assert_eq!(packs.packs.len(), 1);
+        let mut reader = Reader::new(&packs, 1 << 20);
+        let (kind, data) = reader.read(&id(1)).unwrap();
+        assert_eq!((kind, &data[..]), (Kind::Blob, &b"hello"[..]));
+        // Through the 64-bit offset table, a delta on an object by id.
+        let (kind, data) = reader.read(&id(3)).unwrap();
+        assert_eq!((kind, &data[..]), (Kind::Blob, &b"hello world"[..]));
+        // A delta on itself, a loop of deltas by id, a size no deflate stream makes, a
+        // reserved type, a base in the middle of another entry, a recorded CRC that does not
+        // match, a delta cut short, a delta claiming a result its instructions cannot make.
+        for n in [2, 4, 5, 6, 7, 8, 9, 10, 11] {
+            assert!(reader.read(&id(n)).is_none(), "entry {n}");
+        }
+        assert!(reader.read(&id(99)).is_none());
+        // An OFS delta on the first entry, reached by offset.
+        let entries = [Raw::Whole(3, b"hello"), Raw::OfsInto(0, 0, &hello)];
+        let dir = tempfile::tempdir().unwrap();
+        write_pack(dir.path(), &[id(1), id(2)], &entries, 1, None);
+        let packs = Packs::open(dir.path());
+        let (_, data) = Reader::new(&packs, 0).read(&id(2)).unwrap();
+        assert_eq!(&data[..], b"hello world");
+    }
+
+    #[test]
+    fn packs_and_indexes_that_do_not_match_are_not_read() {
+        let entries = [Raw::Whole(3, b"hello"), Raw::Whole(3, b"world")];
+        let ids = [id(1), id(2)];
+        let dir = tempfile::tempdir().unwrap();
+        let (pack, idx) = write_pack(dir.path(), &ids, &entries, 2, None);
+        assert_eq!(Packs::open(dir.path()).packs.len(), 1);
+        let idx_path = dir.path().join("pack/pack-test.idx");
+        let pack_path = dir.path().join("pack/pack-test.pack");
+        let damaged = |what: &str, idx: &[u8], pack: &[u8]| {
+            std::fs::write(&idx_path, idx).unwrap();
+            std::fs::write(&pack_path, pack).unwrap();
+            assert!(Packs::open(dir.path()).packs.is_empty(), "{what}");
+        };
+        let with = |bytes: &[u8], at: usize, value: &[u8]| {
+            let mut out = bytes.to_vec();
+            out[at..at + value.len()].copy_from_slice(value);
+            out
+        };
+        damaged("index version 1", &with(&idx, 4, &[0, 0, 0, 1]), &pack);
+        damaged("not an index", &with(&idx, 0, b"PACK"), &pack);
+        damaged("index cut short", &idx[..idx.len() - 41], &pack);
+        damaged(
+            "another pack's checksum",
+            &idx,
+            &with(&pack, pack.len() - 1, &[0]),
+        );
+        damaged("pack cut short", &idx, &pack[..pack.len() - 30]);
+        damaged("not a pack", &idx, &with(&pack, 0, b"KCAP"));
+        damaged("pack version 4", &idx, &with(&pack, 4, &[0, 0, 0, 4]));
+        damaged("other object count", &idx, &with(&pack, 8, &[0, 0, 0, 3]));
+        // Both objects at one offset; an offset inside the header; past the end.
+        let offsets = IDS + 2 * 24;
+        damaged(
+            "same offset",
+            &with(&idx, offsets + 4, &idx[offsets..offsets + 4]),
+            &pack,
+        );
+        damaged(
+            "offset in the header",
+            &with(&idx, offsets, &[0, 0, 0, 4]),
+            &pack,
+        );
+        damaged(
+            "offset past the end",
+            &with(&idx, offsets, &[0, 0, 1, 0]),
+            &pack,
+        );
+        damaged(
+            "no 64-bit offset",
+            &with(&idx, offsets, &[0x80, 0, 0, 0]),
+            &pack,
+        );
+        // The last entry cut short, the checksum kept: the pack opens, the entry is not read.
+        std::fs::write(&idx_path, &idx).unwrap();
+        let cut = [&pack[..pack.len() - 23], &pack[pack.len() - 20..]].concat();
+        std::fs::write(&pack_path, cut).unwrap();
+        let packs = Packs::open(dir.path());
+        assert_eq!(packs.packs.len(), 1);
+        let mut reader = Reader::new(&packs, 0);
+        assert_eq!(&reader.read(&id(1)).unwrap().1[..], b"hello");
+        assert!(reader.read(&id(2)).is_none());
+        std::fs::write(&pack_path, &pack).unwrap();
+        std::fs::remove_file(&idx_path).unwrap();
+        assert!(Packs::open(dir.path()).packs.is_empty(), "no index");
+    }
 
     #[test]
     fn deltas_copy_and_insert() {

@@ -5,7 +5,10 @@
 //! and restored, commit dates out of order, and authors unified by `.mailmap`. The objects are
 //! read loose, from a pack libgit2 writes (deltas by id) and, when git is installed, from packs
 //! `git repack` writes (deltas by offset, short and long chains); on one thread and on several,
-//! so that runs of the walk start and end everywhere.
+//! so that runs of the walk start and end everywhere. Then the unusual cases: objects half
+//! loose and half packed, 64-bit pack offsets, an index of version 1, shallow clones, and
+//! damaged repositories (a missing tree, damaged bytes anywhere in a pack, a pack cut short,
+//! another pack's index), where the walk must give the right history or an error.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -552,6 +555,270 @@ fn check_pack_reader(dir: &Path, repo: &Repository, what: &str) {
     assert!(
         super::pack::Reader::new(&packs, 1 << 20)
             .read(&[0xab; 20])
+            .is_none()
+    );
+}
+
+/// Runs git in `dir`, or says why not: `false` when git is not installed.
+fn git_or_skip(dir: &Path, args: &[&str]) -> bool {
+    match std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            true
+        }
+        Err(_) => {
+            eprintln!("git is not installed: git {args:?} not tested");
+            false
+        }
+    }
+}
+
+fn pack_files(dir: &Path, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = std::fs::read_dir(dir.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Writes the index of every pack again with `git index-pack` and `args`.
+fn reindex(dir: &Path, args: &[&str]) -> bool {
+    for pack in pack_files(dir, "pack") {
+        for ext in ["idx", "rev"] {
+            let _ = std::fs::remove_file(pack.with_extension(ext));
+        }
+        let mut all = vec!["index-pack"];
+        all.extend(args);
+        all.push(pack.to_str().unwrap());
+        if !git_or_skip(dir, &all) {
+            return false;
+        }
+    }
+    true
+}
+
+#[test]
+fn loose_objects_beside_a_pack_64_bit_offsets_and_index_version_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, commits) = generate(dir.path(), 11);
+    let head = repo.head().unwrap().peel_to_commit().unwrap().id();
+    // The older half in a pack, the newer half loose.
+    let mid = commits[commits.len() / 2].to_string();
+    let packed = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir.path())
+        .args(["pack-objects", "--revs", "-q", ".git/objects/pack/pack"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map(|mut child| {
+            use std::io::Write;
+            writeln!(child.stdin.take().unwrap(), "{mid}").unwrap();
+            assert!(child.wait().unwrap().success());
+        });
+    if packed.is_err() || !git_or_skip(dir.path(), &["prune-packed"]) {
+        eprintln!("git is not installed: packs by git not tested");
+        return;
+    }
+    let repo = Repository::open(dir.path()).unwrap();
+    check(dir.path(), &repo, head, "half packed, half loose");
+
+    // Every offset but the first in the table of 64-bit offsets, as in packs over 2 GiB.
+    assert!(git_or_skip(dir.path(), &["repack", "-adf", "-q"]));
+    // Blobs no commit kept are still loose.
+    remove_loose_objects(dir.path());
+    let small_index = std::fs::metadata(&pack_files(dir.path(), "idx")[0])
+        .unwrap()
+        .len();
+    assert!(reindex(dir.path(), &["--index-version=2,12"]));
+    let large_index = std::fs::metadata(&pack_files(dir.path(), "idx")[0])
+        .unwrap()
+        .len();
+    assert!(
+        large_index > small_index + 8 * 1000,
+        "{small_index} {large_index}"
+    );
+    let repo = Repository::open(dir.path()).unwrap();
+    check_pack_reader(dir.path(), &repo, "64-bit offsets");
+    check(dir.path(), &repo, head, "64-bit offsets");
+
+    // An index of version 1 is not read by the pack reader: libgit2 reads every object.
+    assert!(reindex(dir.path(), &["--index-version=1"]));
+    let packs = super::pack::Packs::open(&dir.path().join(".git/objects"));
+    let some = repo.head().unwrap().peel_to_tree().unwrap().id();
+    assert!(
+        super::pack::Reader::new(&packs, 1 << 20)
+            .read(some.as_bytes())
+            .is_none()
+    );
+    let repo = Repository::open(dir.path()).unwrap();
+    check(dir.path(), &repo, head, "index version 1");
+}
+
+#[test]
+fn shallow_clones_agree_with_libgit2() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = dir.path().join("origin");
+    let (repo, _) = generate(&origin, 13);
+    drop(repo);
+    let url = format!("file://{}", origin.display());
+    let clone = dir.path().join("clone");
+    for depth in ["1", "40"] {
+        let _ = std::fs::remove_dir_all(&clone);
+        let args = [
+            "clone",
+            "-q",
+            "--depth",
+            depth,
+            "--branch",
+            "main",
+            url.as_str(),
+            clone.to_str().unwrap(),
+        ];
+        if !git_or_skip(dir.path(), &args) {
+            return;
+        }
+        let repo = Repository::open(&clone).unwrap();
+        assert!(repo.is_shallow());
+        let head = repo.head().unwrap().peel_to_commit().unwrap().id();
+        check(
+            &clone,
+            &repo,
+            head,
+            &format!("shallow clone, depth {depth}"),
+        );
+        let git = GitRepo::open(&clone.join("content")).unwrap().unwrap();
+        let history = git.history(head).unwrap();
+        assert!(history.shallow);
+        let expected = if depth == "1" { 1 } else { 40 };
+        assert!(
+            history.commits_walked >= expected && history.commits_walked < 320,
+            "depth {depth}: {} commits",
+            history.commits_walked
+        );
+    }
+}
+
+/// A copy of the repository in `from`, made by git itself (`cp -a` keeps the objects as
+/// they are).
+fn copy_repo(from: &Path, to: &Path) {
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn damaged_repositories_give_an_error_or_the_right_history_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good");
+    let (repo, commits) = generate(&good, 17);
+    let head = repo.head().unwrap().peel_to_commit().unwrap().id();
+    let expected = reference(&repo, "content", head);
+    let walk = |path: &Path| {
+        let git = GitRepo::open(&path.join("content")).unwrap().unwrap();
+        git.history_on(head, 3)
+    };
+    let agrees = |history: &super::History| {
+        history.files.len() == expected.len()
+            && expected.iter().all(|(path, (last, commits, authors))| {
+                history.files.get(path).is_some_and(|f| {
+                    f.commit == last.to_string()
+                        && f.commits == *commits
+                        && &f.contributors == authors
+                })
+            })
+    };
+
+    // A tree object missing (loose): an error that names it.
+    let missing = dir.path().join("missing");
+    copy_repo(&good, &missing);
+    let victim = repo.find_commit(commits[commits.len() / 3]).unwrap();
+    let tree = content_tree(&repo, &victim, "content").unwrap().id();
+    let hex = tree.to_string();
+    std::fs::remove_file(missing.join(".git/objects").join(&hex[..2]).join(&hex[2..])).unwrap();
+    let err = walk(&missing).unwrap_err().to_string();
+    assert!(err.contains(&hex), "{err}");
+
+    if !git_or_skip(&good, &["repack", "-adf", "-q", "--depth=50"]) {
+        return;
+    }
+    let repo = Repository::open(&good).unwrap();
+    assert!(agrees(&walk(&good).unwrap()));
+    let pack = pack_files(&good, "pack").remove(0);
+    let bytes = std::fs::read(&pack).unwrap();
+    let odb = repo.odb().unwrap();
+    let mut ids = Vec::new();
+    odb.foreach(|id| {
+        ids.push(*id);
+        true
+    })
+    .unwrap();
+
+    // One byte damaged at each of many places in the pack: the walk gives the right history
+    // or an error, and the pack reader never gives bytes other than the object's.
+    let damaged = dir.path().join("damaged");
+    let damaged_pack = damaged.join(pack.strip_prefix(&good).unwrap());
+    copy_repo(&good, &damaged);
+    let (mut errors, mut right) = (0, 0);
+    for n in 0..24 {
+        let at = 12 + (bytes.len() - 32) * n / 24 + n;
+        let mut copy = bytes.clone();
+        copy[at] ^= 0x5a;
+        std::fs::write(&damaged_pack, &copy).unwrap();
+        match walk(&damaged) {
+            Ok(history) => {
+                assert!(agrees(&history), "byte {at}: a wrong history");
+                right += 1;
+            }
+            Err(err) => {
+                assert!(!err.to_string().is_empty());
+                errors += 1;
+            }
+        }
+        let packs = super::pack::Packs::open(&damaged.join(".git/objects"));
+        let mut reader = super::pack::Reader::new(&packs, 1 << 20);
+        for id in &ids {
+            if let Some((_, data)) = reader.read(id.as_bytes()) {
+                assert!(
+                    &data[..] == odb.read(*id).unwrap().data(),
+                    "byte {at}: {id}"
+                );
+            }
+        }
+    }
+    eprintln!("damaged packs: {right} right histories, {errors} errors");
+
+    // The pack cut short: not read by the reader; libgit2 cannot read it either.
+    std::fs::write(&damaged_pack, &bytes[..bytes.len() / 2]).unwrap();
+    let err = walk(&damaged).unwrap_err().to_string();
+    assert!(!err.is_empty());
+    // Another pack's index beside the pack: not read by the reader.
+    std::fs::write(&damaged_pack, &bytes).unwrap();
+    assert!(agrees(&walk(&damaged).unwrap()));
+    let other = dir.path().join("other");
+    copy_repo(&good, &other);
+    assert!(git_or_skip(&other, &["repack", "-adf", "-q", "--depth=3"]));
+    let other_idx = pack_files(&other, "idx").remove(0);
+    std::fs::copy(&other_idx, damaged_pack.with_extension("idx")).unwrap();
+    let packs = super::pack::Packs::open(&damaged.join(".git/objects"));
+    assert!(
+        super::pack::Reader::new(&packs, 1 << 20)
+            .read(head.as_bytes())
             .is_none()
     );
 }

@@ -70,10 +70,16 @@ impl<'a> Walker<'a> {
     pub(super) fn run(&mut self, first: usize, commits: &[Oid]) -> Result<Vec<Changes>, GitError> {
         let mut out = Vec::new();
         for (n, &oid) in commits.iter().enumerate() {
-            let facts = self.facts(oid)?;
+            let in_commit = |err: GitError| {
+                GitError::Git(format!(
+                    "cannot read what commit {oid} changed: {}",
+                    err.to_string().trim_start_matches("git: ")
+                ))
+            };
+            let facts = self.facts(oid).map_err(in_commit)?;
             // Commits of the run are visited once, and parents usually right after.
             self.facts.remove(&oid);
-            let paths = self.changed(&facts)?;
+            let paths = self.changed(&facts).map_err(in_commit)?;
             if !paths.is_empty() {
                 out.push(Changes {
                     index: first + n,
@@ -119,7 +125,12 @@ impl<'a> Walker<'a> {
             if first {
                 changed = paths;
                 first = false;
+            } else if changed.len().min(paths.len()) < 16 {
+                changed.retain(|p| paths.contains(p));
             } else {
+                // A merge of long-lived branches may differ from each parent in thousands of
+                // files.
+                let paths: std::collections::HashSet<&String> = paths.iter().collect();
                 changed.retain(|p| paths.contains(p));
             }
             if changed.is_empty() {
@@ -137,7 +148,13 @@ impl<'a> Walker<'a> {
             return Ok(data);
         }
         let odb = self.repo.odb()?;
-        let object = odb.read(id)?;
+        let object = odb.read(id).map_err(|err| {
+            GitError::Git(format!(
+                "cannot read the {} {id}: {}",
+                kind.name(),
+                err.message()
+            ))
+        })?;
         let found = match object.kind() {
             git2::ObjectType::Commit => Kind::Commit,
             git2::ObjectType::Tree => Kind::Tree,
@@ -146,7 +163,9 @@ impl<'a> Walker<'a> {
         };
         if found != kind {
             return Err(GitError::Git(format!(
-                "the object {id} is a {found:?}, not a {kind:?}"
+                "the object {id} is a {}, not a {}",
+                found.name(),
+                kind.name()
             )));
         }
         Ok(Rc::new(Bytes::new(object.data().to_vec())))
