@@ -14,8 +14,8 @@
 # process per run) with hyperfine, measures its peak resident memory with GNU time (median of
 # 3 runs), and times `git log --name-only -- content` once for comparison.
 #
-# Needs: cargo, git, hyperfine, GNU time (/usr/bin/time), python3.
-#   apt-get install -y git hyperfine time python3
+# Needs: cargo, git, hyperfine, GNU time (/usr/bin/time), python3, bc.
+#   apt-get install -y git hyperfine time python3 bc
 # Environment: SEED (1), RUNS (5), WARMUP (1), OPSBOOK_BENCH_DIR (cache, default
 # $TMPDIR/opsbook-bench), CARGO_TARGET_DIR (honoured), GIT_LOG=0 to skip the git log timing.
 set -euo pipefail
@@ -30,8 +30,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 work=${OPSBOOK_BENCH_DIR:-${TMPDIR:-/tmp}/opsbook-bench}
 
-for tool in git hyperfine python3; do
-    command -v "$tool" >/dev/null || { echo "git_history: $tool is missing (apt-get install -y git hyperfine time python3)" >&2; exit 2; }
+for tool in git hyperfine python3 bc; do
+    command -v "$tool" >/dev/null || { echo "git_history: $tool is missing (apt-get install -y git hyperfine time python3 bc)" >&2; exit 2; }
 done
 [ -x /usr/bin/time ] || { echo "git_history: GNU time is missing (apt-get install -y time)" >&2; exit 2; }
 
