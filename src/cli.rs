@@ -520,6 +520,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
             Ok(Exit::Clean)
         }
         Command::Build(args) => {
+            crate::allocator::keep_freed_memory();
             // A progress line on stderr when it is a terminal and the build takes a while.
             let progress = crate::term::ProgressLine::start(
                 "building the site",

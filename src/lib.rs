@@ -5,6 +5,7 @@
 //! [`site`] (model, render, write) for `opsbook build`. The library returns data; the binary
 //! ([`cli`]) prints it and picks the exit code.
 
+pub mod allocator;
 pub mod changes;
 pub mod cli;
 pub mod commands;
