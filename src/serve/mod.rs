@@ -134,9 +134,13 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
     // Set with every message, so the second phase of a rebuild stops for a newer change.
     let waiting = Arc::new(AtomicBool::new(false));
     let newer = waiting.clone();
-    let watcher = notify::recommended_watcher(move |event| {
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Not for accesses: re-reading the saved file would stop its own second phase.
+        let change = event.as_ref().map_or(true, watch::may_change);
         let _ = events.send(Message::Fs(event));
-        newer.store(true, Ordering::SeqCst);
+        if change {
+            newer.store(true, Ordering::SeqCst);
+        }
     })
     .map_err(|e| ServeError::Start(format!("cannot watch files: {e}")))?;
 
@@ -396,9 +400,9 @@ impl Builder {
                     Some(applied) => format!("rebuilt ({})", describe_applied(applied)),
                 };
                 let search = match rebuilt.search {
-                    SearchStep::Later => {
-                        // A catch-up changed no document: the index in hand is current.
-                        index_later = !catch_up;
+                    // A catch-up changed no document: the index in hand is current.
+                    SearchStep::Later if !catch_up => {
+                        index_later = true;
                         "; search index updating in the background"
                     }
                     _ => "",
