@@ -7,7 +7,8 @@
 //! rebuild thread, which owns the [`Workspace`] and publishes each result to [`http::Shared`];
 //! the search index is rebuilt on a background thread after the pages are published
 //! ([`indexer`]). A rebuild re-checks and re-renders only what a change can affect
-//! ([`rebuild`]).
+//! ([`rebuild`]), in two phases with a reload after each: the document pages, then the pages
+//! that list documents (stopped by a newer change, which renders what is left).
 
 pub mod http;
 pub mod indexer;
@@ -131,7 +132,7 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
 
     let (sender, receiver) = mpsc::channel::<Message>();
     let events = sender.clone();
-    // Set with every message, so the second phase of a rebuild stops for a newer change.
+    // Set with every event that can be a change, so the second phase of a rebuild stops for it.
     let waiting = Arc::new(AtomicBool::new(false));
     let newer = waiting.clone();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
