@@ -357,3 +357,71 @@ fn port_in_use_is_a_clear_error() {
     assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
     assert!(stderr.contains("--port"), "{stderr}");
 }
+
+#[test]
+fn a_title_change_reloads_its_page_then_the_lists() {
+    let kb = knowledge_base();
+    let temp = tempfile::tempdir().unwrap();
+    let server = start(kb.path(), temp.path());
+    let mut stream = TcpStream::connect(&server.base).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__opsbook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut next_version = || -> u64 {
+        loop {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "event stream closed"
+            );
+            if let Some(version) = line.trim_end().strip_prefix("data: ") {
+                return version.parse().unwrap();
+            }
+        }
+    };
+    let first = next_version();
+    write(
+        kb.path(),
+        "content/runbooks/db-failover.md",
+        &RUNBOOK.replace("Payments DB failover", "Payments DB switchover"),
+    );
+    // Two versions: the runbook's page, then the pages that list it. The stream may skip
+    // the first when the second follows at once, never the second.
+    let mut seen = vec![next_version()];
+    while seen.last() < Some(&(first + 2)) {
+        seen.push(next_version());
+    }
+    assert_eq!(seen.last(), Some(&(first + 2)), "{seen:?}");
+    for path in ["/runbooks/db-failover/", "/runbooks/", "/"] {
+        let page = get(&server.base, path);
+        assert!(
+            page.body.contains("Payments DB switchover"),
+            "{path}: {}",
+            page.body
+        );
+        assert!(page.body.contains(&format!("var v=\"{}\"", first + 2)));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut lines = Vec::new();
+    while !lines
+        .iter()
+        .any(|l: &String| l.contains("pages that list documents in"))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match server.stderr.recv_timeout(left) {
+            Ok(line) => lines.push(line),
+            Err(_) => panic!("no second-phase line: {lines:?}"),
+        }
+    }
+    // Reading the saved file makes events too; they must not stop the second phase.
+    assert!(
+        !lines.iter().any(|l| l.starts_with("caught up")),
+        "{lines:?}"
+    );
+}

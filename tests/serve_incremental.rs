@@ -400,3 +400,161 @@ fn findings_after_edits_are_those_of_lint() {
     kb.write(&pm, "---\ntitle: [\n---\n");
     check(&mut kb, "broken", &[&pm]);
 }
+
+impl Kb {
+    /// The served file at `rel` (output-relative).
+    fn served(&self, rel: &str) -> String {
+        fs::read_to_string(self.rebuilder.output().join(rel)).unwrap()
+    }
+
+    /// What the watcher would tell the workspace after `rels` changed.
+    fn apply(&mut self, rels: &[&str]) -> opsbook::serve::workspace::Applied {
+        let changes: BTreeSet<Change> = rels
+            .iter()
+            .map(|r| Change::Document(r.to_string()))
+            .collect();
+        self.workspace.apply(&changes).unwrap()
+    }
+}
+
+/// A stop signal that turns true after `n` questions (a newer change arriving while the
+/// second phase runs, after it rendered a few pages).
+fn stop_after(n: usize) -> impl Fn() -> bool + Sync {
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    move || asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n
+}
+
+#[test]
+fn a_title_change_writes_its_page_before_the_lists() {
+    let mut kb = Kb::new(30, "[search]\nenabled = false\n");
+    let pm = kb.docs_in("postmortems")[0].clone();
+    kb.edit(&pm, "title: ", "title: Phased ");
+    let applied = kb.apply(&[&pm]);
+    let (_, result, rest) = kb
+        .rebuilder
+        .first_phase(&kb.workspace, Some(&applied), today());
+    let rebuilt = result.unwrap();
+    let rest = rest.expect("a title change leaves the pages that list it for later");
+    assert!(rebuilt.deferred > 3, "{}", rebuilt.deferred);
+    // Its own page has the new title; the list and documents.json not yet.
+    let page = rebuilt
+        .pages
+        .rendered_paths
+        .iter()
+        .find(|p| p.starts_with("postmortems/") && p.ends_with("/index.html"))
+        .unwrap()
+        .clone();
+    assert!(kb.served(&page).contains("Phased "));
+    assert!(!kb.served("postmortems/index.html").contains("Phased "));
+    assert!(!kb.served("documents.json").contains("Phased "));
+    assert!(
+        rebuilt
+            .pages
+            .rendered_paths
+            .iter()
+            .all(|p| p.ends_with("/index.html") && p != "postmortems/index.html"),
+        "{:?}",
+        rebuilt.pages.rendered_paths
+    );
+
+    let done = kb.rebuilder.finish(rest, &|| false).unwrap();
+    assert!(done.complete);
+    assert_eq!(done.rendered, rebuilt.deferred);
+    assert!(done.rendered_paths.contains(&"documents.json".to_string()));
+    assert!(!kb.rebuilder.behind());
+    kb.check("after the second phase");
+}
+
+#[test]
+fn an_edit_during_the_second_phase_is_not_lost() {
+    let mut kb = Kb::new(30, "[search]\nenabled = false\n");
+    let postmortems = kb.docs_in("postmortems");
+    let pm = postmortems[0].clone();
+    let original = kb.read(&pm);
+
+    // The second phase stops before its last page for a newer edit, which puts the title back:
+    // the pages written with the intermediate title must be rendered again, although their
+    // fingerprints are those of before the first edit.
+    kb.edit(&pm, "title: ", "title: Briefly ");
+    let applied = kb.apply(&[&pm]);
+    let (_, result, rest) = kb
+        .rebuilder
+        .first_phase(&kb.workspace, Some(&applied), today());
+    let deferred = result.unwrap().deferred;
+    let done = kb
+        .rebuilder
+        .finish(rest.unwrap(), &stop_after(deferred - 1))
+        .unwrap();
+    assert!(!done.complete);
+    assert_eq!(done.rendered, deferred - 1, "{:?}", done.rendered_paths);
+    assert!(
+        done.rendered_paths
+            .iter()
+            .any(|p| kb.served(p).contains("Briefly ")),
+        "{:?}",
+        done.rendered_paths
+    );
+    assert!(kb.rebuilder.behind());
+    kb.write(&pm, &original);
+    kb.doc_changed("the title back, during the second phase", &[&pm]);
+    assert!(!kb.rebuilder.behind());
+
+    // Stopped before any page; then a body-only edit (whose model is reused whole) must
+    // still bring the lists up to date.
+    kb.edit(&pm, "title: ", "title: Again ");
+    let applied = kb.apply(&[&pm]);
+    let (_, result, rest) = kb
+        .rebuilder
+        .first_phase(&kb.workspace, Some(&applied), today());
+    result.unwrap();
+    let done = kb.rebuilder.finish(rest.unwrap(), &|| true).unwrap();
+    assert_eq!(done.rendered, 0);
+    let text = kb.read(&pm);
+    kb.write(&pm, &format!("{text}\nA line added meanwhile.\n"));
+    let rebuilt = kb.doc_changed("a body edit after a stopped second phase", &[&pm]);
+    assert!(rebuilt.pages.rendered >= 1);
+    assert!(kb.served("postmortems/index.html").contains("Again "));
+
+    // Stopped again, then events that change nothing: an empty rebuild catches up (what
+    // serve does when no newer change follows).
+    kb.edit(&pm, "title: ", "title: Once more ");
+    let applied = kb.apply(&[&pm]);
+    let (_, result, rest) = kb
+        .rebuilder
+        .first_phase(&kb.workspace, Some(&applied), today());
+    result.unwrap();
+    kb.rebuilder.finish(rest.unwrap(), &stop_after(1)).unwrap();
+    let (_, result) = kb.rebuilder.rebuild(
+        &kb.workspace,
+        Some(&opsbook::serve::workspace::Applied::default()),
+        today(),
+    );
+    assert!(result.unwrap().pages.rendered <= 1);
+    assert!(!kb.rebuilder.behind());
+    kb.check("caught up");
+}
+
+#[test]
+fn a_failing_second_phase_is_rendered_again_by_the_next_rebuild() {
+    let mut kb = Kb::new(30, "[search]\nenabled = false\n");
+    let pm = kb.docs_in("postmortems")[0].clone();
+    // A list template that fails for one title only (the document pages render).
+    let list = "{% for d in documents %}{% if \"Boom\" in d.title %}{{ missing.field }}{% endif %}{{ d.title }}\n{% endfor %}";
+    fs::create_dir_all(kb.dir.path().join("templates")).unwrap();
+    fs::write(kb.dir.path().join("templates/list.html"), list).unwrap();
+    kb.changed("a list template", &[Change::Templates]);
+
+    kb.edit(&pm, "title: ", "title: Boom ");
+    let applied = kb.apply(&[&pm]);
+    let (_, result, rest) = kb
+        .rebuilder
+        .first_phase(&kb.workspace, Some(&applied), today());
+    result.unwrap();
+    let err = kb.rebuilder.finish(rest.unwrap(), &|| false).unwrap_err();
+    assert!(err.to_string().contains("list.html"), "{err}");
+    assert!(kb.rebuilder.behind());
+    // Fixed: the next rebuild renders what the failed phase left.
+    kb.edit(&pm, "title: Boom ", "title: Fine ");
+    kb.doc_changed("the title fixed", &[&pm]);
+    assert!(kb.served("postmortems/index.html").contains("Fine "));
+}

@@ -256,10 +256,13 @@ fn run(receiver: mpsc::Receiver<Job>, state: &State, output: &Path, verbosity: V
 /// Lets the rebuilds of pages run first: the calling thread (and the threads it starts) get a
 /// lower CPU priority. Used for the indexer thread and rayon's global pool in `serve`.
 pub fn lower_priority() {
+    // Relative to the current value: serve started under `nice -n 19` would otherwise raise
+    // the indexer above its rebuilds (when allowed, as for root).
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority has no memory effects; on Linux, `who = 0` with PRIO_PROCESS is the
-    // calling thread, and the threads it starts inherit the value.
+    // SAFETY: getpriority and setpriority have no memory effects; on Linux, `who = 0` with
+    // PRIO_PROCESS is the calling thread, and the threads it starts inherit the value.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
+        libc::setpriority(libc::PRIO_PROCESS, 0, (current + 10).min(19));
     }
 }

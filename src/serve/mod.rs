@@ -7,7 +7,8 @@
 //! rebuild thread, which owns the [`Workspace`] and publishes each result to [`http::Shared`];
 //! the search index is rebuilt on a background thread after the pages are published
 //! ([`indexer`]). A rebuild re-checks and re-renders only what a change can affect
-//! ([`rebuild`]).
+//! ([`rebuild`]), in two phases with a reload after each: the document pages, then the pages
+//! that list documents (stopped by a newer change, which renders what is left).
 
 pub mod http;
 pub mod indexer;
@@ -21,6 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -130,8 +132,16 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
 
     let (sender, receiver) = mpsc::channel::<Message>();
     let events = sender.clone();
-    let watcher = notify::recommended_watcher(move |event| {
+    // Set with every event that can be a change, so the second phase of a rebuild stops for it.
+    let waiting = Arc::new(AtomicBool::new(false));
+    let newer = waiting.clone();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Not for accesses: re-reading the saved file would stop its own second phase.
+        let change = event.as_ref().map_or(true, watch::may_change);
         let _ = events.send(Message::Fs(event));
+        if change {
+            newer.store(true, Ordering::SeqCst);
+        }
     })
     .map_err(|e| ServeError::Start(format!("cannot watch files: {e}")))?;
 
@@ -144,6 +154,8 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
         watches: Watches::new(watcher),
         failed: false,
         foreground,
+        waiting: waiting.clone(),
+        stopped: false,
     };
     let url = if addr.ip().is_unspecified() {
         format!("http://127.0.0.1:{}/", addr.port())
@@ -172,6 +184,7 @@ pub fn run(options: ServeOptions) -> Result<(), crate::Error> {
         .map_err(|e| ServeError::Start(e.to_string()))?;
     let served = runtime.block_on(serve_until_stopped(listener, shared.clone()));
     let _ = sender.send(Message::Stop);
+    waiting.store(true, Ordering::SeqCst);
     let _ = rebuilds.join();
     runtime.shutdown_timeout(Duration::from_secs(1));
     drop(temp);
@@ -241,13 +254,33 @@ struct Builder {
     failed: bool,
     /// The threads rebuilds run on (rayon's global pool is the search indexer's).
     foreground: Arc<rayon::ThreadPool>,
+    /// A message came in since the last batch was taken: the second phase of a rebuild stops.
+    waiting: Arc<AtomicBool>,
+    /// The last second phase stopped for a newer message before writing every page.
+    stopped: bool,
 }
 
 impl Builder {
     fn run(mut self, receiver: mpsc::Receiver<Message>) {
         loop {
             let mut events = Vec::new();
-            match receiver.recv() {
+            let first = if self.stopped {
+                // A second phase was stopped for events that changed nothing: finish it
+                // unless more are waiting.
+                match receiver.try_recv() {
+                    Ok(message) => Ok(message),
+                    Err(mpsc::TryRecvError::Empty) => {
+                        self.waiting.store(false, Ordering::SeqCst);
+                        let foreground = self.foreground.clone();
+                        foreground.install(|| self.build(Some(&Applied::default())));
+                        continue;
+                    }
+                    Err(mpsc::TryRecvError::Disconnected) => return,
+                }
+            } else {
+                receiver.recv().map_err(|_| ())
+            };
+            match first {
                 Ok(Message::Fs(event)) => events.push(event),
                 Ok(Message::Stop) | Err(_) => return,
             }
@@ -264,6 +297,8 @@ impl Builder {
                     Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 }
             }
+            // Events after this point stop the second phase; those before are in this batch.
+            self.waiting.store(false, Ordering::SeqCst);
             let foreground = self.foreground.clone();
             foreground.install(|| self.on_events(events));
         }
@@ -338,34 +373,49 @@ impl Builder {
     }
 
     /// Lints and renders what `applied` can have changed (everything on the first build), then
-    /// publishes the result and hands the search index to the background indexer.
+    /// publishes the result (the pages open in the browser reload), renders the aggregate pages
+    /// and publishes again, and hands the search index to the background indexer. An empty
+    /// `applied` finishes the aggregate pages of a rebuild that stopped for a newer change.
     fn build(&mut self, applied: Option<&Applied>) {
         let started = Instant::now();
-        let (findings, result) = self
-            .rebuilder
-            .rebuild(&self.workspace, applied, crate::today());
+        let (findings, result, rest) =
+            self.rebuilder
+                .first_phase(&self.workspace, applied, crate::today());
         let elapsed = started.elapsed();
         let workspace = &self.workspace;
+        let catch_up = applied.is_some_and(Applied::is_empty);
+        self.stopped = false;
 
-        self.print_findings(&findings, applied);
+        if !catch_up {
+            self.print_findings(&findings, applied);
+        }
         let version = self.shared.page_state().version + 1;
         let summary = report::human::summary_line(&findings, workspace.docs.len());
         let mut index_later = false;
+        let banners = banners(&workspace.docs, &findings);
         let state = match result {
             Ok(rebuilt) => {
                 let what = match applied {
                     None => format!("built {} pages", rebuilt.pages.pages),
+                    Some(_) if catch_up => "caught up".to_string(),
                     Some(applied) => format!("rebuilt ({})", describe_applied(applied)),
                 };
                 let search = match rebuilt.search {
-                    SearchStep::Later => {
+                    // A catch-up changed no document: the index in hand is current.
+                    SearchStep::Later if !catch_up => {
                         index_later = true;
                         "; search index updating in the background"
                     }
                     _ => "",
                 };
-                self.verbosity
-                    .say(format!("{what} in {}; {summary}{search}", ms(elapsed)));
+                let later = match rebuilt.deferred {
+                    0 => String::new(),
+                    n => format!("; {n} pages that list documents follow"),
+                };
+                self.verbosity.say(format!(
+                    "{what} in {}; {summary}{search}{later}",
+                    ms(elapsed)
+                ));
                 let pages = &rebuilt.pages;
                 self.verbosity.detail(format!(
                     "  lint {} ({} of {} documents checked), model {}{}, pages: plan {}, render {} ({} of {}), write {} ({} files written, {} removed){}",
@@ -389,23 +439,47 @@ impl Builder {
                 PageState {
                     version,
                     error: None,
-                    banners: banners(&workspace.docs, &findings),
+                    banners: banners.clone(),
                 }
             }
-            Err(err) => {
-                let message = format!("{:?}", miette::Report::new(err));
-                eprintln!("{message}");
-                PageState {
-                    version,
-                    error: Some(BuildError {
-                        title: "the site could not be built".into(),
-                        message: strip_ansi(&message),
-                    }),
-                    banners: HashMap::new(),
-                }
-            }
+            Err(err) => site_error(version, err),
         };
-        self.shared.publish(state);
+        // A catch-up changed no document page: no need to reload them.
+        if !catch_up || state.error.is_some() {
+            self.shared.publish(state);
+        }
+        if let Some(rest) = rest {
+            let started = Instant::now();
+            let waiting = self.waiting.clone();
+            let stop = move || waiting.load(Ordering::SeqCst);
+            let version = self.shared.page_state().version + 1;
+            match self.rebuilder.finish(rest, &stop) {
+                Ok(done) if done.complete => {
+                    self.verbosity.say(format!(
+                        "  then {} pages that list documents in {} (render {}, write {}, {} files written)",
+                        done.rendered,
+                        ms(started.elapsed()),
+                        ms(done.render_time),
+                        ms(done.write_time),
+                        done.written,
+                    ));
+                    // Pages open on a list reload now; the others reload too (same content).
+                    self.shared.publish(PageState {
+                        version,
+                        error: None,
+                        banners,
+                    });
+                }
+                Ok(done) => {
+                    self.stopped = true;
+                    self.verbosity.detail(format!(
+                        "  stopped after {} of the pages that list documents: a newer change came in",
+                        done.rendered
+                    ));
+                }
+                Err(err) => self.shared.publish(site_error(version, err)),
+            }
+        }
         if index_later {
             self.rebuilder.index_later(&self.workspace);
         }
@@ -444,6 +518,20 @@ impl Builder {
         if !body.trim().is_empty() {
             println!("{}", body.trim_end());
         }
+    }
+}
+
+/// The error page every page shows while the site cannot be rendered.
+fn site_error(version: u64, err: crate::site::SiteError) -> PageState {
+    let message = format!("{:?}", miette::Report::new(err));
+    eprintln!("{message}");
+    PageState {
+        version,
+        error: Some(BuildError {
+            title: "the site could not be built".into(),
+            message: strip_ansi(&message),
+        }),
+        banners: HashMap::new(),
     }
 }
 

@@ -4,7 +4,10 @@
 //! - Lint: the documents an edit can affect ([`LintCache`]); all of them on the first build,
 //!   after a config change and on a new day.
 //! - Pages: the pages whose inputs changed ([`Memo`]), written into the served folder in place;
-//!   every page after a template or config change and on a new day.
+//!   every page after a template or config change and on a new day. In two phases: the
+//!   document pages first ([`Rebuilder::first_phase`]), so the edited page can be reloaded at
+//!   once, then the pages that list documents ([`Rebuilder::finish`]), which take seconds at
+//!   10,000 documents.
 //! - Search: in the background after the pages are served ([`Indexer`]); before them only on
 //!   the first build and when the number of index shards changes (every page names them).
 
@@ -19,7 +22,7 @@ use super::lint_cache::LintCache;
 use super::workspace::{Applied, Workspace};
 use crate::config::Config;
 use crate::lint::Finding;
-use crate::site::incremental::{Memo, Update};
+use crate::site::incremental::{Deferred, Finished, Memo, Update};
 use crate::site::model::{Site, ViewCache};
 use crate::site::templates::{self, Templates};
 use crate::site::{SiteError, SiteInput};
@@ -50,6 +53,16 @@ pub struct Rebuilt {
     pub model_reused: bool,
     pub pages: Update,
     pub search: SearchStep,
+    /// Dirty pages left for the second phase ([`Rebuilder::finish`]).
+    pub deferred: usize,
+}
+
+/// The second phase of a rebuild: the site it renders from (which borrows the workspace's
+/// documents) and the pages left to render. Dropping it unfinished is safe (the next rebuild
+/// renders those pages) but loses the views kept for the next model.
+pub struct Rest<'w> {
+    site: Site<'w>,
+    deferred: Deferred,
 }
 
 pub struct Rebuilder {
@@ -98,14 +111,30 @@ impl Rebuilder {
         config
     }
 
-    /// Lints and renders what `applied` can have changed (everything when `None`: the first
-    /// build). The findings are those of the whole knowledge base, also when the site fails.
+    /// Both phases in one go ([`Rebuilder::first_phase`], then [`Rebuilder::finish`]).
     pub fn rebuild(
         &mut self,
         workspace: &Workspace,
         applied: Option<&Applied>,
         today: Date,
     ) -> (Vec<Finding>, Result<Rebuilt, SiteError>) {
+        let (findings, result, rest) = self.first_phase(workspace, applied, today);
+        let result = match (result, rest) {
+            (Ok(rebuilt), Some(rest)) => self.finish(rest, &|| false).map(|_| rebuilt),
+            (result, _) => result,
+        };
+        (findings, result)
+    }
+
+    /// Lints and renders what `applied` can have changed (everything when `None`: the first
+    /// build), except the aggregate pages, which are returned for [`Rebuilder::finish`]. The
+    /// findings are those of the whole knowledge base, also when the site fails.
+    pub fn first_phase<'w>(
+        &mut self,
+        workspace: &'w Workspace,
+        applied: Option<&Applied>,
+        today: Date,
+    ) -> (Vec<Finding>, Result<Rebuilt, SiteError>, Option<Rest<'w>>) {
         self.generation += 1;
         let new_day = self.today != Some(today);
         self.today = Some(today);
@@ -128,25 +157,56 @@ impl Rebuilder {
         let lint_time = started.elapsed();
         let result = self.pages(workspace, &changed, pages_full, today);
         self.retry_full = pages_full && result.is_err();
-        let result = result.map(|((model_time, model_reused), pages, search)| Rebuilt {
-            full: pages_full,
-            checked: self.lint.checked,
-            lint_time,
-            model_time,
-            model_reused,
-            pages,
-            search,
+        let mut rest = None;
+        let result = result.map(|((model_time, model_reused), pages, search, later)| {
+            let deferred = later.as_ref().map_or(0, |r| r.deferred.len());
+            rest = later;
+            Rebuilt {
+                full: pages_full,
+                checked: self.lint.checked,
+                lint_time,
+                model_time,
+                model_reused,
+                pages,
+                search,
+                deferred,
+            }
         });
-        (findings, result)
+        (findings, result, rest)
     }
 
-    fn pages(
+    /// Renders and writes the pages the first phase left, asking `stop` before each (see
+    /// [`Memo::finish`]), and keeps the site's views for the next rebuild.
+    pub fn finish(
         &mut self,
-        workspace: &Workspace,
+        rest: Rest<'_>,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Finished, SiteError> {
+        let Rest { site, deferred } = rest;
+        let result = match &self.templates {
+            Some(templates) => self
+                .memo
+                .finish(&site, templates, &self.output, deferred, stop),
+            None => unreachable!("the first phase loaded the templates"),
+        };
+        self.views.keep(site);
+        result
+    }
+
+    /// Pages of an earlier rebuild are still to be written (its second phase was stopped or
+    /// failed): a rebuild with no change brings them up to date.
+    pub fn behind(&self) -> bool {
+        self.memo.behind()
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn pages<'w>(
+        &mut self,
+        workspace: &'w Workspace,
         changed: &BTreeSet<String>,
         full: bool,
         today: Date,
-    ) -> Result<((Duration, bool), Update, SearchStep), SiteError> {
+    ) -> Result<((Duration, bool), Update, SearchStep, Option<Rest<'w>>), SiteError> {
         let config = self.site_config(workspace);
         if full || self.templates.is_none() {
             self.templates = None;
@@ -163,7 +223,7 @@ impl Rebuilder {
         let search_moved = self.search_view.as_ref() != Some(&view);
         // A failed render leaves the memo as it was before it, so the next one renders
         // what this one should have.
-        let update = self
+        let (update, deferred) = self
             .memo
             .update(&site, templates, &self.output, changed, full)?;
         let search = if !site.info.search.enabled {
@@ -179,8 +239,11 @@ impl Rebuilder {
             SearchStep::Later
         };
         self.search_view = Some(view);
-        self.views.keep(site);
-        Ok((model, update, search))
+        if deferred.is_empty() {
+            self.views.keep(site);
+            return Ok((model, update, search, None));
+        }
+        Ok((model, update, search, Some(Rest { site, deferred })))
     }
 
     /// Hands the index of the current documents to the background indexer (call after the

@@ -84,14 +84,14 @@ impl Places {
         None
     }
 
-    /// The changes in a batch of events.
+    /// The changes in a batch of events (see [`may_change`]).
     pub fn changes<'a>(
         &self,
         events: impl IntoIterator<Item = &'a notify::Event>,
     ) -> BTreeSet<Change> {
         let mut changes = BTreeSet::new();
         for event in events {
-            if matches!(event.kind, EventKind::Access(_)) {
+            if !may_change(event) {
                 continue;
             }
             for path in &event.paths {
@@ -158,6 +158,12 @@ impl Watches {
         }
         problems
     }
+}
+
+/// Whether an event can mean a change: not an access (opening or reading a file, which
+/// serve itself does when it re-reads a saved document).
+pub fn may_change(event: &notify::Event) -> bool {
+    !matches!(event.kind, EventKind::Access(_))
 }
 
 #[cfg(test)]

@@ -36,6 +36,41 @@ pub struct Memo {
     urls: HashMap<String, String>,
     /// The templates' static files written last time.
     statics: HashSet<String>,
+    /// Some pages were left for a second phase that has not written them all yet
+    /// ([`Memo::finish`]): the next update must compare every fingerprint.
+    behind: bool,
+}
+
+/// The dirty pages an update left for [`Memo::finish`]: the pages that list many documents
+/// (lists, taxonomies, follow-ups, documents.json...), which can take seconds at 10,000
+/// documents. Until they are written, the memo keeps their old fingerprints.
+#[derive(Debug, Default)]
+pub struct Deferred {
+    pages: Vec<(Page, String, u64)>,
+}
+
+impl Deferred {
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
+/// What [`Memo::finish`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Finished {
+    /// Pages rendered (all of the deferred ones unless `stop` said so).
+    pub rendered: usize,
+    pub written: usize,
+    /// Every deferred page is written: the folder is up to date.
+    pub complete: bool,
+    /// The output paths of the pages rendered, sorted.
+    pub rendered_paths: Vec<String>,
+    pub render_time: Duration,
+    pub write_time: Duration,
 }
 
 /// What [`Memo::update`] did.
@@ -251,6 +286,10 @@ impl Memo {
     /// template or config change), writes those whose bytes changed, and removes pages that
     /// are gone. `changed` names the documents (content-relative paths) whose text changed,
     /// that appeared or that were removed since the last update.
+    ///
+    /// Unless `everything`, only document pages (and the small fixed ones) are rendered here;
+    /// the other dirty pages are returned for [`Memo::finish`], so the edited page can be
+    /// shown before the large pages that list it are rendered.
     pub fn update(
         &mut self,
         site: &Site,
@@ -258,11 +297,12 @@ impl Memo {
         output: &Path,
         changed: &BTreeSet<String>,
         everything: bool,
-    ) -> Result<Update, SiteError> {
+    ) -> Result<(Update, Deferred), SiteError> {
         let everything = everything || self.pages.is_empty();
         let started = Instant::now();
-        if site.reused && !everything {
-            return self.bodies_only(site, templates, output, changed, started);
+        if site.reused && !everything && !self.behind {
+            let update = self.bodies_only(site, templates, output, changed, started)?;
+            return Ok((update, Deferred::default()));
         }
         let pages = fingerprints(site);
 
@@ -296,15 +336,24 @@ impl Memo {
         }
 
         let mut dirty: Vec<Page> = Vec::new();
+        let mut deferred = Deferred::default();
         let mut next: HashMap<String, u64> = HashMap::with_capacity(pages.len());
-        for (page, path, fp) in &pages {
+        for (page, path, fp) in pages {
             let stale = everything
-                || self.pages.get(path) != Some(fp)
-                || matches!(page, Page::Document(i) if forced.contains(i));
-            if stale {
-                dirty.push(*page);
+                || self.pages.get(&path) != Some(&fp)
+                || matches!(page, Page::Document(i) if forced.contains(&i));
+            if stale && !everything && is_aggregate(page) {
+                // Keeps the fingerprint of the file on disk until finish() replaces it.
+                if let Some(&old) = self.pages.get(&path) {
+                    next.insert(path.clone(), old);
+                }
+                deferred.pages.push((page, path, fp));
+                continue;
             }
-            next.insert(path.clone(), *fp);
+            if stale {
+                dirty.push(page);
+            }
+            next.insert(path, fp);
         }
         let plan_time = started.elapsed();
         let started = Instant::now();
@@ -357,6 +406,7 @@ impl Memo {
         update.write_time = started.elapsed();
         self.pages = next;
         self.statics = statics;
+        self.behind = !deferred.is_empty();
         if everything {
             self.urls = site.urls.clone();
         } else {
@@ -367,7 +417,52 @@ impl Memo {
                 };
             }
         }
-        Ok(update)
+        Ok((update, deferred))
+    }
+
+    /// Renders and writes the pages [`Memo::update`] deferred. `stop` is asked before each
+    /// page (a newer change came in): the pages not rendered keep their old fingerprints, so
+    /// the next update finds them dirty again. On an error nothing is written.
+    pub fn finish(
+        &mut self,
+        site: &Site,
+        templates: &Templates,
+        output: &Path,
+        deferred: Deferred,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Finished, SiteError> {
+        let started = Instant::now();
+        let pages: Vec<Page> = deferred.pages.iter().map(|(page, ..)| *page).collect();
+        let files = render::render_unless(site, templates, &pages, stop)?;
+        let render_time = started.elapsed();
+        let started = Instant::now();
+        let written = self.write(output, &files)?;
+        let fingerprints: HashMap<&str, u64> = deferred
+            .pages
+            .iter()
+            .map(|(_, path, fp)| (path.as_str(), *fp))
+            .collect();
+        for file in &files {
+            self.pages
+                .insert(file.path.clone(), fingerprints[file.path.as_str()]);
+        }
+        let complete = files.len() == deferred.pages.len();
+        self.behind = !complete;
+        let mut rendered_paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        rendered_paths.sort();
+        Ok(Finished {
+            rendered: files.len(),
+            written,
+            complete,
+            rendered_paths,
+            render_time,
+            write_time: started.elapsed(),
+        })
+    }
+
+    /// Pages were left for [`Memo::finish`] and are not all written yet.
+    pub fn behind(&self) -> bool {
+        self.behind
     }
 
     /// [`Memo::update`] when `site` is the site of the last update with only the texts of the
@@ -425,6 +520,12 @@ impl Memo {
         }
         Ok(todo.len())
     }
+}
+
+/// A page that lists many documents, left for the second phase of an update. Document pages
+/// are one each and small; the 404 page and robots.txt depend on the settings only.
+fn is_aggregate(page: Page) -> bool {
+    !matches!(page, Page::Document(_) | Page::NotFound | Page::Robots)
 }
 
 /// Writes one file so that readers see the old bytes or the new ones, never a part: into a

@@ -247,6 +247,22 @@ pub fn render_pages(
         .collect()
 }
 
+/// [`render_pages`], but asks `stop` before each page and leaves out the pages it is true
+/// for (the result holds the pages rendered, in order).
+pub fn render_unless(
+    site: &Site,
+    templates: &Templates,
+    pages: &[Page],
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Vec<OutputFile>, SiteError> {
+    let shared = Shared::default();
+    pages
+        .par_iter()
+        .filter(|_| !stop())
+        .map(|&p| render_page(site, templates, &shared, p))
+        .collect()
+}
+
 /// Renders `pages` in parallel and hands each to `sink` as soon as it is rendered, in no
 /// particular order, so the build never holds more than a few pages at once. Stops at the
 /// first error (of a template or of the sink).
