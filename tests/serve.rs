@@ -305,26 +305,8 @@ fn events_announce_each_rebuild() {
     let kb = knowledge_base();
     let temp = tempfile::tempdir().unwrap();
     let server = start(kb.path(), temp.path());
-    let mut stream = TcpStream::connect(&server.base).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /__opsbook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut next_version = || loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "event stream closed"
-        );
-        if let Some(version) = line.trim_end().strip_prefix("data: ") {
-            return version.to_string();
-        }
-    };
+    let mut events = Events::open(&server.base);
+    let mut next_version = || events.next_version();
     let first = next_version();
     write(
         kb.path(),
@@ -363,28 +345,8 @@ fn a_title_change_reloads_its_page_then_the_lists() {
     let kb = knowledge_base();
     let temp = tempfile::tempdir().unwrap();
     let server = start(kb.path(), temp.path());
-    let mut stream = TcpStream::connect(&server.base).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /__opsbook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut next_version = || -> u64 {
-        loop {
-            let mut line = String::new();
-            assert!(
-                reader.read_line(&mut line).unwrap() > 0,
-                "event stream closed"
-            );
-            if let Some(version) = line.trim_end().strip_prefix("data: ") {
-                return version.parse().unwrap();
-            }
-        }
-    };
+    let mut events = Events::open(&server.base);
+    let mut next_version = || -> u64 { events.next_version().parse().unwrap() };
     let first = next_version();
     write(
         kb.path(),
@@ -424,4 +386,36 @@ fn a_title_change_reloads_its_page_then_the_lists() {
         !lines.iter().any(|l| l.starts_with("caught up")),
         "{lines:?}"
     );
+}
+
+/// The live-reload event stream of a running `opsbook serve`.
+struct Events(BufReader<TcpStream>);
+
+impl Events {
+    fn open(base: &str) -> Events {
+        let mut stream = TcpStream::connect(base).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /__opsbook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
+        Events(BufReader::new(stream))
+    }
+
+    /// The site version the next event announces (waits up to 10 s).
+    fn next_version(&mut self) -> String {
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.0.read_line(&mut line).unwrap() > 0,
+                "event stream closed"
+            );
+            if let Some(version) = line.trim_end().strip_prefix("data: ") {
+                return version.to_string();
+            }
+        }
+    }
 }
