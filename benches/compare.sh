@@ -94,23 +94,9 @@ mkdir -p "$out"
 cp "$target/release/opsbook" "$work/opsbook"
 cp "$target/release/examples/gen_corpus" "$work/gen_corpus"
 
-version=$(sha256sum benches/support/corpus.rs | cut -c1-12)
-
+. benches/support/corpus.sh
 # The corpus in LAYOUT, generated once. The opsbook one is the folder benches/lint_e2e.sh uses.
-corpus() {
-    local layout=$1 dir
-    if [ "$layout" = opsbook ]; then
-        dir="$work/corpus-n$N-seed$SEED-$version"
-    else
-        dir="$work/corpus-$layout-n$N-seed$SEED-$version"
-    fi
-    if [ ! -f "$dir/.complete" ]; then
-        rm -rf "$dir"
-        "$work/gen_corpus" "$dir" "$N" --seed "$SEED" --layout "$layout" >&2
-        touch "$dir/.complete"
-    fi
-    echo "$dir"
-}
+corpus() { bench_corpus "$work/gen_corpus" "$work" "$N" "$SEED" "$1"; }
 
 if [ "$INSTALL" = 1 ]; then
     command -v npm >/dev/null || { say "INSTALL=1 needs npm (apt-get install -y npm)"; exit 2; }

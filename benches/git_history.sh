@@ -42,13 +42,8 @@ mkdir -p "$work"
 cp "$target/release/examples/gen_corpus" "$work/gen_corpus"
 cp "$target/release/examples/git_history" "$work/git_history"
 
-version=$(sha256sum benches/support/corpus.rs | cut -c1-12)
-corpus="$work/corpus-n$FILES-seed$SEED-$version"
-if [ ! -f "$corpus/.complete" ]; then
-    rm -rf "$corpus"
-    "$work/gen_corpus" "$corpus" "$FILES" --seed "$SEED"
-    touch "$corpus/.complete"
-fi
+. benches/support/corpus.sh
+corpus=$(bench_corpus "$work/gen_corpus" "$work" "$FILES" "$SEED")
 
 key=$(cat benches/support/corpus.rs benches/support/history_repo.py benches/git_history.sh | sha256sum | cut -c1-12)
 repo="$work/history-f$FILES-c$COMMITS-seed$SEED-$key"

@@ -36,13 +36,8 @@ mkdir -p "$work"
 cp "$target/release/opsbook" "$work/opsbook"
 cp "$target/release/examples/gen_corpus" "$work/gen_corpus"
 
-version=$(sha256sum benches/support/corpus.rs | cut -c1-12)
-corpus="$work/corpus-n$N-seed$SEED-$version"
-if [ ! -f "$corpus/.complete" ]; then
-    rm -rf "$corpus"
-    "$work/gen_corpus" "$corpus" "$N" --seed "$SEED"
-    touch "$corpus/.complete"
-fi
+. benches/support/corpus.sh
+corpus=$(bench_corpus "$work/gen_corpus" "$work" "$N" "$SEED")
 cd "$corpus"
 
 lint=("$work/opsbook" lint --today "$TODAY")

@@ -41,13 +41,8 @@ cp "$target/release/opsbook" "$mine/opsbook"
 cp "$target/release/examples/gen_corpus" "$mine/gen_corpus"
 binary=${OPSBOOK:-$mine/opsbook}
 
-version=$(sha256sum benches/support/corpus.rs | cut -c1-12)
-corpus="$work/corpus-n$N-seed$SEED-$version"
-if [ ! -f "$corpus/.complete" ]; then
-    rm -rf "$corpus"
-    "$mine/gen_corpus" "$corpus" "$N" --seed "$SEED"
-    touch "$corpus/.complete"
-fi
+. benches/support/corpus.sh
+corpus=$(bench_corpus "$mine/gen_corpus" "$work" "$N" "$SEED")
 # Serve edits its documents: a scratch copy, so the cached corpus stays as generated.
 scratch="$mine/kb-n$N"
 rm -rf "$scratch"

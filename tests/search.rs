@@ -259,3 +259,58 @@ fn records_hold_plain_text_metadata_and_filters() {
         "code is searchable"
     );
 }
+
+/// The fixture's site model, with shards of one document, for `search::build_into`.
+fn one_document_shards() -> (Config, Vec<opsbook::document::Document>) {
+    let mut config = Config::load(None, &fixture()).unwrap();
+    config.search.shard_size = 1;
+    let docs = opsbook::load(&config).unwrap();
+    (config, docs)
+}
+
+#[test]
+fn a_failing_write_stops_the_index_and_is_the_error() {
+    let (config, docs) = one_document_shards();
+    let input = opsbook::site::SiteInput::new("2026-11-25".parse().unwrap());
+    let site = Site::new(&config, &docs, &input);
+    assert!(site.documents.len() > 2, "several shards");
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let err = search::build_into(
+        &site,
+        &config.search,
+        &std::sync::atomic::AtomicBool::new(false),
+        &|file| {
+            written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Err(opsbook::site::SiteError::Write {
+                path: file.path,
+                message: "disk full".into(),
+            })
+        },
+    )
+    .unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("disk full"), "{message}");
+    assert!(message.contains("pagefind/"), "names the file: {message}");
+    // One failed write per thread at most, then no shard is started.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert!(
+        written.into_inner() <= threads,
+        "kept writing after a failure"
+    );
+}
+
+#[test]
+fn a_stopped_build_starts_no_shard() {
+    let (config, docs) = one_document_shards();
+    let input = opsbook::site::SiteInput::new("2026-11-25".parse().unwrap());
+    let site = Site::new(&config, &docs, &input);
+    let summary = search::build_into(
+        &site,
+        &config.search,
+        &std::sync::atomic::AtomicBool::new(true),
+        &|file| panic!("wrote {} after the stop", file.path),
+    )
+    .unwrap();
+    assert_eq!(summary.files, 0);
+    assert_eq!(summary.shards, site.documents.len());
+}

@@ -240,11 +240,7 @@ pub fn render_pages(
     templates: &Templates,
     pages: &[Page],
 ) -> Result<Vec<OutputFile>, SiteError> {
-    let shared = Shared::default();
-    pages
-        .par_iter()
-        .map(|&p| render_page(site, templates, &shared, p))
-        .collect()
+    render_unless(site, templates, pages, &|| false)
 }
 
 /// [`render_pages`], but asks `stop` before each page and leaves out the pages it is true
