@@ -25,7 +25,7 @@ use serde::Serialize;
 use super::SiteError;
 use super::model::{DocView, Site};
 use super::search_index::bundle::Engine;
-use super::search_index::{self, Options as IndexOptions};
+use super::search_index::{Indexer, Options as IndexOptions};
 use super::write::OutputFile;
 use crate::config::SearchConfig;
 use crate::document::{Kind, markdown};
@@ -334,7 +334,7 @@ pub fn build_into(
     .map(|shard| shard.into_iter().map(|position| order[position]).collect())
     .collect();
 
-    let options = IndexOptions::default();
+    let mut indexer = Indexer::new(engine, IndexOptions::default());
     let files = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
     for (shard, members) in shards.iter().enumerate() {
@@ -362,7 +362,8 @@ pub fn build_into(
             let doc = &documents[members[i]];
             record(doc, site.body(doc.index), &site.info.base_path)
         };
-        let written = search_index::write(engine, &options, members.len(), &make, stop, &put)
+        let written = indexer
+            .write(members.len(), &make, stop, &put)
             .map_err(|e| match e {
                 SiteError::Search { message } => search_error(format!("shard {shard}: {message}")),
                 other => other,

@@ -29,9 +29,12 @@ mod tests;
 mod words;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, mpsc};
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 use rayon::prelude::*;
 use regex::Regex;
@@ -96,6 +99,12 @@ impl Record {
     }
 }
 
+/// gzip level of the index files. Measured on 1,000 generated documents (book/src/
+/// performance.md): level 2 writes 5% more bytes than level 6 in two thirds of the time and
+/// 1% more than Pagefind's level 9 in 40% of it; level 1 (zlib-rs's quick strategy) is 27%
+/// larger than level 2.
+pub const GZIP_LEVEL: u32 = 2;
+
 /// How the index is written.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -117,7 +126,7 @@ impl Default for Options {
         Options {
             chunk_size: 20_000,
             memory_budget: 96 << 20,
-            level: 6,
+            level: GZIP_LEVEL,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             spill_dir: None,
         }
@@ -148,59 +157,82 @@ fn error(message: impl std::fmt::Display) -> SiteError {
     }
 }
 
+/// A hash map with a fast hasher (the words of untrusted text are not keys an attacker
+/// could use to slow it down much: hashbrown's default hasher is randomly seeded).
+type FastMap<K, V> = hashbrown::HashMap<K, V>;
+
 /// Pages handed to the threads at a time: bounds what is in flight.
 const BATCH: usize = 256;
 /// Distinct words a thread remembers before it forgets them all.
 const CACHE_WORDS: usize = 300_000;
 
-/// Writes the index of `count` records, record `i` made by `record(i)` (on the indexing
-/// threads), in that order, to `sink`. Stops early, returning `None`, when `stop` is set.
-pub fn write(
-    engine: &bundle::Engine,
-    options: &Options,
-    count: usize,
-    record: &(dyn Fn(usize) -> Record + Sync),
-    stop: &AtomicBool,
-    sink: &Sink,
-) -> Result<Option<Written>, SiteError> {
-    let dictionary = Mutex::new(Dictionary::default());
-    let threads = options.threads.max(1);
-    let mut workers: Vec<Worker> = (0..threads)
-        .map(|_| Worker::new(engine, options.level, &dictionary))
-        .collect();
-    let mut assembler = Assembler::new(engine, options);
-    std::thread::scope(|scope| {
-        let (batches, received) = mpsc::sync_channel::<Vec<Option<PageData>>>(1);
-        let assembling = scope.spawn(|| -> Result<(), SiteError> {
-            for batch in received {
-                for page in batch.into_iter().flatten() {
-                    assembler.add(page, &dictionary, sink)?;
+/// Writes Pagefind indexes. The words it has split and stemmed are kept from one index to
+/// the next (the shards of one site), so each distinct word is split once per thread.
+pub struct Indexer<'e> {
+    engine: &'e bundle::Engine,
+    options: Options,
+    dictionary: Arc<Mutex<Dictionary>>,
+    workers: Vec<Worker>,
+}
+
+impl<'e> Indexer<'e> {
+    pub fn new(engine: &'e bundle::Engine, options: Options) -> Indexer<'e> {
+        let dictionary = Arc::new(Mutex::new(Dictionary::default()));
+        let workers = (0..options.threads.max(1))
+            .map(|_| Worker::new(engine, options.level, dictionary.clone()))
+            .collect();
+        Indexer {
+            engine,
+            options,
+            dictionary,
+            workers,
+        }
+    }
+
+    /// Writes the index of `count` records, record `i` made by `record(i)` (on the indexing
+    /// threads), in that order, to `sink`. Stops early, returning `None`, when `stop` is set.
+    pub fn write(
+        &mut self,
+        count: usize,
+        record: &(dyn Fn(usize) -> Record + Sync),
+        stop: &AtomicBool,
+        sink: &Sink,
+    ) -> Result<Option<Written>, SiteError> {
+        let dictionary = &*self.dictionary;
+        let workers = &mut self.workers;
+        let mut assembler = Assembler::new(self.engine, &self.options);
+        std::thread::scope(|scope| {
+            let (batches, received) = mpsc::sync_channel::<Vec<Option<PageData>>>(1);
+            let assembling = scope.spawn(|| -> Result<(), SiteError> {
+                for batch in received {
+                    for page in batch.into_iter().flatten() {
+                        assembler.add(page, dictionary, sink)?;
+                    }
+                }
+                Ok(())
+            });
+            for start in (0..count).step_by(BATCH) {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let end = (start + BATCH).min(count);
+                let pages = index_batch(workers, start..end, record);
+                if batches.send(pages).is_err() {
+                    // The assembler stopped on an error; it reports it.
+                    break;
                 }
             }
-            Ok(())
-        });
-        for start in (0..count).step_by(BATCH) {
-            if stop.load(Ordering::Relaxed) {
-                break;
-            }
-            let end = (start + BATCH).min(count);
-            let pages = index_batch(&mut workers, start..end, record);
-            if batches.send(pages).is_err() {
-                // The assembler stopped on an error; it reports it.
-                break;
-            }
+            drop(batches);
+            assembling
+                .join()
+                .unwrap_or_else(|_| Err(error("the search index thread panicked")))
+        })?;
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
         }
-        drop(batches);
-        assembling
-            .join()
-            .unwrap_or_else(|_| Err(error("the search index thread panicked")))
-    })?;
-    if stop.load(Ordering::Relaxed) {
-        return Ok(None);
+        let mut dictionary = dictionary.lock().unwrap_or_else(|e| e.into_inner());
+        assembler.finish(&mut dictionary, sink).map(Some)
     }
-    drop(workers);
-    let dictionary = dictionary.into_inner().unwrap_or_else(|e| e.into_inner());
-    assembler.finish(&dictionary, sink).map(Some)
 }
 
 /// Indexes the records `range` on every worker's thread; results in record order.
@@ -243,34 +275,81 @@ fn index_batch(
     pages
 }
 
-/// Strings by id: words, diacritic forms, metadata fields.
+/// Strings by id: words, diacritic forms, metadata fields. The strings live in one arena,
+/// the table holds ids: a few bytes per distinct word beyond its text.
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<Arc<str>, u32>,
-    names: Vec<Arc<str>>,
+    arena: String,
+    spans: Vec<(usize, usize)>,
+    table: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+    /// Ids sorted by string, for the ids up to its length (kept up to date by [`sorted`]).
+    sorted: Vec<u32>,
 }
 
 impl Interner {
     fn id(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
+        let hash = self.hasher.hash_one(name);
+        let Interner {
+            arena,
+            spans,
+            table,
+            hasher,
+            ..
+        } = self;
+        let text = |id: u32| {
+            let (start, end) = spans[id as usize];
+            &arena[start..end]
+        };
+        if let Some(&id) = table.find(hash, |&id| text(id) == name) {
             return id;
         }
-        let id = self.names.len() as u32;
-        let name: Arc<str> = Arc::from(name);
-        self.names.push(name.clone());
-        self.ids.insert(name, id);
+        let id = spans.len() as u32;
+        let start = arena.len();
+        arena.push_str(name);
+        spans.push((start, arena.len()));
+        table.insert_unique(hash, id, |&id| {
+            let (start, end) = spans[id as usize];
+            hasher.hash_one(&arena[start..end])
+        });
         id
     }
 
     fn name(&self, id: u32) -> &str {
-        self.names.get(id as usize).map_or("", |n| n)
+        self.spans
+            .get(id as usize)
+            .and_then(|&(start, end)| self.arena.get(start..end))
+            .unwrap_or_default()
     }
 
-    /// Every id, in the order of the strings (Pagefind's order of words in the index).
-    fn sorted(&self) -> Vec<u32> {
-        let mut ids: Vec<u32> = (0..self.names.len() as u32).collect();
-        ids.sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
-        ids
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Every id, in the order of the strings (Pagefind's order of words in the index). Only
+    /// the ids added since the last call are sorted, then merged in.
+    fn sorted(&mut self) -> &[u32] {
+        let known = self.sorted.len();
+        if known < self.len() {
+            let mut new: Vec<u32> = (known as u32..self.len() as u32).collect();
+            new.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
+            let old = std::mem::take(&mut self.sorted);
+            let mut merged = Vec::with_capacity(old.len() + new.len());
+            let (mut i, mut j) = (0, 0);
+            while i < old.len() && j < new.len() {
+                if self.name(old[i]) <= self.name(new[j]) {
+                    merged.push(old[i]);
+                    i += 1;
+                } else {
+                    merged.push(new[j]);
+                    j += 1;
+                }
+            }
+            merged.extend_from_slice(&old[i..]);
+            merged.extend_from_slice(&new[j..]);
+            self.sorted = merged;
+        }
+        &self.sorted
     }
 }
 
@@ -335,26 +414,26 @@ fn tidy(value: &mut String) {
 }
 
 /// A thread's state: its stemmer and the words it has seen.
-struct Worker<'a> {
+struct Worker {
     splitter: Splitter,
     language: String,
     level: u32,
-    dictionary: &'a Mutex<Dictionary>,
+    dictionary: Arc<Mutex<Dictionary>>,
     /// Word of text -> what it is filed under; one for page text, one for metadata (which
     /// has no dotted tails).
-    text_words: HashMap<Box<str>, Box<[Filed]>>,
-    meta_words: HashMap<Box<str>, Box<[Filed]>>,
+    text_words: FastMap<Box<str>, Box<[Filed]>>,
+    meta_words: FastMap<Box<str>, Box<[Filed]>>,
 }
 
-impl<'a> Worker<'a> {
-    fn new(engine: &bundle::Engine, level: u32, dictionary: &'a Mutex<Dictionary>) -> Worker<'a> {
+impl Worker {
+    fn new(engine: &bundle::Engine, level: u32, dictionary: Arc<Mutex<Dictionary>>) -> Worker {
         Worker {
             splitter: Splitter::new(&engine.language, engine.include_characters.clone()),
             language: engine.language.clone(),
             level,
             dictionary,
-            text_words: HashMap::new(),
-            meta_words: HashMap::new(),
+            text_words: FastMap::default(),
+            meta_words: FastMap::default(),
         }
     }
 
@@ -667,17 +746,15 @@ impl<'e> Assembler<'e> {
         }
         self.fields.extend(page.fields);
         if self.postings.over_budget() {
-            let order = dictionary
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .words
-                .sorted();
-            self.postings.spill(&order).map_err(error)?;
+            let mut dictionary = dictionary.lock().unwrap_or_else(|e| e.into_inner());
+            self.postings
+                .spill(dictionary.words.sorted())
+                .map_err(error)?;
         }
         Ok(())
     }
 
-    fn finish(mut self, dictionary: &Dictionary, sink: &Sink) -> Result<Written, SiteError> {
+    fn finish(mut self, dictionary: &mut Dictionary, sink: &Sink) -> Result<Written, SiteError> {
         // Pagefind's field ids are positions in the sorted list of the fields in use.
         let fields: Vec<&str> = {
             let mut names: Vec<&str> = self
@@ -688,7 +765,7 @@ impl<'e> Assembler<'e> {
             names.sort_unstable();
             names
         };
-        let mut field_position = vec![0i32; dictionary.fields.names.len()];
+        let mut field_position = vec![0i32; dictionary.fields.len()];
         for &id in &self.fields {
             let name = dictionary.fields.name(id);
             field_position[id as usize] =
@@ -697,7 +774,9 @@ impl<'e> Assembler<'e> {
 
         let postings = std::mem::replace(&mut self.postings, Postings::new(0, None));
         let runs = postings.runs();
-        let order = dictionary.words.sorted();
+        dictionary.words.sorted();
+        // Taken out for the merge (which reads the words' strings), put back after it.
+        let order = std::mem::take(&mut dictionary.words.sorted);
         let mut chunks = ChunkWriter::new(&self.options);
         let (mut locs, mut meta_locs) = (Vec::new(), Vec::new());
         let mut words = 0;
@@ -744,6 +823,7 @@ impl<'e> Assembler<'e> {
                 Ok(())
             })
             .map_err(error)?;
+        dictionary.words.sorted = order;
         chunks.close(self.engine, sink)?;
         chunks.flush(sink)?;
         self.files += chunks.files;

@@ -210,16 +210,15 @@ fn our_index(records: &[Record], options: &Options) -> (BTreeMap<String, Vec<u8>
         );
         Ok(())
     };
-    let written = write(
-        &engine,
-        options,
-        records.len(),
-        &|i| records[i].clone(),
-        &AtomicBool::new(false),
-        &sink,
-    )
-    .unwrap()
-    .expect("not stopped");
+    let written = Indexer::new(&engine, options.clone())
+        .write(
+            records.len(),
+            &|i| records[i].clone(),
+            &AtomicBool::new(false),
+            &sink,
+        )
+        .unwrap()
+        .expect("not stopped");
     let mut files = files.into_inner().unwrap();
     files.insert(
         "pagefind-entry.json".into(),

@@ -272,6 +272,9 @@ fn has_decomposition(word: &str) -> bool {
 /// The parts of a compound word, lower-case and space-separated (split at punctuation and
 /// at case changes), and the emoji in it.
 fn discrete_words(word: &str) -> (String, Vec<String>) {
+    if let Some(parts) = simple_parts(word) {
+        return (parts, Vec::new());
+    }
     let parts = word
         .replace(|c: char| c.is_ascii_punctuation(), " ")
         .to_case(Case::Lower)
@@ -287,6 +290,51 @@ fn discrete_words(word: &str) -> (String, Vec<String>) {
         Vec::new()
     };
     (parts, emoji)
+}
+
+/// [`discrete_words`] of the most common compound words, without convert_case (whose
+/// grapheme-by-grapheme splitting was most of the cost of indexing a new word): ASCII letters,
+/// digits and punctuation only (`checkout-web`, `Replicas,`, `OPS-2102`, `2026-03-14T09:06Z`).
+/// convert_case splits at punctuation, between letters and digits, and between a small and a
+/// capital letter; so when every run of letters is small letters, capitals, or a capital
+/// followed by small letters, the parts are these runs and the runs of digits, lower-cased.
+/// No ASCII character is an emoji on its own (the digits, `#` and `*` only start keycap
+/// sequences), so there are none. `None` for anything else (`HTTPServer`, non-ASCII).
+fn simple_parts(word: &str) -> Option<String> {
+    if !word
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b.is_ascii_punctuation())
+    {
+        return None;
+    }
+    let mut parts = String::with_capacity(word.len() + 8);
+    for run in word.split(|c: char| c.is_ascii_punctuation()) {
+        let bytes = run.as_bytes();
+        let mut start = 0;
+        while start < bytes.len() {
+            let digits = bytes[start].is_ascii_digit();
+            let end = bytes[start..]
+                .iter()
+                .position(|b| b.is_ascii_digit() != digits)
+                .map_or(bytes.len(), |n| start + n);
+            let segment = &run[start..end];
+            if !digits && !is_one_word(segment.as_bytes()) {
+                return None;
+            }
+            if !parts.is_empty() {
+                parts.push(' ');
+            }
+            parts.push_str(&segment.to_ascii_lowercase());
+            start = end;
+        }
+    }
+    Some(parts)
+}
+
+/// Letters with no case boundary inside: `ops`, `OPS`, `Ops`.
+fn is_one_word(letters: &[u8]) -> bool {
+    let rest = letters.get(1..).unwrap_or_default();
+    rest.iter().all(u8::is_ascii_lowercase) || letters.iter().all(u8::is_ascii_uppercase)
 }
 
 #[cfg(test)]
@@ -320,6 +368,33 @@ mod tests {
             dotted.iter().any(|(w, _)| w == "is_python_build"),
             "{dotted:?}"
         );
+    }
+
+    /// Every ASCII character on its own, which [`simple_parts`] assumes.
+    #[test]
+    fn no_ascii_character_is_an_emoji() {
+        for b in 0u8..128 {
+            let c = (b as char).to_string();
+            assert!(emojis::get(&c).is_none(), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// The shortcut agrees with convert_case wherever it answers.
+        #[test]
+        fn simple_parts_are_convert_cases(word in "[aAbBzZ0-9_.,:;()'\"/#*é-]{1,14}") {
+            if let Some(parts) = simple_parts(&word) {
+                let slow = word
+                    .replace(|c: char| c.is_ascii_punctuation(), " ")
+                    .to_case(Case::Lower)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                proptest::prop_assert_eq!(parts, slow);
+            }
+        }
     }
 
     #[test]
