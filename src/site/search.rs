@@ -90,6 +90,9 @@ pub fn deal(documents: usize, shards: usize) -> Vec<Vec<usize>> {
 
 pub use super::search_index::{Record, Run};
 
+/// The metadata fields of a record (see [`record`]).
+const META_FIELDS: [&str; 4] = ["date", "kind", "severity", "title"];
+
 /// Weight of an alert's name in the index (Pagefind's weights: ordinary text is 1, a page's
 /// `<h1>` 7): an engineer paged by an alert searches its name, and the runbook for it must
 /// come first.
@@ -334,7 +337,11 @@ pub fn build_into(
     .map(|shard| shard.into_iter().map(|position| order[position]).collect())
     .collect();
 
-    let mut indexer = Indexer::new(engine, IndexOptions::default());
+    let options = IndexOptions {
+        fields: META_FIELDS.iter().map(|f| f.to_string()).collect(),
+        ..IndexOptions::default()
+    };
+    let mut indexer = Indexer::new(engine, options);
     let files = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
     for (shard, members) in shards.iter().enumerate() {

@@ -45,19 +45,19 @@ impl Cbor {
         self
     }
 
-    pub fn int(&mut self, n: i32) -> &mut Cbor {
-        infallible(self.0.i32(n));
-        self
-    }
-
     /// Appends bytes that are already CBOR.
     pub fn raw(&mut self, bytes: &[u8]) -> &mut Cbor {
-        self.0.writer_mut().extend_from_slice(bytes);
+        self.vec_mut().extend_from_slice(bytes);
         self
     }
 
     pub fn clear(&mut self) {
         self.0.writer_mut().clear();
+    }
+
+    /// The bytes written so far, to append CBOR written elsewhere.
+    pub fn vec_mut(&mut self) -> &mut Vec<u8> {
+        self.0.writer_mut()
     }
 
     pub fn bytes(&self) -> &[u8] {

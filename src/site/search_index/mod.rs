@@ -119,6 +119,9 @@ pub struct Options {
     pub threads: usize,
     /// Where spilled runs go (the system's temporary folder when `None`).
     pub spill_dir: Option<PathBuf>,
+    /// The metadata fields records have. Optional: registered first, in Pagefind's order,
+    /// they let the word lists be copied into the index as they are.
+    pub fields: Vec<String>,
 }
 
 impl Default for Options {
@@ -129,6 +132,7 @@ impl Default for Options {
             level: GZIP_LEVEL,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             spill_dir: None,
+            fields: Vec::new(),
         }
     }
 }
@@ -177,7 +181,13 @@ pub struct Indexer<'e> {
 
 impl<'e> Indexer<'e> {
     pub fn new(engine: &'e bundle::Engine, options: Options) -> Indexer<'e> {
-        let dictionary = Arc::new(Mutex::new(Dictionary::default()));
+        let mut fields = options.fields.clone();
+        fields.sort_unstable();
+        let mut table = Dictionary::default();
+        for field in &fields {
+            table.fields.id(field);
+        }
+        let dictionary = Arc::new(Mutex::new(table));
         let workers = (0..options.threads.max(1))
             .map(|_| Worker::new(engine, options.level, dictionary.clone()))
             .collect();
@@ -771,6 +781,14 @@ impl<'e> Assembler<'e> {
             field_position[id as usize] =
                 fields.iter().position(|f| *f == name).unwrap_or(0) as i32;
         }
+        // The lists hold field ids; they are Pagefind's when the fields in use were the
+        // first ones registered, in order (`Options::fields`), and the lists are copied as
+        // they are.
+        let same_ids = self
+            .fields
+            .iter()
+            .all(|&id| field_position[id as usize] == id as i32);
+        let remap = (!same_ids).then_some(field_position.as_slice());
 
         let postings = std::mem::replace(&mut self.postings, Postings::new(0, None));
         let runs = postings.runs();
@@ -778,7 +796,6 @@ impl<'e> Assembler<'e> {
         // Taken out for the merge (which reads the words' strings), put back after it.
         let order = std::mem::take(&mut dictionary.words.sorted);
         let mut chunks = ChunkWriter::new(&self.options);
-        let (mut locs, mut meta_locs) = (Vec::new(), Vec::new());
         let mut words = 0;
         postings
             .merge(&order, |id, merged| {
@@ -786,33 +803,12 @@ impl<'e> Assembler<'e> {
                 let word = dictionary.words.name(id);
                 let body = &mut chunks.body;
                 body.array(3).str(word);
-                let mut write_pages = |body: &mut Cbor, mut list: postings::ListReader| {
-                    body.array(list.pages() as usize);
-                    let mut last = 0;
-                    while let Some(page) = list.next_page(&mut locs, &mut meta_locs) {
-                        body.array(3).uint(u64::from(page - last));
-                        last = page;
-                        body.array(locs.len());
-                        for &l in &locs {
-                            body.int(l);
-                        }
-                        body.array(meta_locs.len());
-                        for &m in &meta_locs {
-                            let m = if m < 0 {
-                                -field_position.get((-m - 1) as usize).copied().unwrap_or(0) - 1
-                            } else {
-                                m
-                            };
-                            body.int(m);
-                        }
-                    }
-                };
-                write_pages(body, merged.plain());
+                merged.write_plain(body.vec_mut(), remap)?;
                 let variants: Vec<_> = merged.variants().collect();
                 body.array(variants.len());
-                for (form, list) in variants {
+                for (form, write_pages) in variants {
                     body.array(2).str(dictionary.forms.name(form));
-                    write_pages(body, list);
+                    write_pages(body.vec_mut(), remap)?;
                 }
                 chunks.word_done(word, merged.size());
                 if chunks.full() {

@@ -1,17 +1,20 @@
 //! The inverted index while it is built: for every word, the pages it is on and where.
 //!
 //! Pages arrive in page order, each with its words already encoded as Pagefind stores them
-//! (positions delta-encoded with weight changes marked, metadata positions per field). They
-//! are appended to one compact byte list per word and form: LEB128 integers, no string per
-//! occurrence, no allocation per page. When the lists outgrow their budget they are written
-//! to a temporary file as a *run*, sorted by word, and memory starts over; at the end the
-//! runs and what is still in memory are merged word by word in Pagefind's order (the order
-//! of the words' strings). So the memory of the index does not grow with the corpus: a
+//! (positions delta-encoded with weight changes marked, metadata positions per field). Each
+//! page is appended to its word's list as the CBOR Pagefind's index holds (`[page delta,
+//! [locs], [meta_locs]]`): one compact byte list per word and form, no string per occurrence,
+//! no allocation per page, and at the end the lists are copied into the index as they are.
+//! When the lists outgrow their budget they are written to a temporary file as a *run*, in
+//! word order, and memory starts over; at the end the runs and what is still in memory are
+//! merged word by word. So the memory of the index does not grow with the corpus: a
 //! knowledge base many times the budget is a few more runs on disk.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
+
+use minicbor::{Decoder, Encoder};
 
 /// Marks "no diacritic variant": the list of the word itself.
 pub const PLAIN: u32 = u32::MAX;
@@ -22,34 +25,95 @@ pub struct PagePostings<'a> {
     /// Pagefind's `locs`: positions, delta-encoded, with negative weight markers.
     pub locs: &'a [i32],
     /// Pagefind's `meta_locs`, with field markers holding the field's id in this index's
-    /// field table (remapped to Pagefind's sorted field order when the index is written).
+    /// field table (remapped to Pagefind's sorted field order when they differ).
     pub meta_locs: &'a [i32],
 }
 
-/// The pages of one word (or of one diacritic form of it).
+/// The pages of one word (or of one diacritic form of it), as CBOR.
 #[derive(Default)]
 struct List {
     bytes: Vec<u8>,
     pages: u32,
     /// Pagefind's measure of a word's size, for cutting index chunks.
     size: u64,
+    first: u32,
+    last: u32,
+}
+
+/// Writing to a `Vec` cannot fail.
+fn infallible<T>(_: Result<T, minicbor::encode::Error<std::convert::Infallible>>) {}
+
+/// Appends a CBOR head: major type `major` with argument `n` in its shortest form (RFC 8949,
+/// section 3). The page entries are the writer's hottest path: minicbor's encoder gives
+/// the same bytes through a fallible writer per integer.
+fn head(out: &mut Vec<u8>, major: u8, n: u64) {
+    let major = major << 5;
+    if n < 24 {
+        out.push(major | n as u8);
+    } else if n <= u64::from(u8::MAX) {
+        out.extend_from_slice(&[major | 24, n as u8]);
+    } else if n <= u64::from(u16::MAX) {
+        out.push(major | 25);
+        out.extend_from_slice(&(n as u16).to_be_bytes());
+    } else if n <= u64::from(u32::MAX) {
+        out.push(major | 26);
+        out.extend_from_slice(&(n as u32).to_be_bytes());
+    } else {
+        out.push(major | 27);
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+}
+
+/// Appends a CBOR integer.
+fn int(out: &mut Vec<u8>, v: i32) {
+    if v >= 0 {
+        head(out, 0, v as u64);
+    } else {
+        head(out, 1, (-1 - i64::from(v)) as u64);
+    }
+}
+
+/// Appends one page entry, `[delta, [locs], [meta_locs]]`.
+fn put_entry(out: &mut Vec<u8>, delta: u32, locs: &[i32], meta_locs: &[i32]) {
+    out.reserve(8 + 2 * (locs.len() + meta_locs.len()));
+    head(out, 4, 3);
+    head(out, 0, u64::from(delta));
+    for values in [locs, meta_locs] {
+        head(out, 4, values.len() as u64);
+        for &v in values {
+            int(out, v);
+        }
+    }
 }
 
 impl List {
     fn push(&mut self, posting: &PagePostings) {
-        put(&mut self.bytes, u64::from(posting.page));
-        for values in [posting.locs, posting.meta_locs] {
-            put(&mut self.bytes, values.len() as u64);
-            for &v in values {
-                put(&mut self.bytes, zigzag(v));
-            }
-        }
+        // The first page of a list is absolute: lists start over after a spill, and the merge
+        // makes it relative to the page before (see `Piece`).
+        let delta = if self.pages == 0 {
+            self.first = posting.page;
+            posting.page
+        } else {
+            posting.page.saturating_sub(self.last)
+        };
+        put_entry(&mut self.bytes, delta, posting.locs, posting.meta_locs);
+        self.last = posting.page;
         self.pages += 1;
         self.size += (posting.locs.len() + posting.meta_locs.len() + 1) as u64;
     }
 
     fn is_empty(&self) -> bool {
         self.pages == 0
+    }
+
+    fn into_piece(self) -> Piece {
+        Piece {
+            bytes: self.bytes,
+            pages: self.pages,
+            size: self.size,
+            first: self.first,
+            last: self.last,
+        }
     }
 }
 
@@ -108,9 +172,9 @@ impl Postings {
                 }
             }
         };
-        let before = list.bytes.len();
+        let before = list.bytes.capacity();
         list.push(posting);
-        self.bytes += list.bytes.len() - before;
+        self.bytes += list.bytes.capacity() - before;
     }
 
     /// Whether the lists in memory have outgrown the budget.
@@ -126,7 +190,7 @@ impl Postings {
             None => tempfile::tempfile()?,
         };
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        let mut scratch = Vec::new();
+        let mut head = Vec::new();
         for &id in order {
             let Some(word) = self.words.get_mut(id as usize) else {
                 continue;
@@ -135,21 +199,24 @@ impl Postings {
                 continue;
             }
             let word = std::mem::take(word);
-            scratch.clear();
-            put(&mut scratch, u64::from(id));
-            write_list(&mut scratch, &word.plain);
-            put(&mut scratch, word.variants.len() as u64);
+            head.clear();
+            put(&mut head, u64::from(id));
+            out.write_all(&head)?;
+            write_list(&mut out, &word.plain)?;
+            head.clear();
+            put(&mut head, word.variants.len() as u64);
+            out.write_all(&head)?;
             for (form, list) in &word.variants {
-                put(&mut scratch, u64::from(*form));
-                write_list(&mut scratch, list);
+                head.clear();
+                put(&mut head, u64::from(*form));
+                out.write_all(&head)?;
+                write_list(&mut out, list)?;
             }
-            out.write_all(&scratch)?;
         }
         let mut file = out.into_inner().map_err(|e| e.into_error())?;
         file.seek(SeekFrom::Start(0))?;
         self.runs.push(BufReader::with_capacity(1 << 16, file));
-        self.words.clear();
-        self.words.shrink_to_fit();
+        self.words = Vec::new();
         self.bytes = 0;
         Ok(())
     }
@@ -176,14 +243,20 @@ impl Postings {
             for (run, head) in self.runs.iter_mut().zip(heads.iter_mut()) {
                 if head.as_ref().is_some_and(|h| h.id == id) {
                     if let Some(word) = head.take() {
-                        merged.add_run(word);
+                        merged.add(word.plain, word.variants);
                     }
                     *head = RunWord::read(run)?;
                 }
             }
             if let Some(word) = self.words.get_mut(id as usize) {
                 let word = std::mem::take(word);
-                merged.add_memory(word);
+                merged.add(
+                    word.plain.into_piece(),
+                    word.variants
+                        .into_iter()
+                        .map(|(form, list)| (form, list.into_piece()))
+                        .collect(),
+                );
             }
             if !merged.is_empty() {
                 each(id, &merged)?;
@@ -193,136 +266,135 @@ impl Postings {
     }
 }
 
-/// One word's lists from every run, in page order: pieces of encoded pages.
+/// Part of a list: its pages from one run, or from memory.
 #[derive(Default)]
-pub struct Merged {
-    plain: MergedList,
-    variants: Vec<(u32, MergedList)>,
-}
-
-#[derive(Default)]
-struct MergedList {
-    pieces: Vec<Vec<u8>>,
+struct Piece {
+    /// CBOR page entries; the first one's page is absolute.
+    bytes: Vec<u8>,
     pages: u32,
     size: u64,
+    first: u32,
+    last: u32,
 }
 
-impl MergedList {
-    fn add(&mut self, bytes: Vec<u8>, pages: u32, size: u64) {
-        if pages > 0 {
-            self.pieces.push(bytes);
-            self.pages += pages;
-            self.size += size;
-        }
-    }
+/// One word's lists from every run, in page order.
+#[derive(Default)]
+pub struct Merged {
+    plain: Vec<Piece>,
+    variants: Vec<(u32, Vec<Piece>)>,
 }
 
 impl Merged {
     fn clear(&mut self) {
-        self.plain = MergedList::default();
+        self.plain.clear();
         self.variants.clear();
     }
 
     fn is_empty(&self) -> bool {
-        self.plain.pages == 0 && self.variants.is_empty()
+        self.plain.is_empty() && self.variants.is_empty()
     }
 
-    fn variant(&mut self, form: u32) -> &mut MergedList {
-        match self.variants.iter().position(|(f, _)| *f == form) {
-            Some(i) => &mut self.variants[i].1,
-            None => {
-                self.variants.push((form, MergedList::default()));
-                &mut self.variants.last_mut().expect("just pushed").1
+    fn add(&mut self, plain: Piece, variants: Vec<(u32, Piece)>) {
+        if plain.pages > 0 {
+            self.plain.push(plain);
+        }
+        for (form, piece) in variants {
+            if piece.pages == 0 {
+                continue;
             }
-        }
-    }
-
-    fn add_run(&mut self, word: RunWord) {
-        let (bytes, pages, size) = word.plain;
-        self.plain.add(bytes, pages, size);
-        for (form, (bytes, pages, size)) in word.variants {
-            self.variant(form).add(bytes, pages, size);
-        }
-    }
-
-    fn add_memory(&mut self, word: Word) {
-        self.plain
-            .add(word.plain.bytes, word.plain.pages, word.plain.size);
-        for (form, list) in word.variants {
-            self.variant(form).add(list.bytes, list.pages, list.size);
+            match self.variants.iter_mut().find(|(f, _)| *f == form) {
+                Some((_, pieces)) => pieces.push(piece),
+                None => self.variants.push((form, vec![piece])),
+            }
         }
     }
 
     /// Pagefind's size of the word: every page's positions plus one, plus one per variant.
     pub fn size(&self) -> u64 {
-        self.plain.size
-            + self.variants.iter().map(|(_, l)| l.size).sum::<u64>()
+        let size = |pieces: &[Piece]| pieces.iter().map(|p| p.size).sum::<u64>();
+        size(&self.plain)
+            + self.variants.iter().map(|(_, p)| size(p)).sum::<u64>()
             + self.variants.len() as u64
     }
 
-    /// The pages of the word itself.
-    pub fn plain(&self) -> ListReader<'_> {
-        ListReader::new(&self.plain)
+    /// Appends the word's own pages as Pagefind's CBOR array; `fields` maps the field ids in
+    /// metadata positions to Pagefind's (`None`: they are the same).
+    pub fn write_plain(&self, out: &mut Vec<u8>, fields: Option<&[i32]>) -> io::Result<()> {
+        write_pages(&self.plain, out, fields)
     }
 
-    /// The diacritic forms and their pages, in the order they were first seen.
-    pub fn variants(&self) -> impl Iterator<Item = (u32, ListReader<'_>)> {
-        self.variants
-            .iter()
-            .map(|(form, list)| (*form, ListReader::new(list)))
+    /// The diacritic forms, in the order they were first seen, each with a writer of its
+    /// pages (as [`Merged::write_plain`]).
+    pub fn variants(
+        &self,
+    ) -> impl Iterator<Item = (u32, impl Fn(&mut Vec<u8>, Option<&[i32]>) -> io::Result<()>)> {
+        self.variants.iter().map(|(form, pieces)| {
+            (*form, move |out: &mut Vec<u8>, fields: Option<&[i32]>| {
+                write_pages(pieces, out, fields)
+            })
+        })
     }
 }
 
-/// Reads the pages of a merged list back.
-pub struct ListReader<'a> {
-    pieces: &'a [Vec<u8>],
-    at: usize,
-    pages: u32,
-}
-
-impl<'a> ListReader<'a> {
-    fn new(list: &'a MergedList) -> ListReader<'a> {
-        ListReader {
-            pieces: &list.pieces,
-            at: 0,
-            pages: list.pages,
+/// Writes `[page entry...]` from the pieces of one list, each piece's first page made
+/// relative to the last page of the piece before.
+fn write_pages(pieces: &[Piece], out: &mut Vec<u8>, fields: Option<&[i32]>) -> io::Result<()> {
+    let pages: u64 = pieces.iter().map(|p| u64::from(p.pages)).sum();
+    infallible(Encoder::new(&mut *out).array(pages));
+    let mut last = 0;
+    for piece in pieces {
+        let mut entries = Decoder::new(&piece.bytes);
+        // The first entry: `[absolute page, ...` becomes `[page - last, ...`.
+        entries.array().map_err(|_| corrupt())?;
+        entries.u32().map_err(|_| corrupt())?;
+        let rest = piece.bytes.get(entries.position()..).ok_or_else(corrupt)?;
+        let mut e = Encoder::new(&mut *out);
+        infallible(e.array(3));
+        infallible(e.u32(piece.first.saturating_sub(last)));
+        match fields {
+            None => out.extend_from_slice(rest),
+            Some(fields) => remap_entries(rest, true, fields, out)?,
         }
+        last = piece.last;
     }
+    Ok(())
+}
 
-    /// How many pages the list has.
-    pub fn pages(&self) -> u32 {
-        self.pages
-    }
-
-    /// The next page, decoded into `locs` and `meta_locs`; `None` after the last.
-    pub fn next_page(&mut self, locs: &mut Vec<i32>, meta_locs: &mut Vec<i32>) -> Option<u32> {
-        while let Some(piece) = self.pieces.first() {
-            if self.at < piece.len() {
-                let mut bytes = &piece[self.at..];
-                let before = bytes.len();
-                let page = take(&mut bytes)?;
-                for values in [&mut *locs, &mut *meta_locs] {
-                    values.clear();
-                    let count = take(&mut bytes)?;
-                    for _ in 0..count {
-                        values.push(unzigzag(take(&mut bytes)?));
-                    }
+/// Copies page entries, replacing the field ids of metadata positions (`-(id + 1)`) by
+/// `fields[id]`. `partial`: the bytes start inside the first entry, after its page.
+fn remap_entries(bytes: &[u8], partial: bool, fields: &[i32], out: &mut Vec<u8>) -> io::Result<()> {
+    let mut d = Decoder::new(bytes);
+    let mut first = partial;
+    while d.position() < bytes.len() {
+        let mut e = Encoder::new(&mut *out);
+        if !first {
+            d.array().map_err(|_| corrupt())?;
+            let delta = d.u32().map_err(|_| corrupt())?;
+            infallible(e.array(3));
+            infallible(e.u32(delta));
+        }
+        first = false;
+        for meta in [false, true] {
+            let n = d.array().map_err(|_| corrupt())?.ok_or_else(corrupt)?;
+            infallible(e.array(n));
+            for _ in 0..n {
+                let mut v = d.i32().map_err(|_| corrupt())?;
+                if meta && v < 0 {
+                    let id = (-i64::from(v) - 1) as usize;
+                    v = -fields.get(id).copied().unwrap_or(0) - 1;
                 }
-                self.at += before - bytes.len();
-                return u32::try_from(page).ok();
+                infallible(e.i32(v));
             }
-            self.pieces = &self.pieces[1..];
-            self.at = 0;
         }
-        None
     }
+    Ok(())
 }
 
-/// A word as a run stores it: id, then each list as (pages, size, byte length, bytes).
+/// A word as a run stores it: id, then each list as (pages, size, first, last, length, bytes).
 struct RunWord {
     id: u32,
-    plain: (Vec<u8>, u32, u64),
-    variants: Vec<(u32, (Vec<u8>, u32, u64))>,
+    plain: Piece,
+    variants: Vec<(u32, Piece)>,
 }
 
 impl RunWord {
@@ -345,20 +417,36 @@ impl RunWord {
     }
 }
 
-fn write_list(out: &mut Vec<u8>, list: &List) {
-    put(out, u64::from(list.pages));
-    put(out, list.size);
-    put(out, list.bytes.len() as u64);
-    out.extend_from_slice(&list.bytes);
+fn write_list(out: &mut impl Write, list: &List) -> io::Result<()> {
+    let mut head = Vec::with_capacity(32);
+    for n in [
+        u64::from(list.pages),
+        list.size,
+        u64::from(list.first),
+        u64::from(list.last),
+        list.bytes.len() as u64,
+    ] {
+        put(&mut head, n);
+    }
+    out.write_all(&head)?;
+    out.write_all(&list.bytes)
 }
 
-fn read_list(run: &mut impl Read) -> io::Result<(Vec<u8>, u32, u64)> {
+fn read_list(run: &mut impl Read) -> io::Result<Piece> {
     let pages = to_u32(read_required(run)?)?;
     let size = read_required(run)?;
+    let first = to_u32(read_required(run)?)?;
+    let last = to_u32(read_required(run)?)?;
     let len = usize::try_from(read_required(run)?).map_err(|_| corrupt())?;
     let mut bytes = vec![0; len];
     run.read_exact(&mut bytes)?;
-    Ok((bytes, pages, size))
+    Ok(Piece {
+        bytes,
+        pages,
+        size,
+        first,
+        last,
+    })
 }
 
 fn corrupt() -> io::Error {
@@ -405,98 +493,126 @@ fn put(out: &mut Vec<u8>, mut value: u64) {
     out.push(value as u8);
 }
 
-/// Reads a LEB128 integer off the front of `bytes`.
-fn take(bytes: &mut &[u8]) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let (&byte, rest) = bytes.split_first()?;
-        *bytes = rest;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-fn zigzag(v: i32) -> u64 {
-    u64::from(((v << 1) ^ (v >> 31)) as u32)
-}
-
-fn unzigzag(v: u64) -> i32 {
-    let v = v as u32;
-    ((v >> 1) as i32) ^ -((v & 1) as i32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// (word, CBOR of its plain pages, size) of every word.
     fn collect(
         postings: Postings,
         order: &[u32],
-    ) -> Vec<(u32, Vec<(u32, Vec<i32>, Vec<i32>)>, u64)> {
+        fields: Option<&[i32]>,
+    ) -> Vec<(u32, Vec<u8>, u64)> {
         let mut out = Vec::new();
         postings
             .merge(order, |id, merged| {
-                let mut pages = Vec::new();
-                let (mut locs, mut meta) = (Vec::new(), Vec::new());
-                let mut reader = merged.plain();
-                while let Some(page) = reader.next_page(&mut locs, &mut meta) {
-                    pages.push((page, locs.clone(), meta.clone()));
-                }
-                out.push((id, pages, merged.size()));
+                let mut bytes = Vec::new();
+                merged.write_plain(&mut bytes, fields)?;
+                out.push((id, bytes, merged.size()));
                 Ok(())
             })
             .unwrap();
         out
     }
 
-    #[test]
-    fn spilled_runs_merge_back_in_word_and_page_order() {
-        let build = |budget: usize| {
-            let mut postings = Postings::new(budget, None);
-            for page in 0..50u32 {
-                for word in [page % 3, 3 + page % 2] {
-                    let locs = [-25, page as i32, 1, -(word as i32) - 1];
-                    postings.push(
-                        word,
-                        PLAIN,
-                        &PagePostings {
-                            page,
-                            locs: &locs,
-                            meta_locs: &[-1, 0],
-                        },
-                    );
-                }
-                if postings.over_budget() {
-                    postings.spill(&[4, 3, 2, 1, 0]).unwrap();
-                }
+    fn build(budget: usize, fields: u32) -> Postings {
+        let mut postings = Postings::new(budget, None);
+        for page in 0..50u32 {
+            for word in [page % 3, 3 + page % 2] {
+                let locs = [-25, page as i32, 1, -(word as i32) - 1];
+                let meta = [-((page % fields) as i32) - 1, 0];
+                postings.push(
+                    word,
+                    PLAIN,
+                    &PagePostings {
+                        page: page * 2,
+                        locs: &locs,
+                        meta_locs: &meta,
+                    },
+                );
             }
-            postings
-        };
-        let in_memory = build(usize::MAX);
-        assert_eq!(in_memory.runs(), 0);
-        let spilled = build(64);
-        assert!(spilled.runs() > 3);
-        let order = [4, 3, 2, 1, 0];
-        let a = collect(in_memory, &order);
-        assert_eq!(a.len(), 5);
-        assert_eq!(a[0].0, 4);
-        assert!(
-            a.iter()
-                .all(|(_, pages, _)| pages.windows(2).all(|w| w[0].0 < w[1].0))
-        );
-        assert_eq!(a, collect(spilled, &order));
+            if postings.over_budget() {
+                postings.spill(&[4, 3, 2, 1, 0]).unwrap();
+            }
+        }
+        postings
     }
 
     #[test]
-    fn integers_round_trip() {
-        for v in [0, 1, -1, 63, -64, 24, -25, i32::MAX, i32::MIN] {
-            assert_eq!(unzigzag(zigzag(v)), v);
-            let mut bytes = Vec::new();
-            put(&mut bytes, zigzag(v));
-            assert_eq!(take(&mut bytes.as_slice()), Some(zigzag(v)));
+    fn spilled_runs_merge_back_into_the_same_index() {
+        let order = [4, 3, 2, 1, 0];
+        let in_memory = build(usize::MAX, 1);
+        assert_eq!(in_memory.runs(), 0);
+        let spilled = build(64, 1);
+        assert!(spilled.runs() > 3);
+        let a = collect(in_memory, &order, None);
+        assert_eq!(a.len(), 5);
+        assert_eq!(a[0].0, 4);
+        assert_eq!(a, collect(spilled, &order, None));
+        // Word 4 is on pages 2, 6, 10...: deltas 2, then 4.
+        assert_eq!(&a[0].1[..4], [0x98, 25, 0x83, 2]);
+    }
+
+    #[test]
+    fn entries_are_minicbors_bytes() {
+        let mut ours = Vec::new();
+        let values = [
+            0,
+            1,
+            23,
+            24,
+            255,
+            256,
+            65535,
+            65536,
+            -1,
+            -24,
+            -25,
+            -256,
+            -257,
+            i32::MAX,
+            i32::MIN,
+        ];
+        put_entry(&mut ours, 70_000, &values, &values[..3]);
+        let mut theirs = Vec::new();
+        let mut e = Encoder::new(&mut theirs);
+        infallible(e.array(3));
+        infallible(e.u32(70_000));
+        for list in [&values[..], &values[..3]] {
+            infallible(e.array(list.len() as u64));
+            for &v in list {
+                infallible(e.i32(v));
+            }
+        }
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn field_ids_are_remapped_in_metadata_positions_only() {
+        let order = [4, 3, 2, 1, 0];
+        let fields = [1, 0];
+        let remapped = collect(build(64, 2), &order, Some(&fields));
+        let plain = collect(build(usize::MAX, 2), &order, None);
+        for ((_, r, _), (_, p, _)) in remapped.iter().zip(&plain) {
+            assert_eq!(r.len(), p.len());
+            let mut d = Decoder::new(r);
+            let mut e = Decoder::new(p);
+            let n = d.array().unwrap().unwrap();
+            e.array().unwrap();
+            for _ in 0..n {
+                for dec in [&mut d, &mut e] {
+                    dec.array().unwrap();
+                    dec.u32().unwrap();
+                }
+                let locs = |dec: &mut Decoder| -> Vec<i32> {
+                    let n = dec.array().unwrap().unwrap();
+                    (0..n).map(|_| dec.i32().unwrap()).collect()
+                };
+                assert_eq!(locs(&mut d), locs(&mut e), "locs untouched");
+                let (rm, pm) = (locs(&mut d), locs(&mut e));
+                assert_eq!(rm[0], -fields[(-pm[0] - 1) as usize] - 1);
+                assert_eq!(rm[1], pm[1]);
+            }
         }
     }
 }

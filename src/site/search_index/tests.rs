@@ -283,4 +283,18 @@ fn spilling_to_disk_and_thread_count_change_nothing() {
     let (spilled, written) = our_index(&records, &options);
     assert!(written.runs > 5, "{} runs", written.runs);
     assert_same(&in_memory, &spilled);
+    // Declared fields (lists copied as they are), declared in another order, and a field
+    // declared that no record has (lists remapped): the same index.
+    for fields in [
+        vec!["date", "severity", "title"],
+        vec!["title", "severity", "date"],
+        vec!["author", "date", "severity", "title"],
+    ] {
+        let options = Options {
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            memory_budget: 5_000,
+            ..Options::default()
+        };
+        assert_same(&in_memory, &our_index(&records, &options).0);
+    }
 }

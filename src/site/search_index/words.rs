@@ -41,7 +41,13 @@ pub struct Splitter {
     stemmer: Option<Stemmer>,
     /// Characters that count as part of a word besides letters and digits.
     include: Vec<char>,
+    /// Stems of the words seen: the parts of compound words (`checkout`, `svc`) recur in
+    /// many different compounds.
+    stems: hashbrown::HashMap<Box<str>, Box<str>>,
 }
+
+/// Stems remembered before they are all forgotten.
+const CACHED_STEMS: usize = 100_000;
 
 impl Splitter {
     /// A splitter for `language` (an ISO 639-1 code such as `en`); `include` are the extra
@@ -50,12 +56,13 @@ impl Splitter {
         Splitter {
             stemmer: stemmer(language),
             include,
+            stems: hashbrown::HashMap::new(),
         }
     }
 
     /// What a word of the page's text is filed under: the word itself, its compound parts and
     /// the compound tails after its dots.
-    pub fn content_words(&self, raw: &str) -> Vec<Indexable> {
+    pub fn content_words(&mut self, raw: &str) -> Vec<Indexable> {
         let mut words = self.indexable_words(raw);
         let tails = self.dotted_tails(raw, &words);
         words.extend(tails);
@@ -63,7 +70,7 @@ impl Splitter {
     }
 
     /// What a word of a metadata value (such as the title) is filed under.
-    pub fn indexable_words(&self, raw: &str) -> Vec<Indexable> {
+    pub fn indexable_words(&mut self, raw: &str) -> Vec<Indexable> {
         let mut results = Vec::new();
         let normalized = normalize_word(raw, &self.include);
         if !normalized.is_empty() {
@@ -90,10 +97,7 @@ impl Splitter {
             for part in parts.split_whitespace().filter(|w| w.len() > 1) {
                 let folded = normalize_diacritics(part);
                 let base = folded.as_deref().unwrap_or(part);
-                let stemmed = match &self.stemmer {
-                    Some(stemmer) => stemmer.stem(base).into_owned(),
-                    None => base.to_string(),
-                };
+                let stemmed = self.stem(base);
                 results.push(Indexable {
                     stemmed,
                     original: folded.map(|_| part.to_string()),
@@ -111,12 +115,12 @@ impl Splitter {
 
     /// The compound words after the dots of a dotted word, so `sysconfig.is_python_build`
     /// also finds `is_python_build`.
-    fn dotted_tails(&self, raw: &str, existing: &[Indexable]) -> Vec<Indexable> {
+    fn dotted_tails(&mut self, raw: &str, existing: &[Indexable]) -> Vec<Indexable> {
         let mut tails = Vec::new();
         if !raw.contains('.') {
             return tails;
         }
-        let seen: HashSet<&str> = existing.iter().map(|w| w.stemmed.as_str()).collect();
+        let seen: HashSet<String> = existing.iter().map(|w| w.stemmed.clone()).collect();
         let mut seen_tails: HashSet<String> = HashSet::new();
         for (i, _) in raw.match_indices('.') {
             let rest = &raw[i + 1..];
@@ -135,20 +139,33 @@ impl Splitter {
                 continue;
             }
             let word = self.stem_word(&normalized, true);
-            if !seen.contains(word.stemmed.as_str()) && seen_tails.insert(word.stemmed.clone()) {
+            if !seen.contains(&word.stemmed) && seen_tails.insert(word.stemmed.clone()) {
                 tails.push(word);
             }
         }
         tails
     }
 
-    fn stem_word(&self, normalized: &str, compound_part: bool) -> Indexable {
+    /// The stem of a normalised word (the word itself without a stemmer).
+    fn stem(&mut self, word: &str) -> String {
+        let Some(stemmer) = &self.stemmer else {
+            return word.to_string();
+        };
+        if let Some(stem) = self.stems.get(word) {
+            return stem.to_string();
+        }
+        let stem = stemmer.stem(word).into_owned();
+        if self.stems.len() >= CACHED_STEMS {
+            self.stems.clear();
+        }
+        self.stems.insert(word.into(), stem.as_str().into());
+        stem
+    }
+
+    fn stem_word(&mut self, normalized: &str, compound_part: bool) -> Indexable {
         let folded = normalize_diacritics(normalized);
         let base = folded.as_deref().unwrap_or(normalized);
-        let stemmed = match &self.stemmer {
-            Some(stemmer) => stemmer.stem(base).into_owned(),
-            None => base.to_string(),
-        };
+        let stemmed = self.stem(base);
         Indexable {
             stemmed,
             original: folded.map(|_| normalized.to_string()),
