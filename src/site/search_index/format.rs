@@ -4,11 +4,10 @@
 //! with minicbor's encoder (the crate derives them; the test in `search_index::tests` compares
 //! the bytes with Pagefind's own).
 
+use std::cell::RefCell;
 use std::convert::Infallible;
-use std::io::Write;
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use libdeflater::{CompressionLvl, Compressor};
 use minicbor::Encoder;
 use sha1::{Digest, Sha1};
 
@@ -114,16 +113,29 @@ pub fn short_name(
     hash[..end].to_string()
 }
 
-/// `bytes` gzipped at `level` behind Pagefind's signature, as the engine fetches them.
+/// `bytes` gzipped at `level` (libdeflate's, 1 to 12) behind Pagefind's signature, as the
+/// engine fetches them. Each thread keeps its compressor.
 pub fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
-    let mut gz = GzEncoder::new(
-        Vec::with_capacity(bytes.len() / 3 + 64),
-        Compression::new(level),
-    );
-    // Writing to a Vec cannot fail.
-    let _ = gz.write_all(SIGNATURE);
-    let _ = gz.write_all(bytes);
-    gz.finish().unwrap_or_default()
+    thread_local! {
+        static COMPRESSOR: RefCell<Option<(u32, Compressor)>> = const { RefCell::new(None) };
+    }
+    let mut input = Vec::with_capacity(bytes.len() + SIGNATURE.len());
+    input.extend_from_slice(SIGNATURE);
+    input.extend_from_slice(bytes);
+    COMPRESSOR.with_borrow_mut(|slot| {
+        if slot.as_ref().is_none_or(|(l, _)| *l != level) {
+            let lvl = CompressionLvl::new(level.clamp(1, 12) as i32).unwrap_or_default();
+            *slot = Some((level, Compressor::new(lvl)));
+        }
+        let Some((_, compressor)) = slot.as_mut() else {
+            return Vec::new();
+        };
+        let mut out = vec![0; compressor.gzip_compress_bound(input.len())];
+        // The output has room for the bound libdeflate gives, so this cannot fail.
+        let written = compressor.gzip_compress(&input, &mut out).unwrap_or(0);
+        out.truncate(written);
+        out
+    })
 }
 
 /// Pagefind's weight of a word in a run of text of weight `weight` (1 is ordinary text; its
