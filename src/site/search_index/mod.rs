@@ -167,10 +167,9 @@ type FastMap<K, V> = hashbrown::HashMap<K, V>;
 /// Pages handed to the threads at a time: bounds what is in flight.
 const BATCH: usize = 256;
 /// Distinct words a thread remembers before it forgets them all.
-const CACHE_WORDS: usize = 300_000;
+const CACHE_WORDS: usize = 100_000;
 
-/// Writes Pagefind indexes. The words it has split and stemmed are kept from one index to
-/// the next (the shards of one site), so each distinct word is split once per thread.
+/// Writes Pagefind indexes, one after the other (the shards of a site), each on all threads.
 pub struct Indexer<'e> {
     engine: &'e bundle::Engine,
     options: Options,
@@ -180,13 +179,7 @@ pub struct Indexer<'e> {
 
 impl<'e> Indexer<'e> {
     pub fn new(engine: &'e bundle::Engine, options: Options) -> Indexer<'e> {
-        let mut fields = options.fields.clone();
-        fields.sort_unstable();
-        let mut table = Dictionary::default();
-        for field in &fields {
-            table.fields.id(field);
-        }
-        let dictionary = Arc::new(Mutex::new(table));
+        let dictionary = Arc::new(Mutex::new(Dictionary::default()));
         let workers = (0..options.threads.max(1))
             .map(|_| Worker::new(engine, options.level, dictionary.clone()))
             .collect();
@@ -198,6 +191,17 @@ impl<'e> Indexer<'e> {
         }
     }
 
+    /// An empty word table, with the declared metadata fields first, in Pagefind's order.
+    fn new_dictionary(&self) -> Dictionary {
+        let mut fields = self.options.fields.clone();
+        fields.sort_unstable();
+        let mut table = Dictionary::default();
+        for field in &fields {
+            table.fields.id(field);
+        }
+        table
+    }
+
     /// Writes the index of `count` records, record `i` made by `record(i)` (on the indexing
     /// threads), in that order, to `sink`. Stops early, returning `None`, when `stop` is set.
     pub fn write(
@@ -207,6 +211,13 @@ impl<'e> Indexer<'e> {
         stop: &AtomicBool,
         sink: &Sink,
     ) -> Result<Option<Written>, SiteError> {
+        // A word table per index: shards share no words, and a table kept for a whole site
+        // would grow with it (at 100,000 documents, 2.8 million words, most of them unique
+        // identifiers from logs and code).
+        *self.dictionary.lock().unwrap_or_else(|e| e.into_inner()) = self.new_dictionary();
+        for worker in &mut self.workers {
+            worker.forget();
+        }
         let dictionary = &*self.dictionary;
         let workers = &mut self.workers;
         let mut assembler = Assembler::new(self.engine, &self.options);
@@ -444,6 +455,12 @@ impl Worker {
             text_words: FastMap::default(),
             meta_words: FastMap::default(),
         }
+    }
+
+    /// Forgets the words it has seen (their ids belong to the last index).
+    fn forget(&mut self) {
+        self.text_words.clear();
+        self.meta_words.clear();
     }
 
     /// Appends what `token` is filed under to `out`.

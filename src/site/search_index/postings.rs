@@ -132,8 +132,12 @@ impl Word {
 
 /// The lists of every word, in memory up to a budget, then in runs on disk.
 pub struct Postings {
-    /// Indexed by word id.
+    /// The lists of the words in memory, in the order they came.
     words: Vec<Word>,
+    /// Word id -> 1 + its index in `words` (0: not in memory). Four bytes per word of the
+    /// vocabulary rather than a list each: most words of a large vocabulary are not in a
+    /// given index.
+    slots: Vec<u32>,
     bytes: usize,
     budget: usize,
     runs: Vec<BufReader<File>>,
@@ -146,6 +150,7 @@ impl Postings {
     pub fn new(budget: usize, spill_dir: Option<&Path>) -> Postings {
         Postings {
             words: Vec::new(),
+            slots: Vec::new(),
             bytes: 0,
             budget,
             runs: Vec::new(),
@@ -156,11 +161,15 @@ impl Postings {
     /// Appends one page to the list of `word` (`form` is [`PLAIN`] or a diacritic form id).
     /// Pages must come in ascending order.
     pub fn push(&mut self, word: u32, form: u32, posting: &PagePostings) {
-        let index = word as usize;
-        if index >= self.words.len() {
-            self.words.resize_with(index + 1, Word::default);
+        let id = word as usize;
+        if id >= self.slots.len() {
+            self.slots.resize(id + 1, 0);
         }
-        let entry = &mut self.words[index];
+        if self.slots[id] == 0 {
+            self.words.push(Word::default());
+            self.slots[id] = self.words.len() as u32;
+        }
+        let entry = &mut self.words[self.slots[id] as usize - 1];
         let list = if form == PLAIN {
             &mut entry.plain
         } else {
@@ -192,13 +201,9 @@ impl Postings {
         let mut out = BufWriter::with_capacity(1 << 16, file);
         let mut head = Vec::new();
         for &id in order {
-            let Some(word) = self.words.get_mut(id as usize) else {
+            let Some(word) = self.take(id) else {
                 continue;
             };
-            if word.is_empty() {
-                continue;
-            }
-            let word = std::mem::take(word);
             head.clear();
             put(&mut head, u64::from(id));
             out.write_all(&head)?;
@@ -217,8 +222,16 @@ impl Postings {
         file.seek(SeekFrom::Start(0))?;
         self.runs.push(BufReader::with_capacity(1 << 16, file));
         self.words = Vec::new();
+        self.slots = Vec::new();
         self.bytes = 0;
         Ok(())
+    }
+
+    /// Takes the lists of word `id` out of memory.
+    fn take(&mut self, id: u32) -> Option<Word> {
+        let slot = *self.slots.get(id as usize)?;
+        let word = std::mem::take(self.words.get_mut((slot as usize).checked_sub(1)?)?);
+        (!word.is_empty()).then_some(word)
     }
 
     /// How many runs went to disk.
@@ -248,8 +261,7 @@ impl Postings {
                     *head = RunWord::read(run)?;
                 }
             }
-            if let Some(word) = self.words.get_mut(id as usize) {
-                let word = std::mem::take(word);
+            if let Some(word) = self.take(id) {
                 merged.add(
                     word.plain.into_piece(),
                     word.variants
