@@ -13,18 +13,20 @@
 //! `OPSBOOK_CHROMIUM` picks the browser binary; screenshots go to `target/screenshots/`
 //! (or `OPSBOOK_SCREENSHOTS`).
 
+#[path = "support/chromium.rs"]
+mod chromium;
 #[path = "support/corpus.rs"]
 mod corpus;
 #[path = "support/server.rs"]
 mod server;
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chromium::{eval, launch, wait_for};
+use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::{Emulation, Page};
-use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
 use opsbook::config::Config;
@@ -48,24 +50,6 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
-fn chromium() -> PathBuf {
-    if let Some(path) = std::env::var_os("OPSBOOK_CHROMIUM") {
-        return PathBuf::from(path);
-    }
-    let candidates = [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ];
-    match candidates.iter().map(PathBuf::from).find(|p| p.is_file()) {
-        Some(path) => path,
-        None => panic!(
-            "Chromium not found (looked for {}); install it (`apt-get install chromium`) or set OPSBOOK_CHROMIUM",
-            candidates.join(", ")
-        ),
-    }
-}
-
 /// Builds the knowledge base at `root` (its opsbook.toml) into `output`.
 fn build(root: &Path, output: &Path) {
     let config = Config::load(None, root).expect("fixture config");
@@ -84,66 +68,6 @@ fn build(root: &Path, output: &Path) {
         "the fixture must lint clean: {:#?}",
         outcome.lint.findings
     );
-}
-
-/// A fresh headless Chromium with the flags CI machines need, and a throwaway profile.
-fn launch(profile: &Path, window: (u32, u32)) -> Browser {
-    let args: Vec<&OsStr> = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--disable-extensions",
-        "--disable-default-apps",
-        "--hide-scrollbars",
-        "--force-color-profile=srgb",
-        "--lang=en-US",
-    ]
-    .iter()
-    .map(OsStr::new)
-    .collect();
-    let options = LaunchOptions::default_builder()
-        .path(Some(chromium()))
-        .headless(true)
-        .sandbox(false)
-        .user_data_dir(Some(profile.to_path_buf()))
-        .window_size(Some(window))
-        .disable_default_args(true)
-        .args(args)
-        .idle_browser_timeout(Duration::from_secs(300))
-        .build()
-        .unwrap();
-    Browser::new(options).expect("Chromium starts")
-}
-
-/// Evaluates `expr` (which may be a promise) in the page and returns its value as JSON.
-fn eval(tab: &Tab, expr: &str) -> Value {
-    let wrapped = format!("(async () => JSON.stringify(await ({expr})))()");
-    let result = tab
-        .evaluate(&wrapped, true)
-        .unwrap_or_else(|e| panic!("evaluate {expr}: {e}"));
-    match result.value {
-        Some(Value::String(json)) => serde_json::from_str(&json).unwrap(),
-        other => panic!("evaluate {expr}: unexpected {other:?}"),
-    }
-}
-
-/// Polls `expr` until it is truthy; panics with `what` after `timeout`.
-fn wait_for(tab: &Tab, expr: &str, what: &str) {
-    let started = Instant::now();
-    loop {
-        if eval(tab, expr).as_bool() == Some(true) {
-            return;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            panic!("timed out waiting for {what} ({expr})");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// The search results shown, as (title, tags, excerpt, href), once they stop changing.

@@ -268,7 +268,12 @@ fn records_hold_plain_text_metadata_and_filters() {
         Some(search::ALERT_WEIGHT)
     );
     assert_eq!(weight_of("patronictl failover"), Some(1.0));
-    assert!(search::ALERT_WEIGHT > 1.0 && search::SERVICE_WEIGHT > 1.0);
+    assert_eq!(
+        weight_of("payments-api, ledger-db."),
+        Some(search::SERVICE_WEIGHT)
+    );
+    assert!(weight_of("LedgerDBPrimaryDown.") > weight_of("patronictl failover"));
+    assert!(weight_of("payments-api, ledger-db.") > weight_of("patronictl failover"));
 }
 
 /// The fixture's site model, with shards of one document, for `search::build_into`.

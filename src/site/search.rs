@@ -297,6 +297,25 @@ pub fn engine() -> Result<&'static Engine, SiteError> {
         .map_err(|e| search_error(format!("Pagefind: {e}")))
 }
 
+/// The documents of each index shard (indexes into `site.documents`), in index order.
+/// Dealt in order of service, so each shard gets its share of every service's documents and
+/// the term statistics Pagefind ranks by (per shard) stay close to those of the whole.
+pub fn shards(site: &Site, config: &SearchConfig) -> Vec<Vec<usize>> {
+    let documents = &site.documents;
+    let mut order: Vec<usize> = (0..documents.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |d: &DocView| (d.services.first().cloned(), d.kind, d.url.clone());
+        key(&documents[a]).cmp(&key(&documents[b]))
+    });
+    deal(
+        documents.len(),
+        shard_count(documents.len(), config.shard_size),
+    )
+    .into_iter()
+    .map(|shard| shard.into_iter().map(|position| order[position]).collect())
+    .collect()
+}
+
 /// Builds the search index of every document of `site` and returns its files (for
 /// `opsbook serve`, which installs them itself).
 pub fn build(site: &Site, config: &SearchConfig) -> Result<SearchOutput, SiteError> {
@@ -322,20 +341,7 @@ pub fn build_into(
     let started = Instant::now();
     let engine = engine()?;
     let documents = &site.documents;
-    // Dealt in order of service, so each shard gets its share of every service's documents and
-    // the term statistics Pagefind ranks by (per shard) stay close to those of the whole.
-    let mut order: Vec<usize> = (0..documents.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |d: &DocView| (d.services.first().cloned(), d.kind, d.url.clone());
-        key(&documents[a]).cmp(&key(&documents[b]))
-    });
-    let shards: Vec<Vec<usize>> = deal(
-        documents.len(),
-        shard_count(documents.len(), config.shard_size),
-    )
-    .into_iter()
-    .map(|shard| shard.into_iter().map(|position| order[position]).collect())
-    .collect();
+    let shards = shards(site, config);
 
     let options = IndexOptions {
         fields: META_FIELDS.iter().map(|f| f.to_string()).collect(),

@@ -22,8 +22,14 @@
     pageSize: 8,
     debounceTimeoutMs: 150,
     // Result tags in reading order: kind and severity first, then the incident date.
+    // Values in the index are HTML-escaped text (book/src/search.md); Pagefind's UI puts the
+    // title and the tags in as text, so they are decoded first (filters and excerpts it puts
+    // in as HTML, which decodes them itself).
     processResult: function (result) {
-      var meta = result.meta || {};
+      var meta = {};
+      Object.keys(result.meta || {}).forEach(function (key) {
+        meta[key] = decodeEntities(result.meta[key]);
+      });
       var ordered = { title: meta.title };
       ["kind", "severity", "date"].forEach(function (key) {
         if (meta[key]) ordered[key] = meta[key];
@@ -39,6 +45,14 @@
       zero_results: "Nothing found for [SEARCH_TERM]"
     }
   });
+
+  // The text an HTML-escaped value stands for. A textarea's content is text, never markup:
+  // nothing in the value is parsed as an element or runs.
+  function decodeEntities(value) {
+    var area = document.createElement("textarea");
+    area.innerHTML = String(value);
+    return area.value;
+  }
 
   var input = box.querySelector("input[type=text], input[type=search], input");
   if (input) {

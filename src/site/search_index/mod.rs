@@ -819,12 +819,12 @@ impl<'e> Assembler<'e> {
                 let word = dictionary.words.name(id);
                 let body = &mut chunks.body;
                 body.array(3).str(word);
-                merged.write_plain(body.vec_mut(), remap)?;
+                merged.plain().write(body.vec_mut(), remap)?;
                 let variants: Vec<_> = merged.variants().collect();
                 body.array(variants.len());
-                for (form, write_pages) in variants {
+                for (form, pages) in variants {
                     body.array(2).str(dictionary.forms.name(form));
-                    write_pages(body.vec_mut(), remap)?;
+                    pages.write(body.vec_mut(), remap)?;
                 }
                 chunks.word_done(word, merged.size());
                 if chunks.full() {

@@ -329,22 +329,27 @@ impl Merged {
             + self.variants.len() as u64
     }
 
-    /// Appends the word's own pages as Pagefind's CBOR array; `fields` maps the field ids in
-    /// metadata positions to Pagefind's (`None`: they are the same).
-    pub fn write_plain(&self, out: &mut Vec<u8>, fields: Option<&[i32]>) -> io::Result<()> {
-        write_pages(&self.plain, out, fields)
+    /// The word's own pages.
+    pub fn plain(&self) -> Pages<'_> {
+        Pages(&self.plain)
     }
 
-    /// The diacritic forms, in the order they were first seen, each with a writer of its
-    /// pages (as [`Merged::write_plain`]).
-    pub fn variants(
-        &self,
-    ) -> impl Iterator<Item = (u32, impl Fn(&mut Vec<u8>, Option<&[i32]>) -> io::Result<()>)> {
-        self.variants.iter().map(|(form, pieces)| {
-            (*form, move |out: &mut Vec<u8>, fields: Option<&[i32]>| {
-                write_pages(pieces, out, fields)
-            })
-        })
+    /// The diacritic forms and their pages, in the order the forms were first seen.
+    pub fn variants(&self) -> impl Iterator<Item = (u32, Pages<'_>)> {
+        self.variants
+            .iter()
+            .map(|(form, pieces)| (*form, Pages(pieces)))
+    }
+}
+
+/// The pages of one list, from every run.
+pub struct Pages<'a>(&'a [Piece]);
+
+impl Pages<'_> {
+    /// Appends them as Pagefind's CBOR array; `fields` maps the field ids in metadata
+    /// positions to Pagefind's (`None`: they are the same).
+    pub fn write(&self, out: &mut Vec<u8>, fields: Option<&[i32]>) -> io::Result<()> {
+        write_pages(self.0, out, fields)
     }
 }
 
@@ -519,7 +524,7 @@ mod tests {
         postings
             .merge(order, |id, merged| {
                 let mut bytes = Vec::new();
-                merged.write_plain(&mut bytes, fields)?;
+                merged.plain().write(&mut bytes, fields)?;
                 out.push((id, bytes, merged.size()));
                 Ok(())
             })

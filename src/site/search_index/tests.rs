@@ -99,7 +99,7 @@ fn records(n: usize, words: usize) -> Vec<Record> {
                 text: rng.words(words),
             }];
             for weight in [7.0, 1.0, 5.0, 0.5, 0.0, 1.0, 12.0] {
-                if rng.next() % 3 > 0 {
+                if !rng.next().is_multiple_of(3) {
                     text.push(Run {
                         weight,
                         text: rng.words(3),
