@@ -231,7 +231,8 @@ pub enum RawHtml {
 /// The allow-list applied to pages with raw HTML: ammonia's defaults (no `<script>`,
 /// `<style>`, `<iframe>`, `<form>`, event-handler attributes or `javascript:` URLs) plus what
 /// opsbook's own Markdown output needs: ids and classes (heading anchors, footnotes, alerts,
-/// code languages), disabled task-list checkboxes and `text-align` on table cells.
+/// code languages), disabled task-list checkboxes, `text-align` on table cells and the scroll box
+/// around tables (`role="region"`, `tabindex="0"`, only those values).
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
@@ -241,11 +242,15 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("details", ["open"])
         .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("div", ["role", "tabindex"])
         .add_tag_attributes("time", ["datetime"])
         .set_tag_attribute_value("input", "disabled", "")
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             // Only checkboxes, and only disabled ones (set above): no fake login forms.
             ("input", "type") => Some("checkbox".into()),
+            // Only what a table's scroll box needs: a focusable landmark, nothing else.
+            ("div", "role") => (value == "region").then(|| value.into()),
+            ("div", "tabindex") => (value == "0").then(|| value.into()),
             _ => Some(value.into()),
         })
         .link_rel(None);
@@ -345,6 +350,26 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                     title,
                     id,
                 }));
+            }
+            // A wide table scrolls in its own box (the page never scrolls sideways on a
+            // phone); the box takes the focus so it can be scrolled from the keyboard.
+            Event::Start(Tag::Table(_)) => {
+                events.push(Event::Html(CowStr::from(
+                    "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">",
+                )));
+                events.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(event);
+                events.push(Event::Html(CowStr::from("</div>")));
+            }
+            // Task-list checkboxes say what they mean to screen readers.
+            Event::TaskListMarker(done) => {
+                events.push(Event::Html(CowStr::from(if done {
+                    "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"> "
+                })));
             }
             other => events.push(other),
         }
