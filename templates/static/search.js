@@ -121,6 +121,9 @@
       }).then(function () {
         return pagefind.init();
       }).then(function () {
+        // Loads every filter's values, so each search reports counts for all of them.
+        return pagefind.filters();
+      }).then(function () {
         return pagefind;
       });
     }
@@ -315,6 +318,7 @@
     item.id = "search-result-" + index;
     item.setAttribute("role", "option");
     item.setAttribute("aria-selected", "false");
+    if (url) item.setAttribute("data-url", url);
     item.appendChild(element("span", "search-result-title", title));
     var facts = element("span", "search-result-facts");
     if (meta.severity) facts.appendChild(element("span", "badge", decodeEntities(meta.severity)));
