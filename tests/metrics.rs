@@ -67,7 +67,7 @@ fn medians_per_quarter_and_overall() {
     assert_eq!(q1.median_detect_minutes, Some(10.0));
     assert_eq!(q1.median_restore_minutes, Some(120.0));
     assert_eq!(q1.median_detect, "10 min");
-    assert_eq!(q1.median_restore, "2 h 00 min");
+    assert_eq!(q1.median_restore, "2 h");
     // Q2: detect 2, 15 (the blip has none) -> 8.5; restore 20, 32, 240 -> 32.
     assert_eq!(q2.incidents, 3);
     assert_eq!((q2.detect_samples, q2.restore_samples), (2, 3));

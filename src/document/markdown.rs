@@ -363,6 +363,18 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                 events.push(event);
                 events.push(Event::Html(CowStr::from("</div>")));
             }
+            // A code block scrolls sideways inside a box that takes the focus, so long lines
+            // can be scrolled from the keyboard too.
+            Event::Start(Tag::CodeBlock(_)) => {
+                events.push(Event::Html(CowStr::from(
+                    "<div class=\"code-scroll\" tabindex=\"0\">",
+                )));
+                events.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                events.push(event);
+                events.push(Event::Html(CowStr::from("</div>")));
+            }
             // Task-list checkboxes say what they mean to screen readers.
             Event::TaskListMarker(done) => {
                 events.push(Event::Html(CowStr::from(if done {

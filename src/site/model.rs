@@ -349,17 +349,20 @@ fn default_content_prefix(config: &Config) -> String {
         .join("/")
 }
 
-/// "3 min", "1 h 05 min", "2 d 4 h".
+/// "3 min", "1 h 05 min", "2 h", "2 d 4 h", "3 d": the one way durations read on the site, in
+/// tables and charts alike.
 pub fn human_duration(d: SignedDuration) -> String {
     let minutes = d.as_secs() / 60;
     if minutes < 0 {
         return "n/a".into();
     }
     let (days, hours, mins) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);
-    match (days, hours) {
-        (0, 0) => format!("{mins} min"),
-        (0, h) => format!("{h} h {mins:02} min"),
-        (d, h) => format!("{d} d {h} h"),
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m:02} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
     }
 }
 
@@ -923,5 +926,7 @@ mod tests {
         assert_eq!(human_duration(SignedDuration::from_mins(3)), "3 min");
         assert_eq!(human_duration(SignedDuration::from_mins(65)), "1 h 05 min");
         assert_eq!(human_duration(SignedDuration::from_hours(52)), "2 d 4 h");
+        assert_eq!(human_duration(SignedDuration::from_hours(2)), "2 h");
+        assert_eq!(human_duration(SignedDuration::from_hours(72)), "3 d");
     }
 }

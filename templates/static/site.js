@@ -92,7 +92,8 @@
   // a bar above the code, never over it.
   if (navigator.clipboard) {
     document.querySelectorAll("pre > code").forEach(function (code) {
-      var pre = code.parentNode;
+      // The code's scroll box (see document/markdown.rs), or the <pre> of a template override.
+      var pre = code.parentNode.parentNode.classList.contains("code-scroll") ? code.parentNode.parentNode : code.parentNode;
       var block = document.createElement("div");
       block.className = "code-block";
       var bar = document.createElement("div");
