@@ -468,6 +468,34 @@ mod tests {
     }
 
     #[test]
+    fn tables_and_code_scroll_in_focusable_boxes_and_checkboxes_have_names() {
+        let body = "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n```sh\nls\n```\n";
+        for raw in ["", "\n<details><summary>s</summary>x</details>\n"] {
+            // The second body has raw HTML, so it goes through the sanitizer too.
+            let html = render(&format!("{body}{raw}"), &no_links).html;
+            assert!(
+                html.contains("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\"><table>"),
+                "{html}"
+            );
+            assert!(html.contains("</table>") && html.contains("</table>\n</div>"), "{html}");
+            assert!(html.contains("aria-label=\"Done\""), "{html}");
+            assert!(html.contains("aria-label=\"Not done\""), "{html}");
+            assert!(
+                html.contains("<div class=\"code-scroll\" tabindex=\"0\">"),
+                "{html}"
+            );
+            assert!(html.contains("<pre><code class=\"language-sh\">"), "{html}");
+        }
+        // Raw HTML cannot borrow the scroll box's attributes for anything else.
+        let html = render(
+            "<div role=\"button\" tabindex=\"5\">x</div>\n",
+            &no_links,
+        )
+        .html;
+        assert!(!html.contains("role=") && !html.contains("tabindex="), "{html}");
+    }
+
+    #[test]
     fn headings_get_anchors_and_a_toc() {
         let r = render("## Root cause\n\ntext\n", &no_links);
         assert!(r.html.contains("<h2 id=\"root-cause\">"), "{}", r.html);

@@ -30,6 +30,8 @@ pub struct SiteInfo {
     pub edit_branch: String,
     /// Whether the search box is shown, and the index bundles it loads.
     pub search: super::search::SearchView,
+    /// The severity scale, most severe first (the search box colours its results with it).
+    pub severities: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -715,6 +717,7 @@ impl<'a> Site<'a> {
                 repo_url,
                 edit_branch,
                 search,
+                severities: scale.clone(),
             },
             docs,
             documents,

@@ -18,6 +18,8 @@
   var base = box.getAttribute("data-base") || "/";
   var bundle = box.getAttribute("data-bundle") || base + "pagefind/";
   var merge = (box.getAttribute("data-merge") || "").split(/\s+/).filter(Boolean);
+  // The severity scale, most severe first: results get the same badge colours as the pages.
+  var severities = (box.getAttribute("data-severities") || "").split("|");
   var panel = box.querySelector("[data-search-panel]");
   var list = box.querySelector("[data-search-results]");
   var status = box.querySelector("[data-search-status]");
@@ -321,7 +323,11 @@
     if (url) item.setAttribute("data-url", url);
     item.appendChild(element("span", "search-result-title", title));
     var facts = element("span", "search-result-facts");
-    if (meta.severity) facts.appendChild(element("span", "badge", decodeEntities(meta.severity)));
+    if (meta.severity) {
+      var severity = decodeEntities(meta.severity);
+      var rank = severities.indexOf(severity) + 1;
+      facts.appendChild(element("span", rank > 0 ? "badge sev sev-" + Math.min(rank, 5) : "badge", severity));
+    }
     [meta.kind, meta.date].forEach(function (value) {
       if (value) facts.appendChild(element("span", null, decodeEntities(value)));
     });
