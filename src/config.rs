@@ -497,12 +497,27 @@ mod tests {
             "opsbook.toml",
         )
         .unwrap();
-        assert_eq!(config.site.ticket_url, "https://t.example.com/browse/{ticket}");
-        assert_eq!(config.site.source_url, "https://git.example.com/kb/src/{path}");
+        assert_eq!(
+            config.site.ticket_url,
+            "https://t.example.com/browse/{ticket}"
+        );
+        assert_eq!(
+            config.site.source_url,
+            "https://git.example.com/kb/src/{path}"
+        );
         for (text, key) in [
-            ("[site]\nticket_url = \"javascript:alert({ticket})\"\n", "ticket_url"),
-            ("[site]\nticket_url = \"https://t.example.com/browse/\"\n", "ticket_url"),
-            ("[site]\nsource_url = \"https://git.example.com/{ticket}\"\n", "source_url"),
+            (
+                "[site]\nticket_url = \"javascript:alert({ticket})\"\n",
+                "ticket_url",
+            ),
+            (
+                "[site]\nticket_url = \"https://t.example.com/browse/\"\n",
+                "ticket_url",
+            ),
+            (
+                "[site]\nsource_url = \"https://git.example.com/{ticket}\"\n",
+                "source_url",
+            ),
         ] {
             let err = Config::parse(text, "opsbook.toml").unwrap_err();
             let ConfigError::Invalid { span, .. } = *err else {

@@ -38,7 +38,10 @@ const PAGES: &[(&str, &str)] = &[
     ("runbook list", "/runbooks/"),
     ("postmortem list", "/postmortems/"),
     ("runbook", "/runbooks/inventory-db-failover/"),
-    ("runbook with a wide table", "/runbooks/tls-certificate-expiry/"),
+    (
+        "runbook with a wide table",
+        "/runbooks/tls-certificate-expiry/",
+    ),
     (
         "postmortem",
         "/postmortems/2026-01-09-website-deploy-broken-assets/",
@@ -81,9 +84,25 @@ fn browser(name: &str) -> (tempfile::TempDir, Browser, Arc<Tab>) {
     (profile, browser, tab)
 }
 
-/// Saves a screenshot, and a copy for the user guide when OPSBOOK_BOOK_SCREENSHOTS is set.
+/// The screenshots book/src/site.md and book/src/search.md show (in book/src/images/).
+const IN_THE_BOOK: &[&str] = &[
+    "home-1366.png",
+    "postmortem-1366.png",
+    "postmortem-390.png",
+    "runbook-390-dark.png",
+    "metrics-390.png",
+    "search-1366.png",
+    "search-390-dark.png",
+    "search-fallback.png",
+];
+
+/// Saves a screenshot, and a copy for the user guide when OPSBOOK_BOOK_SCREENSHOTS is set and
+/// the book shows it.
 fn book_screenshot(tab: &Tab, name: &str, full_page: bool) {
     let path = screenshot(tab, name, full_page);
+    if !IN_THE_BOOK.contains(&name) {
+        return;
+    }
     if let Some(dir) = std::env::var_os("OPSBOOK_BOOK_SCREENSHOTS") {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -149,7 +168,10 @@ fn every_page_fits_a_phone_and_a_laptop() {
             }
             for key in ["wrappedDates", "smallChartText", "coveredCode"] {
                 if !facts[key].as_array().unwrap().is_empty() {
-                    problems.push(format!("{kind} ({path}) at {width} px: {key} {}", facts[key]));
+                    problems.push(format!(
+                        "{kind} ({path}) at {width} px: {key} {}",
+                        facts[key]
+                    ));
                 }
             }
         }
@@ -190,18 +212,30 @@ fn screenshots_for_the_user_guide() {
             } else {
                 set_phone(&tab, false);
             }
-            for (name, path) in [
-                ("home", "/"),
+            // On a phone, each picture starts at the part worth showing.
+            for (name, path, part) in [
+                ("home", "/", "body"),
                 (
                     "postmortem",
                     "/postmortems/2026-01-09-website-deploy-broken-assets/",
+                    "#follow-ups",
                 ),
-                ("runbook", "/runbooks/tls-certificate-expiry/"),
-                ("metrics", "/metrics/"),
-                ("follow-ups", "/follow-ups/"),
+                (
+                    "runbook",
+                    "/runbooks/tls-certificate-expiry/",
+                    ".prose .table-wrap",
+                ),
+                ("metrics", "/metrics/", "#by-month"),
+                ("follow-ups", "/follow-ups/", "body"),
             ] {
                 open(&tab, &site.server.url(path));
                 wait_for(&tab, "document.readyState === 'complete'", "the page");
+                if phone {
+                    eval(
+                        &tab,
+                        &format!("document.querySelector({part:?}).scrollIntoView(), true"),
+                    );
+                }
                 book_screenshot(&tab, &format!("{name}-{width}{suffix}.png"), false);
             }
             // Search with a filter chosen.
@@ -224,7 +258,10 @@ fn screenshots_for_the_user_guide() {
                 "!!document.querySelector('.search-chip')",
                 "the kind chip",
             );
-            settled(&tab, "document.querySelector('[data-search-status]').textContent");
+            settled(
+                &tab,
+                "document.querySelector('[data-search-status]').textContent",
+            );
             press(&tab, "ArrowDown");
             book_screenshot(&tab, &format!("search-{width}{suffix}.png"), false);
         }
@@ -290,7 +327,10 @@ fn axe_finds_nothing_serious_in_light_or_dark() {
             .click()
             .unwrap();
         wait_for(&tab, "!!document.querySelector('.search-chip')", "a chip");
-        settled(&tab, "document.querySelector('[data-search-status]').textContent");
+        settled(
+            &tab,
+            "document.querySelector('[data-search-status]').textContent",
+        );
         press(&tab, "ArrowDown");
         for v in axe_violations(&tab, &axe) {
             problems.push(format!("search panel ({mode}): {v}"));
@@ -318,10 +358,13 @@ fn type_query(tab: &Arc<Tab>, url: &str, query: &str) {
 }
 
 fn status(tab: &Tab) -> String {
-    settled(tab, "document.querySelector('[data-search-status]').textContent")
-        .as_str()
-        .unwrap()
-        .to_string()
+    settled(
+        tab,
+        "document.querySelector('[data-search-status]').textContent",
+    )
+    .as_str()
+    .unwrap()
+    .to_string()
 }
 
 fn shown_titles(tab: &Tab) -> Vec<String> {
@@ -339,7 +382,11 @@ fn search_by_keyboard_alone() {
     let (_profile, _browser, tab) = browser("keyboard");
     set_phone(&tab, false);
     // An alert name and one word of the symptom.
-    type_query(&tab, &site.server.url("/"), "InventoryDBPrimaryDown failover");
+    type_query(
+        &tab,
+        &site.server.url("/"),
+        "InventoryDBPrimaryDown failover",
+    );
     status(&tab);
     let titles = shown_titles(&tab);
     assert_eq!(
@@ -424,7 +471,7 @@ fn words_never_found_together_fall_back_and_nonsense_finds_nothing() {
         missing.as_str().is_some_and(|m| m.starts_with("Missing: ")),
         "{missing}"
     );
-    screenshot(&tab, "search-fallback.png", false);
+    book_screenshot(&tab, "search-fallback.png", false);
 
     // A word no document has: nothing, rather than what its first letter matches.
     type_query(&tab, &site.server.url("/"), "xyzzy");
@@ -487,10 +534,7 @@ fn a_filter_chip_is_removed_by_keyboard() {
         "the chip to go",
     );
     assert_eq!(
-        eval(
-            &tab,
-            "document.activeElement && document.activeElement.id"
-        ),
+        eval(&tab, "document.activeElement && document.activeElement.id"),
         "search-input",
         "the focus returns to the box"
     );
@@ -544,7 +588,10 @@ fn html_and_script_in_front_matter_show_as_text() {
         let text = text.as_str().unwrap();
         assert_eq!(eval(&tab, "window.__xss === undefined"), true, "{path}");
         assert_eq!(
-            eval(&tab, "document.querySelectorAll('main script, main svg:not(.chart), main img').length"),
+            eval(
+                &tab,
+                "document.querySelectorAll('main script, main svg:not(.chart), main img').length"
+            ),
             0,
             "{path}: no element made from a value"
         );
@@ -570,7 +617,10 @@ fn html_and_script_in_front_matter_show_as_text() {
         "{panel}"
     );
     for payload in payloads {
-        assert!(panel.contains(payload), "the filters show {payload:?}: {panel}");
+        assert!(
+            panel.contains(payload),
+            "the filters show {payload:?}: {panel}"
+        );
     }
     assert_eq!(
         eval(

@@ -13,7 +13,10 @@ const STYLE: &str = include_str!("../templates/static/style.css");
 const MIN_DIFFERENCE: f64 = 15.0;
 
 const SIMULATIONS: [(&str, [[f64; 3]; 3]); 4] = [
-    ("normal vision", [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+    (
+        "normal vision",
+        [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+    ),
     (
         "protanopia",
         [
@@ -42,7 +45,9 @@ const SIMULATIONS: [(&str, [[f64; 3]; 3]); 4] = [
 
 /// The `--name: #rrggbb;` custom properties of the first rule after `marker`.
 fn variables(marker: &str) -> HashMap<String, String> {
-    let start = STYLE.find(marker).unwrap_or_else(|| panic!("{marker} in style.css"));
+    let start = STYLE
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in style.css"));
     let rest = &STYLE[start..];
     let block = &rest[rest.find('{').unwrap() + 1..];
     let block = &block[..block.find('}').unwrap()];
@@ -77,7 +82,12 @@ fn linear(hex: &str) -> [f64; 3] {
 }
 
 fn simulate(rgb: [f64; 3], m: &[[f64; 3]; 3]) -> [f64; 3] {
-    let row = |r: usize| (0..3).map(|k| m[r][k] * rgb[k]).sum::<f64>().clamp(0.0, 1.0);
+    let row = |r: usize| {
+        (0..3)
+            .map(|k| m[r][k] * rgb[k])
+            .sum::<f64>()
+            .clamp(0.0, 1.0)
+    };
     [row(0), row(1), row(2)]
 }
 
@@ -158,7 +168,10 @@ fn check(theme: &str, vars: &HashMap<String, String>) -> Vec<String> {
     };
     let mut problems = Vec::new();
     for level in 1..=4 {
-        let (fill, text) = (colour(&format!("--sev{level}")), colour(&format!("--sev{level}-fg")));
+        let (fill, text) = (
+            colour(&format!("--sev{level}")),
+            colour(&format!("--sev{level}-fg")),
+        );
         if contrast(fill, text) < 4.5 {
             problems.push(format!(
                 "{theme}: SEV{level} badge text {text} on {fill} is {:.2}:1",
@@ -169,9 +182,8 @@ fn check(theme: &str, vars: &HashMap<String, String>) -> Vec<String> {
     for (vision, matrix) in &SIMULATIONS {
         for a in 1..=4 {
             for b in a + 1..=4 {
-                let seen = |level: usize| {
-                    lab(simulate(linear(colour(&format!("--sev{level}"))), matrix))
-                };
+                let seen =
+                    |level: usize| lab(simulate(linear(colour(&format!("--sev{level}"))), matrix));
                 let difference = ciede2000(seen(a), seen(b));
                 if difference < MIN_DIFFERENCE {
                     problems.push(format!(
@@ -187,7 +199,10 @@ fn check(theme: &str, vars: &HashMap<String, String>) -> Vec<String> {
 #[test]
 fn severities_stay_distinguishable_with_colour_vision_deficiencies() {
     let mut problems = check("light", &variables(":root"));
-    problems.extend(check("dark", &variables("@media (prefers-color-scheme: dark)")));
+    problems.extend(check(
+        "dark",
+        &variables("@media (prefers-color-scheme: dark)"),
+    ));
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

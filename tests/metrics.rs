@@ -175,7 +175,10 @@ fn the_metrics_page_shows_the_numbers_beside_accessible_charts() {
     assert!(html.contains(r#"<tr><th scope="row">2026-Q1</th><td class="num">3</td><td class="num">2</td><td class="num">66.7%</td></tr>"#), "{html}");
     assert!(html.contains("4 of 6 incidents (66.7%)"), "{html}");
     // The tables and the charts say durations the same way.
-    assert!(html.contains(r#"<text class="value" x="#) && html.contains(">32 min</text>"), "{html}");
+    assert!(
+        html.contains(r#"<text class="value" x="#) && html.contains(">32 min</text>"),
+        "{html}"
+    );
     // One bar per non-zero month and severity, with the number in its tooltip.
     assert!(html.contains("<title>Jan 2026, SEV1: 1</title>"), "{html}");
     assert!(html.contains("<title>api: 4</title>"), "{html}");

@@ -477,7 +477,10 @@ mod tests {
                 html.contains("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\"><table>"),
                 "{html}"
             );
-            assert!(html.contains("</table>") && html.contains("</table>\n</div>"), "{html}");
+            assert!(
+                html.contains("</table>") && html.contains("</table>\n</div>"),
+                "{html}"
+            );
             assert!(html.contains("aria-label=\"Done\""), "{html}");
             assert!(html.contains("aria-label=\"Not done\""), "{html}");
             assert!(
@@ -487,12 +490,11 @@ mod tests {
             assert!(html.contains("<pre><code class=\"language-sh\">"), "{html}");
         }
         // Raw HTML cannot borrow the scroll box's attributes for anything else.
-        let html = render(
-            "<div role=\"button\" tabindex=\"5\">x</div>\n",
-            &no_links,
-        )
-        .html;
-        assert!(!html.contains("role=") && !html.contains("tabindex="), "{html}");
+        let html = render("<div role=\"button\" tabindex=\"5\">x</div>\n", &no_links).html;
+        assert!(
+            !html.contains("role=") && !html.contains("tabindex="),
+            "{html}"
+        );
     }
 
     #[test]

@@ -361,7 +361,13 @@ pub fn columns(chart: &Columns) -> String {
     let f = frame(chart, &axis);
 
     let mut out = String::new();
-    open_svg(&mut out, chart.id, chart.title, chart.description, chart.height);
+    open_svg(
+        &mut out,
+        chart.id,
+        chart.title,
+        chart.description,
+        chart.height,
+    );
     if chart.series.len() > 1 {
         legend(&mut out, chart.series, f.left);
     }

@@ -243,9 +243,7 @@ fn months_of(incidents: &[Incident], today: jiff::civil::Date) -> Vec<(i16, i8)>
     let first = incidents.iter().map(|i| i.month).min();
     let last = incidents.iter().map(|i| i.month).max();
     match (first, last) {
-        (Some(first), Some(last)) => {
-            span(first, last.max(today_month), next_month, MAX_MONTHS)
-        }
+        (Some(first), Some(last)) => span(first, last.max(today_month), next_month, MAX_MONTHS),
         _ => Vec::new(),
     }
 }
@@ -425,9 +423,18 @@ pub fn compute(site: &Site) -> Metrics {
         percent: percent_of(deploy, incidents.len()),
     };
     let follow_up_age = follow_up_ages(&postmortems, site.today);
-    let median_detect = median(&mut incidents.iter().filter_map(|i| i.detect).collect::<Vec<_>>());
-    let median_restore =
-        median(&mut incidents.iter().filter_map(|i| i.restore).collect::<Vec<_>>());
+    let median_detect = median(
+        &mut incidents
+            .iter()
+            .filter_map(|i| i.detect)
+            .collect::<Vec<_>>(),
+    );
+    let median_restore = median(
+        &mut incidents
+            .iter()
+            .filter_map(|i| i.restore)
+            .collect::<Vec<_>>(),
+    );
     let charts = MetricsCharts {
         by_month: draw_by_month(&severities, &by_month),
         time_to_detect: draw_duration(

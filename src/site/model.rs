@@ -904,13 +904,21 @@ mod tests {
             "https://t.example.com/x",
             "a URL is its own link"
         );
-        assert_eq!(ticket_url(pattern, "javascript:alert(1)"), "https://t.example.com/browse/javascript%3Aalert%281%29");
+        assert_eq!(
+            ticket_url(pattern, "javascript:alert(1)"),
+            "https://t.example.com/browse/javascript%3Aalert%281%29"
+        );
     }
 
     #[test]
     fn source_links_from_the_pattern_or_the_repository() {
         assert_eq!(
-            source_url("https://git.example.com/kb/src/{path}", "", "main", "content/a b/#1.md"),
+            source_url(
+                "https://git.example.com/kb/src/{path}",
+                "",
+                "main",
+                "content/a b/#1.md"
+            ),
             "https://git.example.com/kb/src/content/a%20b/%231.md"
         );
         assert_eq!(
