@@ -639,3 +639,49 @@ fn html_and_script_in_front_matter_show_as_text() {
     assert_eq!(chip, "Owner: <img src=x onerror=window.__xss=2>×");
     assert_eq!(eval(&tab, "window.__xss === undefined"), true);
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs Chromium: run `cargo test --test browser_ui -- --ignored` (.ci/run does)"]
+fn the_search_box_searches_every_shard() {
+    // The example knowledge base again, its index in shards of 4 documents (8 shards).
+    let temp = tempfile::tempdir().unwrap();
+    let kb = temp.path().join("kb");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &kb.join("content"),
+    );
+    std::fs::write(kb.join("opsbook.toml"), "[search]\nshard_size = 4\n").unwrap();
+    let out = temp.path().join("site");
+    build_site(&kb, &out, false);
+    assert!(out.join("pagefind/shard-7").is_dir(), "8 shards");
+    let sharded = Server::start(&out);
+    let (_profile, _browser, tab) = browser("shards");
+    set_phone(&tab, false);
+    for query in ["failover", "certificate expired", "InventoryDBPrimaryDown"] {
+        type_query(&tab, &site().server.url("/"), query);
+        let (one_status, one_titles) = (status(&tab), shown_titles(&tab));
+        type_query(&tab, &sharded.url("/"), query);
+        let (status_sharded, titles_sharded) = (status(&tab), shown_titles(&tab));
+        assert_eq!(status_sharded, one_status, "{query}");
+        let (mut a, mut b) = (one_titles, titles_sharded);
+        a.sort();
+        b.sort();
+        assert_eq!(
+            a, b,
+            "{query}: the same documents from 8 shards as from one index"
+        );
+    }
+}

@@ -119,7 +119,9 @@ fn a_postmortem_with_scripts_builds_into_pages_without_them() {
     );
     // A ticket that is not an http(s) URL is not a link.
     assert!(
-        page.contains(r#"<td data-label="Ticket" class="nowrap">javascript:alert(&#39;ticket&#39;)</td>"#),
+        page.contains(
+            r#"<td data-label="Ticket" class="nowrap">javascript:alert(&#39;ticket&#39;)</td>"#
+        ),
         "{page}"
     );
 

@@ -39,6 +39,7 @@
   ];
   var MAX_RESULTS = 10;
   var MAX_WORDS_FOR_FALLBACK = 6;
+  var VERIFY_LIMIT = 40;
 
   var pagefind = null;
   var loading = null;
@@ -48,6 +49,7 @@
   var active = -1; // index of the option under aria-activedescendant
   var generation = 0; // each search gets a number; a stale answer is dropped
   var knownWords = {}; // word -> promise of whether the index has it
+  var exactIds = {}; // word -> { result id: true } for the documents with the word's stem
 
   // ---- Values from the index, as text ------------------------------------------------------
 
@@ -153,25 +155,55 @@
 
   /**
    * Whether the index has `word` (as written, by its stem, or as the start of a longer word).
-   * Pagefind answers a word it does not know with the documents matching its longest known
-   * prefix ("xyzzy" finds every "-x"), so a search's results alone cannot tell.
+   * Pagefind answers a word an index does not know with the documents matching its longest
+   * known prefix ("xyzzy" finds every "-x"), so a search's results alone cannot tell. Remembers
+   * the documents that have the word's stem exactly, for `verify`.
    */
   function isKnown(word) {
     if (word.charAt(0) === "\"") return Promise.resolve(true);
     var key = normalize(word);
     if (!knownWords[key]) {
       knownWords[key] = pagefind.search("\"" + word + "\"").then(function (exact) {
+        exactIds[key] = {};
+        exact.results.forEach(function (r) { exactIds[key][r.id] = true; });
         if (exact.results.length) return true;
         return pagefind.search(word).then(function (prefix) {
           return Promise.all(prefix.results.slice(0, 5).map(function (r) { return r.data(); }));
         }).then(function (data) {
-          return data.some(function (d) {
-            return markedWords(d.excerpt).some(function (m) { return m.indexOf(key) === 0; });
-          });
+          return data.some(function (d) { return marksStartWith(d, key); });
         });
       });
     }
     return knownWords[key];
+  }
+
+  function marksStartWith(data, key) {
+    return markedWords(data.excerpt).some(function (m) { return m.indexOf(key) === 0; });
+  }
+
+  /**
+   * The entries that really contain their words. With a sharded index, a shard that lacks a
+   * word answers with its longest known prefix ("failover" finds "failed" there), so each
+   * result must have each word's stem exactly (the exact search in `isKnown`) or a highlighted
+   * word starting with it (a word still being typed). Checking the second loads the result's
+   * data, for at most VERIFY_LIMIT results; the others go unshown.
+   */
+  function verify(entries, words) {
+    var loads = 0;
+    return Promise.all(entries.map(function (entry) {
+      var unsure = words.filter(function (w) {
+        var key = normalize(w);
+        return w.charAt(0) !== "\"" && entry.missing.indexOf(w) === -1 && !(exactIds[key] || {})[entry.result.id];
+      });
+      if (!unsure.length) return entry;
+      if (++loads > VERIFY_LIMIT) return null;
+      return entry.result.data().then(function (data) {
+        entry.data = data;
+        return unsure.every(function (w) { return marksStartWith(data, normalize(w)); }) ? entry : null;
+      });
+    })).then(function (checked) {
+      return checked.filter(Boolean);
+    });
   }
 
   /** All ways to keep `size` of `items`, in order, at most `limit` of them. */
@@ -212,9 +244,11 @@
           });
         });
         var merged = Object.keys(byId).map(function (id) { return byId[id]; });
-        if (!merged.length) { size -= 1; return attempt(); }
         merged.sort(function (a, b) { return b.result.score - a.result.score; });
-        return { size: size, results: merged, filters: searches[0].filters };
+        return verify(merged, usable).then(function (genuine) {
+          if (!genuine.length) { size -= 1; return attempt(); }
+          return { size: size, results: genuine, filters: searches[0].filters };
+        });
       });
     }
     return attempt();
@@ -249,13 +283,15 @@
           : Promise.resolve(search);
         return exact.then(function (found) {
           answer.filters = found.filters;
-          answer.results = found.results.map(function (r) { return { result: r, missing: unknown }; });
+          return verify(found.results.map(function (r) { return { result: r, missing: [] }; }), usable);
+        }).then(function (genuine) {
+          answer.results = genuine.map(function (e) { return { result: e.result, missing: unknown, data: e.data }; });
           if (answer.results.length || usable.length < 2 || usable.length > MAX_WORDS_FOR_FALLBACK) return answer;
           return fallback(usable, filters).then(function (partial) {
             if (partial) {
               answer.partial = partial.size;
               answer.results = partial.results.map(function (r) {
-                return { result: r.result, missing: r.missing.concat(unknown) };
+                return { result: r.result, missing: r.missing.concat(unknown), data: r.data };
               });
               answer.filters = partial.filters;
             }
@@ -266,7 +302,7 @@
     }).then(function (answer) {
       if (!answer || mine !== generation) return null;
       var top = answer.results.slice(0, MAX_RESULTS);
-      return Promise.all(top.map(function (r) { return r.result.data(); })).then(function (data) {
+      return Promise.all(top.map(function (r) { return r.data || r.result.data(); })).then(function (data) {
         if (mine !== generation) return;
         show(answer, top, data);
       });
