@@ -254,6 +254,39 @@
     return attempt();
   }
 
+  /**
+   * What to show for `query` (its words `all`) given Pagefind's `search` of it: the results
+   * that really have every known word; failing that, those with most of them (`partial`);
+   * the unknown words named (`unknown`).
+   */
+  function answerFor(query, all, filters, search) {
+    return Promise.all(all.map(isKnown)).then(function (known) {
+      var usable = all.filter(function (w, i) { return known[i]; });
+      var unknown = all.filter(function (w, i) { return !known[i]; });
+      var answer = { query: query, unknown: unknown, total: all.length, filters: {}, results: [] };
+      if (all.length && !usable.length) return answer;
+      var found = unknown.length
+        ? pagefind.search(usable.join(" "), { filters: filters })
+        : Promise.resolve(search);
+      return found.then(function (found) {
+        answer.filters = found.filters;
+        return verify(found.results.map(function (r) { return { result: r, missing: [] }; }), usable);
+      }).then(function (genuine) {
+        answer.results = genuine.map(function (e) { return { result: e.result, missing: unknown, data: e.data }; });
+        if (answer.results.length || usable.length < 2 || usable.length > MAX_WORDS_FOR_FALLBACK) return answer;
+        return fallback(usable, filters).then(function (partial) {
+          if (!partial) return answer;
+          answer.partial = partial.size;
+          answer.filters = partial.filters;
+          answer.results = partial.results.map(function (r) {
+            return { result: r.result, missing: r.missing.concat(unknown), data: r.data };
+          });
+          return answer;
+        });
+      });
+    });
+  }
+
   /** Runs the query in the box with the chosen filters and shows the answer. */
   function run() {
     var query = input.value.trim();
@@ -269,42 +302,14 @@
       if (all.length) pagefind.preload(query, { filters: filters });
       return pagefind.debouncedSearch(all.length ? query : null, { filters: filters }, 150);
     }).then(function (search) {
+      // null: a later keystroke superseded this search.
       if (search === null || mine !== generation) return null;
-      return Promise.all(all.map(isKnown)).then(function (known) {
-        var usable = all.filter(function (w, i) { return known[i]; });
-        var unknown = all.filter(function (w, i) { return !known[i]; });
-        var answer = { query: query, unknown: unknown, total: all.length, filters: search.filters };
-        if (all.length && !usable.length) {
-          answer.results = [];
-          return answer;
-        }
-        var exact = unknown.length
-          ? pagefind.search(usable.join(" "), { filters: filters })
-          : Promise.resolve(search);
-        return exact.then(function (found) {
-          answer.filters = found.filters;
-          return verify(found.results.map(function (r) { return { result: r, missing: [] }; }), usable);
-        }).then(function (genuine) {
-          answer.results = genuine.map(function (e) { return { result: e.result, missing: unknown, data: e.data }; });
-          if (answer.results.length || usable.length < 2 || usable.length > MAX_WORDS_FOR_FALLBACK) return answer;
-          return fallback(usable, filters).then(function (partial) {
-            if (partial) {
-              answer.partial = partial.size;
-              answer.results = partial.results.map(function (r) {
-                return { result: r.result, missing: r.missing.concat(unknown), data: r.data };
-              });
-              answer.filters = partial.filters;
-            }
-            return answer;
-          });
-        });
-      });
+      return answerFor(query, all, filters, search);
     }).then(function (answer) {
       if (!answer || mine !== generation) return null;
       var top = answer.results.slice(0, MAX_RESULTS);
       return Promise.all(top.map(function (r) { return r.data || r.result.data(); })).then(function (data) {
-        if (mine !== generation) return;
-        show(answer, top, data);
+        if (mine === generation) show(answer, top, data);
       });
     }).catch(function (error) {
       if (mine !== generation) return;
