@@ -176,6 +176,16 @@ fn every_page_fits_a_phone_and_a_laptop() {
             }
         }
     }
+    // The check itself works: a wide element outside any scroll box makes the page scroll.
+    eval(
+        &tab,
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<div style=\"width:2000px\">x</div>'), true",
+    );
+    let control = eval(&tab, LAYOUT);
+    assert!(
+        control["overflow"].as_i64().unwrap() > 0,
+        "a 2000-pixel element is found: {control}"
+    );
     // A wide Markdown table scrolls in its own box and says so.
     set_phone(&tab, true);
     open(&tab, &site.server.url("/runbooks/tls-certificate-expiry/"));
@@ -336,6 +346,16 @@ fn axe_finds_nothing_serious_in_light_or_dark() {
             problems.push(format!("search panel ({mode}): {v}"));
         }
     }
+    // The check itself works: an input without a label is critical.
+    eval(
+        &tab,
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>'), true",
+    );
+    let control = axe_violations(&tab, &axe);
+    assert!(
+        control.iter().any(|v| v.starts_with("critical label:")),
+        "axe finds an unlabelled input: {control:?}"
+    );
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
