@@ -41,6 +41,12 @@ pub struct SiteConfig {
     pub repo_url: String,
     /// The branch "Edit this page" links open.
     pub edit_branch: String,
+    /// Where a follow-up's ticket id points, with `{ticket}` standing for the id (such as
+    /// "https://tracker.example.com/browse/{ticket}"); ids stay plain text when empty.
+    pub ticket_url: String,
+    /// Where a document's source path points, with `{path}` standing for the path from the
+    /// repository root; when empty, derived from repo_url and edit_branch.
+    pub source_url: String,
     /// Keep raw HTML in Markdown as written instead of sanitizing it. Only for teams that
     /// trust everyone who can change the repository.
     pub unsafe_html: bool,
@@ -162,6 +168,8 @@ impl Default for SiteConfig {
             base_url: "/".into(),
             repo_url: String::new(),
             edit_branch: "main".into(),
+            ticket_url: String::new(),
+            source_url: String::new(),
             unsafe_html: false,
         }
     }
@@ -356,6 +364,21 @@ impl Config {
                 "repo_url".into(),
             ));
         }
+        for (key, value, placeholder) in [
+            ("ticket_url", &self.site.ticket_url, "{ticket}"),
+            ("source_url", &self.site.source_url, "{path}"),
+        ] {
+            let value = value.trim();
+            let web = value.starts_with("https://") || value.starts_with("http://");
+            if !value.is_empty() && (!web || !value.contains(placeholder)) {
+                return Err((
+                    format!(
+                        "site.{key} must be an http(s) address containing {placeholder}, such as https://tracker.example.com/browse/{{ticket}}, not `{value}`"
+                    ),
+                    key.into(),
+                ));
+            }
+        }
         if self.site.edit_branch.trim().is_empty() {
             return Err((
                 "site.edit_branch must not be empty".into(),
@@ -465,6 +488,44 @@ mod tests {
         };
         let span = span.unwrap();
         assert_eq!(&text[span.offset()..span.offset() + span.len()], "repo_url");
+    }
+
+    #[test]
+    fn ticket_and_source_url_patterns() {
+        let config = Config::parse(
+            "[site]\nticket_url = \"https://t.example.com/browse/{ticket}\"\nsource_url = \"https://git.example.com/kb/src/{path}\"\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            config.site.ticket_url,
+            "https://t.example.com/browse/{ticket}"
+        );
+        assert_eq!(
+            config.site.source_url,
+            "https://git.example.com/kb/src/{path}"
+        );
+        for (text, key) in [
+            (
+                "[site]\nticket_url = \"javascript:alert({ticket})\"\n",
+                "ticket_url",
+            ),
+            (
+                "[site]\nticket_url = \"https://t.example.com/browse/\"\n",
+                "ticket_url",
+            ),
+            (
+                "[site]\nsource_url = \"https://git.example.com/{ticket}\"\n",
+                "source_url",
+            ),
+        ] {
+            let err = Config::parse(text, "opsbook.toml").unwrap_err();
+            let ConfigError::Invalid { span, .. } = *err else {
+                panic!("expected Invalid for {text}");
+            };
+            let span = span.unwrap();
+            assert_eq!(&text[span.offset()..span.offset() + span.len()], key);
+        }
     }
 
     #[test]

@@ -112,7 +112,9 @@ fn the_index_and_its_ui_are_written_with_the_site() {
             "{}",
             page.display()
         );
-        assert!(html.contains(r#"<script src="/kb/pagefind/pagefind-ui.js" defer>"#));
+        // No search code with the page: site.js loads static/search.js when the box is used.
+        assert!(!html.contains("pagefind-ui"), "{}", page.display());
+        assert!(html.contains(r#"data-script="/kb/static/search.js""#));
         assert!(!html.contains("cdn."), "no external assets");
     }
 }

@@ -231,7 +231,8 @@ pub enum RawHtml {
 /// The allow-list applied to pages with raw HTML: ammonia's defaults (no `<script>`,
 /// `<style>`, `<iframe>`, `<form>`, event-handler attributes or `javascript:` URLs) plus what
 /// opsbook's own Markdown output needs: ids and classes (heading anchors, footnotes, alerts,
-/// code languages), disabled task-list checkboxes and `text-align` on table cells.
+/// code languages), disabled task-list checkboxes, `text-align` on table cells and the scroll box
+/// around tables (`role="region"`, `tabindex="0"`, only those values).
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
@@ -241,11 +242,15 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("details", ["open"])
         .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("div", ["role", "tabindex"])
         .add_tag_attributes("time", ["datetime"])
         .set_tag_attribute_value("input", "disabled", "")
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             // Only checkboxes, and only disabled ones (set above): no fake login forms.
             ("input", "type") => Some("checkbox".into()),
+            // Only what a table's scroll box needs: a focusable landmark, nothing else.
+            ("div", "role") => (value == "region").then(|| value.into()),
+            ("div", "tabindex") => (value == "0").then(|| value.into()),
             _ => Some(value.into()),
         })
         .link_rel(None);
@@ -346,6 +351,38 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                     id,
                 }));
             }
+            // A wide table scrolls in its own box (the page never scrolls sideways on a
+            // phone); the box takes the focus so it can be scrolled from the keyboard.
+            Event::Start(Tag::Table(_)) => {
+                events.push(Event::Html(CowStr::from(
+                    "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">",
+                )));
+                events.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(event);
+                events.push(Event::Html(CowStr::from("</div>")));
+            }
+            // A code block scrolls sideways inside a box that takes the focus, so long lines
+            // can be scrolled from the keyboard too.
+            Event::Start(Tag::CodeBlock(_)) => {
+                events.push(Event::Html(CowStr::from(
+                    "<div class=\"code-scroll\" tabindex=\"0\">",
+                )));
+                events.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                events.push(event);
+                events.push(Event::Html(CowStr::from("</div>")));
+            }
+            // Task-list checkboxes say what they mean to screen readers.
+            Event::TaskListMarker(done) => {
+                events.push(Event::Html(CowStr::from(if done {
+                    "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"> "
+                })));
+            }
             other => events.push(other),
         }
     }
@@ -428,6 +465,36 @@ mod tests {
         assert!(html.contains("type=\"checkbox\""), "{html}");
         assert!(html.contains("footnote-definition"), "{html}");
         assert!(html.contains("markdown-alert-warning"), "{html}");
+    }
+
+    #[test]
+    fn tables_and_code_scroll_in_focusable_boxes_and_checkboxes_have_names() {
+        let body = "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n```sh\nls\n```\n";
+        for raw in ["", "\n<details><summary>s</summary>x</details>\n"] {
+            // The second body has raw HTML, so it goes through the sanitizer too.
+            let html = render(&format!("{body}{raw}"), &no_links).html;
+            assert!(
+                html.contains("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\"><table>"),
+                "{html}"
+            );
+            assert!(
+                html.contains("</table>") && html.contains("</table>\n</div>"),
+                "{html}"
+            );
+            assert!(html.contains("aria-label=\"Done\""), "{html}");
+            assert!(html.contains("aria-label=\"Not done\""), "{html}");
+            assert!(
+                html.contains("<div class=\"code-scroll\" tabindex=\"0\">"),
+                "{html}"
+            );
+            assert!(html.contains("<pre><code class=\"language-sh\">"), "{html}");
+        }
+        // Raw HTML cannot borrow the scroll box's attributes for anything else.
+        let html = render("<div role=\"button\" tabindex=\"5\">x</div>\n", &no_links).html;
+        assert!(
+            !html.contains("role=") && !html.contains("tabindex="),
+            "{html}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! -> write (temporary folder, swap).
 
 pub mod charts;
+pub mod doc_body;
 pub mod files;
 pub mod follow_ups;
 pub mod incremental;

@@ -30,6 +30,8 @@ pub struct SiteInfo {
     pub edit_branch: String,
     /// Whether the search box is shown, and the index bundles it loads.
     pub search: super::search::SearchView,
+    /// The severity scale, most severe first (the search box colours its results with it).
+    pub severities: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,6 +139,9 @@ pub struct DocView {
     pub git: Option<GitView>,
     /// "Edit this page" link when repo_url is set, else empty.
     pub edit_url: String,
+    /// Where the source file can be read: site.source_url, else derived from repo_url; empty
+    /// when neither is set.
+    pub source_url: String,
     #[serde(skip)]
     pub started: Option<Timestamp>,
     #[serde(skip)]
@@ -268,6 +273,52 @@ pub fn edit_url(repo_url: &str, branch: &str, repo_path: &str) -> String {
     format!("{repo_url}{sep}{branch}/{repo_path}")
 }
 
+/// Characters a ticket id keeps in a URL: the unreserved ones; everything else is escaped.
+const TICKET_ESCAPE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Characters a path keeps in a URL: as for a ticket, and the `/` between folders.
+const PATH_ESCAPE: &percent_encoding::AsciiSet = &TICKET_ESCAPE.remove(b'/');
+
+/// A follow-up's ticket as a link: the ticket itself when it is an http(s) URL, else
+/// `site.ticket_url` with `{ticket}` replaced by the URL-escaped id; empty when neither applies.
+pub fn ticket_url(pattern: &str, ticket: &str) -> String {
+    let ticket = ticket.trim();
+    if ticket.starts_with("https://") || ticket.starts_with("http://") {
+        return ticket.to_string();
+    }
+    let pattern = pattern.trim();
+    if pattern.is_empty() || ticket.is_empty() {
+        return String::new();
+    }
+    let id = percent_encoding::utf8_percent_encode(ticket, TICKET_ESCAPE).to_string();
+    pattern.replace("{ticket}", &id)
+}
+
+/// Where a document's source can be read: `site.source_url` with `{path}` replaced by the
+/// URL-escaped path from the repository root, else the file on `branch` under `repo_url`
+/// (`/blob/`, GitLab's `/-/blob/`); empty when neither is set.
+pub fn source_url(pattern: &str, repo_url: &str, branch: &str, repo_path: &str) -> String {
+    let path = percent_encoding::utf8_percent_encode(repo_path, PATH_ESCAPE).to_string();
+    let pattern = pattern.trim();
+    if !pattern.is_empty() {
+        return pattern.replace("{path}", &path);
+    }
+    if repo_url.is_empty() {
+        return String::new();
+    }
+    let sep = if is_gitlab(repo_url) {
+        "/-/blob/"
+    } else {
+        "/blob/"
+    };
+    let branch = percent_encoding::utf8_percent_encode(branch, PATH_ESCAPE);
+    format!("{repo_url}{sep}{branch}/{path}")
+}
+
 pub fn commit_url(repo_url: &str, commit: &str) -> String {
     if repo_url.is_empty() {
         return String::new();
@@ -300,17 +351,20 @@ fn default_content_prefix(config: &Config) -> String {
         .join("/")
 }
 
-/// "3 min", "1 h 05 min", "2 d 4 h".
+/// "3 min", "1 h 05 min", "2 h", "2 d 4 h", "3 d": the one way durations read on the site, in
+/// tables and charts alike.
 pub fn human_duration(d: SignedDuration) -> String {
     let minutes = d.as_secs() / 60;
     if minutes < 0 {
         return "n/a".into();
     }
     let (days, hours, mins) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);
-    match (days, hours) {
-        (0, 0) => format!("{mins} min"),
-        (0, h) => format!("{h} h {mins:02} min"),
-        (d, h) => format!("{d} d {h} h"),
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m:02} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
     }
 }
 
@@ -399,8 +453,8 @@ impl<'a> Site<'a> {
                     ticket: f.ticket.clone().unwrap_or_default(),
                     ticket_url: f
                         .ticket
-                        .clone()
-                        .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
+                        .as_deref()
+                        .map(|t| ticket_url(&config.site.ticket_url, t))
                         .unwrap_or_default(),
                     overdue: f.is_overdue(today),
                     is_open: matches!(f.status.as_str(), "open" | "in_progress"),
@@ -476,6 +530,7 @@ impl<'a> Site<'a> {
                 follow_ups,
                 git: None,
                 edit_url: String::new(),
+                source_url: String::new(),
                 started: meta.started_at,
                 detected: meta.detected_at,
                 mitigated: meta.mitigated_at,
@@ -576,6 +631,12 @@ impl<'a> Site<'a> {
         // Git history and edit links.
         for view in &mut documents {
             view.edit_url = edit_url(&repo_url, &edit_branch, &view.repo_path);
+            view.source_url = source_url(
+                &config.site.source_url,
+                &repo_url,
+                &edit_branch,
+                &view.repo_path,
+            );
             let Some(file) = input.history.and_then(|h| h.get(&view.source_path)) else {
                 continue;
             };
@@ -656,6 +717,7 @@ impl<'a> Site<'a> {
                 repo_url,
                 edit_branch,
                 search,
+                severities: scale.clone(),
             },
             docs,
             documents,
@@ -825,9 +887,57 @@ mod tests {
     }
 
     #[test]
+    fn ticket_links_escape_the_id() {
+        let pattern = "https://t.example.com/browse/{ticket}";
+        assert_eq!(
+            ticket_url(pattern, "OPS-1234"),
+            "https://t.example.com/browse/OPS-1234"
+        );
+        assert_eq!(
+            ticket_url(pattern, "a b/\"<x>?#&"),
+            "https://t.example.com/browse/a%20b%2F%22%3Cx%3E%3F%23%26"
+        );
+        assert_eq!(ticket_url("", "OPS-1"), "", "no pattern, no link");
+        assert_eq!(ticket_url(pattern, " "), "");
+        assert_eq!(
+            ticket_url("", "https://t.example.com/x"),
+            "https://t.example.com/x",
+            "a URL is its own link"
+        );
+        assert_eq!(
+            ticket_url(pattern, "javascript:alert(1)"),
+            "https://t.example.com/browse/javascript%3Aalert%281%29"
+        );
+    }
+
+    #[test]
+    fn source_links_from_the_pattern_or_the_repository() {
+        assert_eq!(
+            source_url(
+                "https://git.example.com/kb/src/{path}",
+                "",
+                "main",
+                "content/a b/#1.md"
+            ),
+            "https://git.example.com/kb/src/content/a%20b/%231.md"
+        );
+        assert_eq!(
+            source_url("", "https://github.com/acme/kb", "main", "content/x.md"),
+            "https://github.com/acme/kb/blob/main/content/x.md"
+        );
+        assert_eq!(
+            source_url("", "https://gitlab.com/acme/kb", "main", "content/x.md"),
+            "https://gitlab.com/acme/kb/-/blob/main/content/x.md"
+        );
+        assert_eq!(source_url("", "", "main", "content/x.md"), "");
+    }
+
+    #[test]
     fn durations_read_well() {
         assert_eq!(human_duration(SignedDuration::from_mins(3)), "3 min");
         assert_eq!(human_duration(SignedDuration::from_mins(65)), "1 h 05 min");
         assert_eq!(human_duration(SignedDuration::from_hours(52)), "2 d 4 h");
+        assert_eq!(human_duration(SignedDuration::from_hours(2)), "2 h");
+        assert_eq!(human_duration(SignedDuration::from_hours(72)), "3 d");
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use tera::Context;
 
 use super::SiteError;
+use super::doc_body;
 use super::files;
 use super::follow_ups::{self, FollowUpRow, FollowUpTracker};
 use super::metrics;
@@ -398,6 +399,7 @@ fn document_page(site: &Site, templates: &Templates, view: &DocView) -> Result<S
     let mut context = page_context(site, &view.title, view.kind.folder(), &dir);
     context.insert("doc", view);
     context.insert("content", &rendered.html);
+    context.insert("body", &doc_body::split(&rendered.html, &rendered.toc));
     context.insert("toc", &rendered.toc);
     let template = match view.kind {
         Kind::Runbook => "runbook.html",

@@ -137,6 +137,8 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
         content = content.replace("___PAGEFIND", "PAGEFIND");
     }
 
+    // Metadata and filter values are stored HTML-escaped (the index contract every search
+    // interface relies on: static/search.js decodes them and inserts them as text).
     let mut meta = BTreeMap::new();
     meta.insert("title".to_string(), view.title.clone());
     meta.insert("kind".to_string(), kind_label(view.kind).to_string());
@@ -166,11 +168,15 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
     filter("tag", &view.tags);
     filter("status", &[view.status.replace('_', " ")]);
 
+    let escape = super::charts::esc;
     Record {
         url,
         content,
-        meta,
-        filters,
+        meta: meta.into_iter().map(|(k, v)| (k, escape(&v))).collect(),
+        filters: filters
+            .into_iter()
+            .map(|(k, values)| (k, values.iter().map(|v| escape(v)).collect()))
+            .collect(),
     }
 }
 

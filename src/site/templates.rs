@@ -34,7 +34,7 @@ pub const PAGES: &[(&str, &str)] = builtin!(
 pub const STATIC: &[(&str, &str)] = builtin!(
     "static/style.css",
     "static/site.js",
-    "static/search.css",
+    "static/favicon.svg",
     "static/search.js",
 );
 
