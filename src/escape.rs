@@ -38,6 +38,17 @@ pub fn write_html(text: &str, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(&text.as_bytes()[start..])
 }
 
+/// `text` with the characters XML 1.0 forbids replaced by U+FFFD, and nothing else changed:
+/// for text that is escaped elsewhere (Markdown rendered by pulldown-cmark).
+pub fn replace_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(allowed_in_xml) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if allowed_in_xml(c) { c } else { '\u{FFFD}' })
+        .collect()
+}
+
 /// XML 1.0's `Char` production (Rust strings hold no surrogates).
 fn allowed_in_xml(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
@@ -63,6 +74,11 @@ mod tests {
             "a\u{FFFD}b\u{FFFD}c\u{FFFD}[2Jd\u{FFFD}\u{FFFD}"
         );
         assert_eq!(html("tab\tline\nreturn\r"), "tab\tline\nreturn\r");
+        assert_eq!(replace_forbidden("a\u{1}<b>"), "a\u{FFFD}<b>");
+        assert!(matches!(
+            replace_forbidden("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
         // Allowed in XML 1.0: DEL and the C1 controls.
         assert_eq!(html("\u{7f}\u{85}"), "\u{7f}\u{85}");
     }

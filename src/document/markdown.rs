@@ -223,7 +223,9 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
     let mut events: Vec<Event> = Vec::new();
     let mut heading_start: Option<usize> = None;
     let mut has_raw_html = false;
-    for event in Parser::new_ext(body, options()) {
+    // Control characters the page cannot hold (crate::escape): rare, so only looked for once.
+    let body = crate::escape::replace_forbidden(body);
+    for event in Parser::new_ext(&body, options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 heading_start = Some(events.len());

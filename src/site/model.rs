@@ -268,7 +268,9 @@ pub fn edit_url(repo_url: &str, branch: &str, repo_path: &str) -> String {
     } else {
         "/edit/"
     };
-    format!("{repo_url}{sep}{branch}/{repo_path}")
+    // The branch and the path are names, not URLs: escaped (a file name may hold `#` or `?`).
+    let path = links::encode_path(&format!("{branch}/{repo_path}"));
+    format!("{repo_url}{sep}{path}")
 }
 
 pub fn commit_url(repo_url: &str, commit: &str) -> String {
