@@ -85,7 +85,7 @@ fn check_url(site: &Path, what: &str, url: &str, problems: &mut Vec<String>) {
 
 /// The values of `attribute="..."` in an HTML page, entity-decoded as a browser does for the
 /// entities opsbook writes.
-fn attribute_values<'a>(html: &'a str, attribute: &str) -> Vec<String> {
+fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
     let needle = format!(" {attribute}=\"");
     html.match_indices(&needle)
         .map(|(at, _)| {

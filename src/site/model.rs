@@ -757,22 +757,24 @@ impl<'a> Site<'a> {
     /// with where it is on disk: what the site publishes under
     /// [`super::files::PUBLISHED_FOLDER`].
     pub fn linked_files(&self) -> BTreeMap<String, std::path::PathBuf> {
+        use rayon::prelude::*;
         let resolver = Resolver::default();
-        let mut files = BTreeMap::new();
-        for view in &self.documents {
-            let doc = &self.docs[view.index];
-            let Some(corpus) = self.corpus(&doc.rel_path) else {
-                continue;
-            };
-            for link in &doc.outline.links {
-                if let Resolution::File { path, source } =
-                    resolver.resolve(&corpus, &doc.rel_path, &link.dest)
-                {
-                    files.insert(path, source);
-                }
-            }
-        }
-        files
+        self.documents
+            .par_iter()
+            .flat_map_iter(|view| {
+                let doc = &self.docs[view.index];
+                let corpus = self.corpus(&doc.rel_path);
+                let resolver = &resolver;
+                doc.outline.links.iter().filter_map(move |link| {
+                    match resolver.resolve(corpus.as_ref()?, &doc.rel_path, &link.dest) {
+                        Resolution::File { path, source } => Some((path, source)),
+                        _ => None,
+                    }
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
     }
 
     /// The knowledge base as the links of the document at `from` see it.
