@@ -120,6 +120,12 @@ const TABLE: &[Row] = &[
         Is("/postmortems/row-00/"),
         &["postmortems/row-00.md"],
     ),
+    row(
+        "[row-link](my%20sibling.md)",
+        None,
+        Is("/postmortems/my%20sibling/"),
+        &["postmortems/my sibling.md"],
+    ),
     // Anchors in the same document.
     row("[row-link](#timeline)", None, AsWritten, &[]),
     row(
@@ -317,6 +323,11 @@ fn knowledge_base(root: &Path) {
     runbook("runbooks/weird?#%name.md", "");
     runbook("runbooks/störung.md", "");
     runbook("runbooks/db/README.md", "");
+    write(
+        &content,
+        "postmortems/my sibling.md",
+        b"---\ntitle: next to the rows\n---\n",
+    );
     write(&content, "runbooks/img/graph.png", b"\x89PNG graph");
     write(&content, "runbooks/img/my graph.png", b"\x89PNG my graph");
     write(&content, "runbooks/.hidden.png", b"hidden");

@@ -224,6 +224,14 @@ pub fn page_problem(doc: &Document) -> Option<&'static str> {
 }
 
 impl Resolver {
+    /// The resolver for a knowledge base: the plain rules, plus the conventions its config
+    /// asks for. Lint, the site and serve each take theirs from here.
+    pub fn for_config(_config: &crate::config::Config) -> Resolver {
+        // The place for `[links]` conventions in opsbook.toml (`.html` and extensionless links,
+        // Hugo's ref shortcodes): push them onto `conventions`.
+        Resolver::default()
+    }
+
     /// Takes a destination written in the document at `from` (content-relative) apart.
     pub fn parse(&self, from: &str, dest: &str) -> Dest {
         let rewritten = self.conventions.iter().find_map(|c| c.rewrite(dest));

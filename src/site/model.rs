@@ -233,6 +233,8 @@ pub struct Site<'a> {
     pub urls: HashMap<String, String>,
     /// Content-relative path -> index in `docs`, for resolving links (made on first use).
     link_paths: OnceLock<HashMap<&'a str, usize>>,
+    /// How links are read (the config's conventions).
+    resolver: Resolver,
     /// Services, tags, owners and severities, in that order.
     pub taxonomies: Vec<Taxonomy>,
     /// The severity scale, most severe first.
@@ -499,6 +501,7 @@ impl<'a> Site<'a> {
                     documents: last.documents,
                     urls: last.urls,
                     link_paths: OnceLock::new(),
+                    resolver: Resolver::for_config(config),
                     taxonomies: last.taxonomies,
                     severities: scale.clone(),
                     today,
@@ -667,6 +670,7 @@ impl<'a> Site<'a> {
             documents,
             urls,
             link_paths: OnceLock::new(),
+            resolver: Resolver::for_config(config),
             taxonomies,
             severities: scale.clone(),
             today,
@@ -735,7 +739,7 @@ impl<'a> Site<'a> {
     pub fn resolve_link(&self, from: &str, dest: &str) -> Option<String> {
         let corpus = self.corpus(from)?;
         let base = &self.info.base_path;
-        match Resolver::default().resolve(&corpus, from, dest) {
+        match self.resolver.resolve(&corpus, from, dest) {
             Resolution::Document { doc, anchor } => {
                 let url = self.urls.get(&doc.rel_path)?;
                 Some(match anchor {
@@ -758,13 +762,12 @@ impl<'a> Site<'a> {
     /// [`super::files::PUBLISHED_FOLDER`].
     pub fn linked_files(&self) -> BTreeMap<String, std::path::PathBuf> {
         use rayon::prelude::*;
-        let resolver = Resolver::default();
+        let resolver = &self.resolver;
         self.documents
             .par_iter()
             .flat_map_iter(|view| {
                 let doc = &self.docs[view.index];
                 let corpus = self.corpus(&doc.rel_path);
-                let resolver = &resolver;
                 doc.outline.links.iter().filter_map(move |link| {
                     match resolver.resolve(corpus.as_ref()?, &doc.rel_path, &link.dest) {
                         Resolution::File { path, source } => Some((path, source)),

@@ -23,7 +23,7 @@ impl Rule for BrokenLink {
             return;
         }
         let corpus = Corpus::new(ctx.docs, &ctx.paths, links::content_root(doc));
-        let resolver = Resolver::default();
+        let resolver = Resolver::for_config(ctx.config);
         for link in &doc.outline.links {
             let dest = link.dest.trim();
             let (target, anchor) = match resolver.resolve(&corpus, &doc.rel_path, dest) {
