@@ -67,6 +67,15 @@ mod tests {
         assert_eq!(html("plain é 🔥"), "plain é 🔥");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn escaped_text_holds_no_markup_and_only_xml_characters(text in "\\PC{0,40}|[\\x00-\\x20<>&\"']{0,20}") {
+            let escaped = html(&text);
+            proptest::prop_assert!(!escaped.contains(['<', '>', '"', '\'']), "{}", escaped);
+            proptest::prop_assert!(escaped.chars().all(allowed_in_xml), "{:?}", escaped);
+        }
+    }
+
     #[test]
     fn characters_xml_forbids_become_the_replacement_character() {
         assert_eq!(

@@ -246,18 +246,18 @@ impl Resolver {
             Dest::Outside => Resolution::Broken(Broken::Outside),
             Dest::Undecodable => Resolution::Broken(Broken::Undecodable),
             Dest::Content { path, anchor } => {
-                let mut tried = std::iter::once(path.clone())
-                    .chain(self.conventions.iter().flat_map(|c| c.alternatives(&path)));
-                let first = tried
-                    .next()
-                    .map(|p| resolve_path(corpus, p, anchor.clone()));
-                match first {
-                    Some(Resolution::Broken(Broken::Missing { .. })) | None => tried
-                        .map(|p| resolve_path(corpus, p, anchor.clone()))
-                        .find(|r| !matches!(r, Resolution::Broken(Broken::Missing { .. })))
-                        .unwrap_or(Resolution::Broken(Broken::Missing { path })),
-                    Some(found) => found,
+                let missing =
+                    |r: &Resolution| matches!(r, Resolution::Broken(Broken::Missing { .. }));
+                let found = resolve_path(corpus, path.clone(), anchor.clone());
+                if !missing(&found) {
+                    return found;
                 }
+                self.conventions
+                    .iter()
+                    .flat_map(|c| c.alternatives(&path))
+                    .map(|p| resolve_path(corpus, p, anchor.clone()))
+                    .find(|r| !missing(r))
+                    .unwrap_or(found)
             }
         }
     }
@@ -460,6 +460,66 @@ mod tests {
         assert_eq!(
             parse(from, "a.md#x:y"),
             content("postmortems/a.md", Some("x:y"))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_destination_parses_without_panicking(from in "[a-z/ .é%]{0,12}", dest in "\\PC{0,24}") {
+            let _ = parse(&from, &dest);
+            let _ = Resolver::default().watched_paths(&from, &dest);
+        }
+
+        #[test]
+        fn escaped_paths_hold_only_url_characters_and_decode_back(path in "\\PC{0,24}") {
+            let escaped = encode_path(&path);
+            proptest::prop_assert!(escaped.bytes().all(|b| b.is_ascii_graphic() && !b"\"#<>?\\^`{|}'".contains(&b)), "{}", escaped);
+            proptest::prop_assert_eq!(percent_decode_str(&escaped).decode_utf8().unwrap(), path);
+        }
+    }
+
+    /// A convention as issue 13 will add them: `x.html` means `x.md`.
+    struct HtmlForMarkdown;
+
+    impl Convention for HtmlForMarkdown {
+        fn alternatives(&self, path: &str) -> Vec<String> {
+            path.strip_suffix(".html")
+                .map(|stem| vec![format!("{stem}.md")])
+                .unwrap_or_default()
+        }
+    }
+
+    #[test]
+    fn conventions_are_tried_when_nothing_is_at_the_path() {
+        let docs = [Document::parse(
+            "runbooks/db.md".into(),
+            "runbooks/db.md".into(),
+            std::sync::Arc::new("---\nkind: runbook\n---\n".into()),
+        )];
+        let paths = HashMap::from([("runbooks/db.md", 0)]);
+        let corpus = Corpus::new(&docs, &paths, None);
+        let plain = Resolver::default();
+        let with = Resolver {
+            conventions: vec![Box::new(HtmlForMarkdown)],
+        };
+        let from = "postmortems/a.md";
+        assert!(matches!(
+            plain.resolve(&corpus, from, "../runbooks/db.html#x"),
+            Resolution::Broken(Broken::Missing { .. })
+        ));
+        assert!(matches!(
+            with.resolve(&corpus, from, "../runbooks/db.html#x"),
+            Resolution::Document { doc, anchor: Some(a) } if doc.rel_path == "runbooks/db.md" && a == "x"
+        ));
+        assert_eq!(
+            with.watched_paths(from, "../runbooks/db.html"),
+            [
+                "runbooks/db.html",
+                "runbooks/db.html/README.md",
+                "runbooks/db.html/index.md",
+                "runbooks/db.html/_index.md",
+                "runbooks/db.md"
+            ]
         );
     }
 
