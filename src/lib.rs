@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod document;
+pub mod escape;
 pub mod follow_ups;
 pub mod git_history;
 pub mod json_schema;
@@ -21,6 +22,7 @@ pub mod report;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod slug;
 pub mod term;
 
 use std::path::{Path, PathBuf};

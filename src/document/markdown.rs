@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use super::links;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
@@ -37,20 +38,6 @@ pub struct Heading {
 pub struct Link {
     pub dest: String,
     pub span: Range<usize>,
-}
-
-/// GitHub-style heading slug: lowercase, punctuation dropped, spaces to hyphens.
-pub fn slugify(text: &str) -> String {
-    let text = text.trim();
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '-' || c == '_' {
-            slug.extend(c.to_lowercase());
-        } else if c == ' ' {
-            slug.push('-');
-        }
-    }
-    slug
 }
 
 /// Gives repeated anchors the suffixes `-1`, `-2`, ... as GitHub does.
@@ -95,7 +82,8 @@ pub fn outline(body: &str, base: usize) -> Outline {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, id, text, range)) = current.take() {
-                    let anchor = anchors.unique(id.unwrap_or_else(|| slugify(&text)));
+                    let anchor =
+                        anchors.unique(id.unwrap_or_else(|| crate::slug::heading_anchor(&text)));
                     let text = text.trim().to_string();
                     let span = base + range.start..base + trim_end(body, range);
                     outline.headings.push(Heading {
@@ -138,63 +126,8 @@ fn trim_end(body: &str, range: Range<usize>) -> usize {
     range.start + body[range].trim_end().len()
 }
 
-/// Joins a relative path to the folder of `from` and normalises `.` and `..`.
-pub fn resolve_relative(from: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// `%20` and friends in a link path, decoded for matching file names.
-pub fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(byte) = u8::from_str_radix(&path[i + 1..i + 3], 16)
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
-}
-
-/// Whether a link has a scheme (`https:`, `mailto:`) or is protocol-relative (`//host`).
-pub fn is_external(dest: &str) -> bool {
-    if dest.starts_with("//") {
-        return true;
-    }
-    match dest.find(':') {
-        Some(colon) => {
-            let scheme = &dest[..colon];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-                && !scheme.contains('/')
-        }
-        None => false,
-    }
-}
+// Kept here for the callers that join file paths (symlink targets, renamed files).
+pub use super::links::resolve_relative;
 
 /// URL schemes that run code in the reader's browser never survive rendering.
 fn is_dangerous_url(url: &str) -> bool {
@@ -207,6 +140,22 @@ fn is_dangerous_url(url: &str) -> bool {
     ["javascript:", "vbscript:", "data:"]
         .iter()
         .any(|scheme| cleaned.starts_with(scheme))
+}
+
+/// A link or image destination as the page gets it: `javascript:`, `vbscript:` and `data:` as
+/// `#`, what `resolve` rewrites rewritten, the rest as written.
+fn rewrite_dest<'a>(
+    dest: CowStr<'a>,
+    link_type: LinkType,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> CowStr<'a> {
+    if is_dangerous_url(&dest) {
+        CowStr::from("#")
+    } else if link_type == LinkType::Email {
+        dest
+    } else {
+        resolve(&dest).map_or(dest, CowStr::from)
+    }
 }
 
 /// Rendered HTML of a document body plus its table of contents.
@@ -267,8 +216,9 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
     render_with(body, resolve, RawHtml::Sanitize)
 }
 
-/// Renders `body` to HTML. `resolve` maps a relative link (`../runbooks/x.md#y`) to the
-/// target page URL, or `None` to leave it as written. `javascript:`, `vbscript:` and `data:`
+/// Renders `body` to HTML. `resolve` maps the destination of a link or image
+/// (`../runbooks/x.md#y`) to its href on the site, or `None` to leave it as written (see
+/// [`super::links`]). `javascript:`, `vbscript:` and `data:`
 /// link targets become `#`. Raw HTML is handled as `raw` says; a page without raw HTML is not
 /// run through the sanitizer at all (pulldown-cmark escapes everything else), which keeps the
 /// common case fast.
@@ -278,7 +228,9 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
     let mut events: Vec<Event> = Vec::new();
     let mut heading_start: Option<usize> = None;
     let mut has_raw_html = false;
-    for event in Parser::new_ext(body, options()) {
+    // Control characters the page cannot hold (crate::escape): rare, so only looked for once.
+    let body = crate::escape::replace_forbidden(body);
+    for event in Parser::new_ext(&body, options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 heading_start = Some(events.len());
@@ -296,7 +248,7 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                 if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
                     let base = id
                         .as_ref()
-                        .map_or_else(|| slugify(&text), |i| i.to_string());
+                        .map_or_else(|| crate::slug::heading_anchor(&text), |i| i.to_string());
                     let anchor = anchors.unique(base);
                     *id = Some(CowStr::from(anchor.clone()));
                     toc.push(Heading {
@@ -305,8 +257,10 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                         anchor: anchor.clone(),
                         span: 0..0,
                     });
+                    // A custom id (`{#...}`) is the writer's text: escaped like any other.
+                    let href = crate::escape::html(&links::encode_fragment(&anchor));
                     events.push(Event::Html(CowStr::from(format!(
-                        " <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a>"
+                        " <a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a>"
                     ))));
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
@@ -321,11 +275,7 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                 title,
                 id,
             }) => {
-                let dest_url = if is_dangerous_url(&dest_url) {
-                    CowStr::from("#")
-                } else {
-                    resolve(&dest_url).map_or(dest_url, CowStr::from)
-                };
+                let dest_url = rewrite_dest(dest_url, link_type, resolve);
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -339,11 +289,7 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                 title,
                 id,
             }) => {
-                let dest_url = if is_dangerous_url(&dest_url) {
-                    CowStr::from("#")
-                } else {
-                    dest_url
-                };
+                let dest_url = rewrite_dest(dest_url, link_type, resolve);
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -432,14 +378,6 @@ mod tests {
 
     fn no_links(_: &str) -> Option<String> {
         None
-    }
-
-    #[test]
-    fn slugs_like_github() {
-        assert_eq!(slugify("Root cause"), "root-cause");
-        assert_eq!(slugify("What went well?"), "what-went-well");
-        assert_eq!(slugify("Step 2: roll back (fast)"), "step-2-roll-back-fast");
-        assert_eq!(slugify("API_v2 rollout"), "api_v2-rollout");
     }
 
     #[test]
@@ -577,24 +515,6 @@ mod tests {
         let long = format!("{}\n", "word ".repeat(100));
         let cut = excerpt(&long, 30);
         assert!(cut.ends_with('…') && cut.chars().count() <= 31, "{cut}");
-    }
-
-    #[test]
-    fn relative_links() {
-        assert_eq!(
-            resolve_relative("postmortems/a.md", "../runbooks/b.md").as_deref(),
-            Some("runbooks/b.md")
-        );
-        assert_eq!(
-            resolve_relative("postmortems/a.md", "./c.md").as_deref(),
-            Some("postmortems/c.md")
-        );
-        assert_eq!(resolve_relative("a.md", "../x.md"), None);
-        assert_eq!(percent_decode("a%20b.md"), "a b.md");
-        assert!(
-            is_external("https://x.com") && is_external("mailto:a@b") && is_external("//cdn/x")
-        );
-        assert!(!is_external("../runbooks/a.md") && !is_external("a.md#x:y"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! into the original text so every finding can point at the exact place.
 
 pub mod front_matter;
+pub mod links;
 pub mod markdown;
 pub mod meta;
 pub mod schema;
@@ -47,7 +48,7 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    fn from_folder(folder: &str) -> Option<Kind> {
+    pub fn from_folder(folder: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.folder() == folder)
     }
 }

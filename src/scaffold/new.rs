@@ -100,7 +100,7 @@ pub fn render(config: &Config, options: &NewOptions) -> Result<NewDocument, Scaf
             return Err(ScaffoldError::BadSlug { slug: slug.clone() });
         }
         Some(slug) => slug.clone(),
-        None => super::slugify(&options.title),
+        None => super::file_slug(&options.title),
     };
     if slug.is_empty() {
         return Err(ScaffoldError::EmptySlug {

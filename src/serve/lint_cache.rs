@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::document::Document;
-use crate::document::markdown::{is_external, percent_decode, resolve_relative};
+use crate::document::links::Resolver;
 use crate::lint::{self, CheckContext, Finding};
 
 /// What the last check saw of a document: enough to find the documents that looked at it,
@@ -72,21 +72,14 @@ fn referenced_ids(doc: &Document) -> impl Iterator<Item = &str> {
         .filter_map(|item| item.as_str().map(str::trim))
 }
 
-/// The content-relative paths a document's relative links point to, as `broken-link` resolves
-/// them.
+/// The content paths whose appearance, change or removal can change what a document's links
+/// resolve to (see [`Resolver::watched_paths`]).
 fn link_targets(doc: &Document) -> impl Iterator<Item = String> + '_ {
-    doc.outline.links.iter().filter_map(|link| {
-        let dest = link.dest.trim();
-        if is_external(dest) || dest.starts_with('/') {
-            return None;
-        }
-        let path = dest.split_once('#').map_or(dest, |(p, _)| p);
-        let path = percent_decode(path.split('?').next().unwrap_or(path));
-        if path.is_empty() {
-            return None;
-        }
-        resolve_relative(&doc.rel_path, &path)
-    })
+    let resolver = Resolver::default();
+    doc.outline
+        .links
+        .iter()
+        .flat_map(move |link| resolver.watched_paths(&doc.rel_path, &link.dest))
 }
 
 impl LintCache {

@@ -7,6 +7,8 @@
 
 use std::fmt::Write;
 
+use crate::escape;
+
 /// Width of every chart's coordinate system, and its natural width in CSS pixels: at most this
 /// wide on screen, scaled down on narrower screens (a phone shows 15-unit text at 11 pixels or
 /// more).
@@ -43,22 +45,6 @@ pub struct Columns<'a> {
     pub height: f64,
 }
 
-/// Escapes text for SVG (XML) content and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A round step for about `ticks` intervals up to `max`: 1, 2 or 5 times a power of ten.
 pub fn nice_step(max: f64, ticks: f64, integer: bool) -> f64 {
     if max <= 0.0 || !max.is_finite() {
@@ -87,12 +73,12 @@ fn text_width(text: &str) -> f64 {
 }
 
 fn open_svg(out: &mut String, id: &str, title: &str, description: &str, height: f64) {
-    let id = esc(id);
+    let id = escape::html(id);
     let _ = write!(
         out,
         r##"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-title {id}-desc" font-size="{FONT}"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"##,
-        esc(title),
-        esc(description)
+        escape::html(title),
+        escape::html(description)
     );
 }
 
@@ -102,9 +88,9 @@ fn legend(out: &mut String, series: &[Series], x0: f64) {
         let _ = write!(
             out,
             r##"<g class="legend"><rect class="{}" x="{x:.1}" y="4" width="13" height="13" rx="2" fill="#888"/><text x="{:.1}" y="16">{}</text></g>"##,
-            esc(&s.class),
+            escape::html(&s.class),
             x + 16.0,
-            esc(&s.name)
+            escape::html(&s.name)
         );
         x += 16.0 + text_width(&s.name) + 14.0;
     }
@@ -246,7 +232,7 @@ fn draw_grid(out: &mut String, axis: &Axis, f: &Frame) {
             WIDTH - f.right,
             f.left - 6.0,
             y + FONT / 3.0,
-            esc(label)
+            escape::html(label)
         );
     }
 }
@@ -270,10 +256,10 @@ fn draw_stack(out: &mut String, chart: &Columns, axis: &Axis, f: &Frame, i: usiz
         let _ = write!(
             out,
             r##"<rect class="{}" x="{x:.1}" y="{y1:.1}" width="{:.1}" height="{:.1}" fill="#888"><title>{}</title></rect>"##,
-            esc(&s.class),
+            escape::html(&s.class),
             f.bar_w,
             (y0 - y1).max(0.5),
-            esc(&tip)
+            escape::html(&tip)
         );
         base += v;
     }
@@ -295,7 +281,7 @@ fn draw_labels(out: &mut String, chart: &Columns, axis: &Axis, f: &Frame, i: usi
             out,
             r##"<text class="value" x="{center:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
             top_y - LINE * k as f64,
-            esc(line)
+            escape::html(line)
         );
     }
     let base = f.top + f.plot_h;
@@ -304,7 +290,7 @@ fn draw_labels(out: &mut String, chart: &Columns, axis: &Axis, f: &Frame, i: usi
         let _ = write!(
             out,
             r##"<text class="tick" x="{center:.1}" y="{y:.1}" text-anchor="end" transform="rotate(-45 {center:.1} {y:.1})">{}</text>"##,
-            esc(&chart.categories[i].replace('\n', " "))
+            escape::html(&chart.categories[i].replace('\n', " "))
         );
         return;
     }
@@ -313,7 +299,7 @@ fn draw_labels(out: &mut String, chart: &Columns, axis: &Axis, f: &Frame, i: usi
             out,
             r##"<text class="tick" x="{center:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
             base + LINE * (k as f64 + 1.0),
-            esc(line)
+            escape::html(line)
         );
     }
 }
@@ -442,16 +428,16 @@ pub fn bars(
             r##"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="{}" x="{label_w:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#888"><title>{}: {}</title></rect><text class="value" x="{:.1}" y="{:.1}">{}</text>"##,
             label_w - 8.0,
             y + row_h / 2.0 + 4.0,
-            esc(&shown),
-            esc(class),
+            escape::html(&shown),
+            escape::html(class),
             y + 4.0,
             w.max(if *v > 0.0 { 1.0 } else { 0.0 }),
             row_h - 8.0,
-            esc(label),
-            esc(&format(*v)),
+            escape::html(label),
+            escape::html(&format(*v)),
             label_w + w + 6.0,
             y + row_h / 2.0 + 4.0,
-            esc(&format(*v))
+            escape::html(&format(*v))
         );
     }
     out.push_str("</svg>");

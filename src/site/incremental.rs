@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::SiteError;
-use super::model::{DocView, Site, link_target};
+use super::model::{DocView, Site};
 use super::render::{self, Page};
 use super::taxonomy::TaxonomyKind;
 use super::templates::Templates;
@@ -325,9 +325,12 @@ impl Memo {
                 .par_iter()
                 .enumerate()
                 .filter(|(_, view)| {
+                    let resolver = crate::document::links::Resolver::default();
                     site.document(view.index).outline.links.iter().any(|link| {
-                        link_target(&view.source_path, &link.dest)
-                            .is_some_and(|target| moved.contains(target.as_str()))
+                        resolver
+                            .watched_paths(&view.source_path, &link.dest)
+                            .iter()
+                            .any(|target| moved.contains(target.as_str()))
                     })
                 })
                 .map(|(i, _)| i)

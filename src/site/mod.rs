@@ -131,10 +131,18 @@ pub fn build(
     });
     rendered?;
     let search = search.transpose()?;
+    let published = site.linked_files();
+    for (path, source) in &published {
+        let bytes = files::read_linked_file(source).map_err(|message| SiteError::Write {
+            path: source.display().to_string(),
+            message,
+        })?;
+        staging.write(&files::published_path(path, false), &bytes)?;
+    }
     staging.finish()?;
     Ok(SiteSummary {
         output: output.to_path_buf(),
-        pages: pages.len() + templates.static_files.len(),
+        pages: pages.len() + templates.static_files.len() + published.len(),
         documents: site.documents.len(),
         search,
     })

@@ -1,7 +1,7 @@
 //! The site model: what every page shows, computed once from the parsed documents.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::SiteInput;
 use super::taxonomy::{self, Taxonomy, TaxonomyKind, TermLink};
 use crate::config::Config;
+use crate::document::links::{self, Corpus, Resolution, Resolver};
 use crate::document::{Document, Kind, markdown};
 
 #[derive(Debug, Clone, Serialize)]
@@ -233,8 +234,12 @@ pub struct Site<'a> {
     docs: &'a [Document],
     /// Documents with a kind, in discovery order.
     pub documents: Vec<DocView>,
-    /// Content-relative path -> page URL, for rewriting `.md` links.
+    /// Content-relative path -> page URL (escaped), of every document with a page.
     pub urls: HashMap<String, String>,
+    /// Content-relative path -> index in `docs`, for resolving links (made on first use).
+    link_paths: OnceLock<HashMap<&'a str, usize>>,
+    /// How links are read (the config's conventions).
+    resolver: Resolver,
     /// Services, tags, owners and severities, in that order.
     pub taxonomies: Vec<Taxonomy>,
     /// The severity scale, most severe first.
@@ -270,7 +275,9 @@ pub fn edit_url(repo_url: &str, branch: &str, repo_path: &str) -> String {
     } else {
         "/edit/"
     };
-    format!("{repo_url}{sep}{branch}/{repo_path}")
+    // The branch and the path are names, not URLs: escaped (a file name may hold `#` or `?`).
+    let path = links::encode_path(&format!("{branch}/{repo_path}"));
+    format!("{repo_url}{sep}{path}")
 }
 
 /// Characters a ticket id keeps in a URL: the unreserved ones; everything else is escaped.
@@ -436,7 +443,7 @@ impl<'a> Site<'a> {
         let content_prefix = input
             .content_prefix
             .map_or_else(|| default_content_prefix(config), str::to_string);
-        let url_of = |doc: &Document| format!("{base}{}", doc.url_path().trim_start_matches('/'));
+        let url_of = |doc: &Document| format!("{base}{}", page_path(doc));
         let scale = &config.schema.severities;
         let make_view = |index: usize, doc: &Document| -> DocView {
             let meta = doc.meta();
@@ -479,7 +486,7 @@ impl<'a> Site<'a> {
                 canonical_url: if canonical_base.is_empty() {
                     String::new()
                 } else {
-                    format!("{canonical_base}{}", doc.url_path().trim_start_matches('/'))
+                    format!("{canonical_base}{}", page_path(doc))
                 },
                 source_path: doc.rel_path.clone(),
                 repo_path: crate::discover::join_prefix(&content_prefix, &doc.rel_path),
@@ -548,6 +555,8 @@ impl<'a> Site<'a> {
                     docs,
                     documents: last.documents,
                     urls: last.urls,
+                    link_paths: OnceLock::new(),
+                    resolver: Resolver::for_config(config),
                     taxonomies: last.taxonomies,
                     severities: scale.clone(),
                     today,
@@ -701,7 +710,7 @@ impl<'a> Site<'a> {
 
         let urls = docs
             .iter()
-            .filter(|d| d.kind.is_some())
+            .filter(|d| links::page_problem(d).is_none())
             .map(|d| (d.rel_path.clone(), url_of(d)))
             .collect();
         let search = super::search::SearchView::new(&config.search, &base, documents.len());
@@ -722,6 +731,8 @@ impl<'a> Site<'a> {
             docs,
             documents,
             urls,
+            link_paths: OnceLock::new(),
+            resolver: Resolver::for_config(config),
             taxonomies,
             severities: scale.clone(),
             today,
@@ -785,15 +796,63 @@ impl<'a> Site<'a> {
             .collect()
     }
 
-    /// Resolves a relative Markdown link written in the document at `from` (content-relative)
-    /// to the target's page URL, keeping any `#fragment`.
+    /// The href on the site of the link `dest` written in the document at `from`
+    /// (content-relative), or `None` to leave it as written (see [`links`]).
     pub fn resolve_link(&self, from: &str, dest: &str) -> Option<String> {
-        let target = link_target(from, dest)?;
-        let url = self.urls.get(&target)?;
-        Some(match dest.split_once('#') {
-            Some((_, f)) => format!("{url}#{f}"),
-            None => url.clone(),
-        })
+        let corpus = self.corpus(from)?;
+        let base = &self.info.base_path;
+        match self.resolver.resolve(&corpus, from, dest) {
+            Resolution::Document { doc, anchor } => {
+                let url = self.urls.get(&doc.rel_path)?;
+                Some(match anchor {
+                    Some(anchor) => format!("{url}#{}", links::encode_fragment(&anchor)),
+                    None => url.clone(),
+                })
+            }
+            Resolution::File { path, .. } => Some(format!(
+                "{base}{}",
+                super::files::published_path(&path, true)
+            )),
+            Resolution::Home => Some(base.clone()),
+            Resolution::List(kind) => Some(format!("{base}{}/", kind.folder())),
+            Resolution::AsWritten | Resolution::SameDocument { .. } | Resolution::Broken(_) => None,
+        }
+    }
+
+    /// The files (not documents) that pages link to, by content-relative path, each once
+    /// with where it is on disk: what the site publishes under
+    /// [`super::files::PUBLISHED_FOLDER`].
+    pub fn linked_files(&self) -> BTreeMap<String, std::path::PathBuf> {
+        use rayon::prelude::*;
+        let resolver = &self.resolver;
+        self.documents
+            .par_iter()
+            .flat_map_iter(|view| {
+                let doc = &self.docs[view.index];
+                let corpus = self.corpus(&doc.rel_path);
+                doc.outline.links.iter().filter_map(move |link| {
+                    match resolver.resolve(corpus.as_ref()?, &doc.rel_path, &link.dest) {
+                        Resolution::File { path, source } => Some((path, source)),
+                        _ => None,
+                    }
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// The knowledge base as the links of the document at `from` see it.
+    fn corpus(&self, from: &str) -> Option<Corpus<'_>> {
+        let paths = self.link_paths.get_or_init(|| {
+            self.docs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.rel_path.as_str(), i))
+                .collect()
+        });
+        let from_doc = &self.docs[*paths.get(from)?];
+        Some(Corpus::new(self.docs, paths, links::content_root(from_doc)))
     }
 
     /// The parsed document at `index` (a [`DocView::index`]).
@@ -802,19 +861,10 @@ impl<'a> Site<'a> {
     }
 }
 
-/// The content-relative path a relative Markdown link written in the document at `from`
-/// points to (whether or not a document is there), as [`Site::resolve_link`] looks it up;
-/// `None` for other links.
-pub fn link_target(from: &str, dest: &str) -> Option<String> {
-    let path = dest.split_once('#').map_or(dest, |(p, _)| p);
-    if path.is_empty()
-        || path.starts_with('/')
-        || path.contains("://")
-        || path.starts_with("mailto:")
-    {
-        return None;
-    }
-    crate::document::markdown::resolve_relative(from, path)
+/// The path of a document's page below the base path, escaped for a URL
+/// (`postmortems/my%20doc/`).
+pub fn page_path(doc: &Document) -> String {
+    links::encode_path(doc.url_path().trim_start_matches('/'))
 }
 
 /// Whether the last site is still right for `docs`: the same documents (paths, kinds, which

@@ -51,6 +51,7 @@ struct PageInfo<'a> {
 
 /// The output path of a page folder such as `services/payments-api/` (relative, no leading "/").
 fn page_context(site: &Site, title: &str, section: &str, dir: &str) -> Context {
+    let dir = crate::document::links::encode_path(dir);
     let url = format!("{}{dir}", site.info.base_path);
     let canonical = if site.info.canonical_base.is_empty() {
         String::new()
@@ -139,10 +140,12 @@ impl Page {
     }
 }
 
-/// The folder of a document's page, relative to the output folder, ending in `/`.
+/// The folder of a document's page, relative to the output folder, ending in `/`: the file
+/// name as it is (its URL escapes it).
 fn doc_dir(site: &Site, view: &DocView) -> String {
-    view.url
-        .trim_start_matches(&site.info.base_path)
+    site.document(view.index)
+        .url_path()
+        .trim_start_matches('/')
         .to_string()
 }
 

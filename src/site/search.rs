@@ -168,7 +168,7 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
     filter("tag", &view.tags);
     filter("status", &[view.status.replace('_', " ")]);
 
-    let escape = super::charts::esc;
+    let escape = crate::escape::html;
     Record {
         url,
         content,

@@ -125,24 +125,11 @@ impl Taxonomy {
     }
 }
 
-/// A URL-safe slug for a term: lowercase letters and digits, other runs of characters
-/// become one `-`. `alice.nguyen@acme.example` -> `alice-nguyen-acme-example`.
+/// The slug of a term's page ([`crate::slug::slugify`]; `term` when the value has no letter
+/// or digit). `alice.nguyen@acme.example` -> `alice-nguyen-acme-example`.
 pub fn term_slug(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.trim().chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    if slug.is_empty() {
-        slug.push_str("term");
-    }
-    slug
+    let slug = crate::slug::slugify(name);
+    if slug.is_empty() { "term".into() } else { slug }
 }
 
 /// Builds the four taxonomies. `documents` must be in the order pages list them: the caller
@@ -265,7 +252,8 @@ fn build_one(
             slug = format!("{base}-{n}");
         }
         used.insert(slug.clone(), 1);
-        term.url = format!("{base_path}{}/{slug}/", kind.folder());
+        let escaped = crate::document::links::encode_path(&slug);
+        term.url = format!("{base_path}{}/{escaped}/", kind.folder());
         term.slug = slug;
     }
     Taxonomy {

@@ -66,6 +66,8 @@ pub fn load(dir: &Path) -> Result<Templates, SiteError> {
     }
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
+    // One escaper for HTML and XML; it also replaces characters XML forbids (crate::escape).
+    tera.set_escape_fn(crate::escape::write_html);
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| SiteError::Template {
             name: "templates".into(),

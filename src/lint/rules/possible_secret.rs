@@ -21,10 +21,6 @@ struct Pattern {
     needles: &'static [&'static str],
 }
 
-fn always(_: &str) -> bool {
-    true
-}
-
 fn not_placeholder(value: &str) -> bool {
     !is_placeholder(value)
 }
@@ -83,6 +79,13 @@ fn real_password(value: &str) -> bool {
     value.len() >= 8 && !is_placeholder(value)
 }
 
+/// `user:password@` in a URL is a credential whatever its length (short ones are the weakest),
+/// unless it is a placeholder or one of the words documentation writes there.
+fn url_password(value: &str) -> bool {
+    let obvious = ["pass", "pw", "pwd", "passwd"];
+    !is_placeholder(value) && !obvious.iter().any(|w| value.eq_ignore_ascii_case(w))
+}
+
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let p = |name, regex: &str, check, needles| Pattern {
         name,
@@ -95,7 +98,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "a private key",
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",
-            always,
+            not_placeholder,
             &["-----begin "],
         ),
         p(
@@ -109,31 +112,31 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "a GitHub token",
             r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{40,})\b",
-            always,
+            not_placeholder,
             &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
         ),
         p(
             "a Slack token",
             r"\b(xox[abposr]-[A-Za-z0-9-]{10,})\b",
-            always,
+            not_placeholder,
             &["xox"],
         ),
         p(
             "a Google API key",
             r"\b(AIza[0-9A-Za-z_-]{35})\b",
-            always,
+            not_placeholder,
             &["aiza"],
         ),
         p(
             "a Stripe live key",
             r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,})\b",
-            always,
+            not_placeholder,
             &["_live_"],
         ),
         p(
             "a JSON Web Token",
             r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
-            always,
+            not_placeholder,
             &["eyj"],
         ),
         p(
@@ -144,8 +147,8 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p(
             "a password in a URL",
-            r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]+:([^\s/@]+)@",
-            real_password,
+            r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]*:([^\s/@]+)@",
+            url_password,
             &["://"],
         ),
         p(
@@ -311,6 +314,26 @@ mod tests {
     #[test]
     fn documentation_example_keys_are_placeholders() {
         assert!(found(&format!("AKIA{}EXAMPLE", "IOSFODNN7")).is_empty());
+        assert!(found(&format!("ghp_{}", "x".repeat(36))).is_empty());
+        assert!(found(&format!("sk_live_{}", "x".repeat(24))).is_empty());
+    }
+
+    #[test]
+    fn passwords_in_urls_of_any_length() {
+        for url in [
+            "postgres://app:abc123@db/orders",
+            "redis://:k9Q2@cache:6379",
+            "https://u:x1@h/",
+        ] {
+            assert_eq!(found(url), ["a password in a URL"], "{url}");
+        }
+        for url in [
+            "postgres://user:pass@localhost/db",
+            "https://u:PW@h",
+            "ssh://git@host:22/x",
+        ] {
+            assert!(found(url).is_empty(), "{url}: {:?}", found(url));
+        }
     }
 
     #[test]
