@@ -355,7 +355,7 @@ fn print_rules(config: &Config, format: ListFormat) {
         config
             .lint
             .rules
-            .get(rule.id())
+            .get(rule.id().as_str())
             .copied()
             .unwrap_or_else(|| rule.default_level())
     };
@@ -378,7 +378,7 @@ fn print_rules(config: &Config, format: ListFormat) {
             );
         }
         ListFormat::Table => {
-            let width = ALL.iter().map(|r| r.id().len()).max().unwrap_or(0);
+            let width = ALL.iter().map(|r| r.id().as_str().len()).max().unwrap_or(0);
             for rule in ALL {
                 println!(
                     "{:width$}  {:7}  {}",
@@ -489,7 +489,10 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                 Ok(Exit::Clean)
             }
             None => {
-                let ids: Vec<&str> = crate::lint::rules::ALL.iter().map(|r| r.id()).collect();
+                let ids: Vec<&str> = crate::lint::rules::ALL
+                    .iter()
+                    .map(|r| r.id().as_str())
+                    .collect();
                 let hint = crate::lint::rules::closest_id(&args.id)
                     .map(|id| format!(" Did you mean `{id}`?"))
                     .unwrap_or_default();

@@ -204,7 +204,7 @@ fn rules_lists_every_rule_and_explain_prints_its_page() {
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), opsbook::lint::rules::ALL.len());
     assert!(
-        out.contains("unknown-field         warning  a front matter key the schema does not know")
+        out.contains("unknown-field         warning  A front matter key the schema doesn't know")
     );
     let (json, _) = stdout_of(opsbook(&fixture("clean")).args(["rules", "--format", "json"]));
     let rules: serde_json::Value = serde_json::from_str(&json).unwrap();

@@ -1,10 +1,10 @@
 //! The lint findings of `opsbook serve`, kept between rebuilds. After an edit only the
-//! documents whose findings can change are checked again: the edited ones, and the documents
-//! whose cross-document rules look at them (`duplicate-id`: the same id or page URL;
-//! `unknown-reference`: a reference to their old or new id, or any unresolved reference, whose
-//! "did you mean" may change; `broken-link`: a link to their path). Everything else keeps its
-//! findings. The result is what `lint::check` reports for the whole knowledge base
-//! (`tests/serve_incremental.rs` compares the two).
+//! documents whose findings can change are checked again: the edited ones, and those whose
+//! rules looked at an edited document in their last check. What a rule looked at is recorded
+//! by the check context as it happens ([`Lookup`]: the documents with an id, a page URL, the
+//! document at a path, every document), so nothing here restates what a rule reads. Everything
+//! else keeps its findings. The result is what `lint::check` reports for the whole knowledge
+//! base (`tests/serve_incremental.rs` and the tests below compare the two).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -13,31 +13,16 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::document::Document;
-use crate::document::markdown::{is_external, percent_decode, resolve_relative};
-use crate::lint::{self, CheckContext, Finding};
+use crate::lint::{self, Corpus, Finding, Lookup};
 
-/// What the last check saw of a document: enough to find the documents that looked at it,
-/// and those it looked at.
+/// What the last check saw of a document: what other documents can find it by, and what its
+/// rules looked up of the others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Seen {
     id: String,
     /// Its page URL, when it has a kind.
     url: Option<String>,
-    /// The ids it names in related_runbooks and related_postmortems.
-    refs: Vec<String>,
-    /// The content paths its relative links point to.
-    targets: Vec<String>,
-}
-
-impl Seen {
-    fn of(doc: &Document) -> Seen {
-        Seen {
-            id: doc.id.clone(),
-            url: doc.kind.map(|_| doc.url_path()),
-            refs: referenced_ids(doc).map(str::to_string).collect(),
-            targets: link_targets(doc).collect(),
-        }
-    }
+    lookups: Vec<Lookup>,
 }
 
 #[derive(Debug, Default)]
@@ -63,32 +48,6 @@ fn wanting_git_dates(docs: &[Document]) -> HashSet<String> {
         .collect()
 }
 
-/// The ids a document names in related_runbooks and related_postmortems.
-fn referenced_ids(doc: &Document) -> impl Iterator<Item = &str> {
-    ["related_runbooks", "related_postmortems"]
-        .into_iter()
-        .filter_map(|field| doc.field(field).and_then(|n| n.as_seq()))
-        .flatten()
-        .filter_map(|item| item.as_str().map(str::trim))
-}
-
-/// The content-relative paths a document's relative links point to, as `broken-link` resolves
-/// them.
-fn link_targets(doc: &Document) -> impl Iterator<Item = String> + '_ {
-    doc.outline.links.iter().filter_map(|link| {
-        let dest = link.dest.trim();
-        if is_external(dest) || dest.starts_with('/') {
-            return None;
-        }
-        let path = dest.split_once('#').map_or(dest, |(p, _)| p);
-        let path = percent_decode(path.split('?').next().unwrap_or(path));
-        if path.is_empty() {
-            return None;
-        }
-        resolve_relative(&doc.rel_path, &path)
-    })
-}
-
 impl LintCache {
     /// Checks the documents an edit can affect, or all of them with `full` (the first build, a
     /// config change, a new day). `changed`: documents whose text changed, that appeared or
@@ -103,23 +62,36 @@ impl LintCache {
         rescanned: bool,
         full: bool,
     ) -> Vec<Finding> {
-        let ctx = CheckContext::new(docs, config, today);
+        let corpus = Corpus::new(docs, config, today);
         let wanting = wanting_git_dates(docs);
         if let Some((asked, dates)) = &self.git
             && wanting.is_subset(asked)
         {
-            let _ = ctx.git_dates.set(dates.clone());
+            corpus.reuse_git_dates(dates.clone());
         }
         let only: Vec<usize> = if full || self.seen.is_empty() {
             (0..docs.len()).collect()
         } else {
-            self.affected(&ctx, changed, rescanned)
+            self.affected(&corpus, changed, rescanned)
         };
-        let fresh = lint::check_documents(&ctx, &only);
-        if let Some(dates) = ctx.git_dates.get() {
+        let (fresh, lookups) = lint::check_documents(&corpus, &only, true);
+        if let Some(dates) = corpus.git_dates_if_computed() {
             self.git = Some((wanting, dates.clone()));
         }
+        self.store(docs, changed, &only, fresh, lookups);
+        self.checked = only.len();
+        self.assemble(docs)
+    }
 
+    /// Replaces what the cache knows of the documents at `only` with a fresh check.
+    fn store(
+        &mut self,
+        docs: &[Document],
+        changed: &BTreeSet<String>,
+        only: &[usize],
+        fresh: Vec<Finding>,
+        lookups: Vec<Vec<Lookup>>,
+    ) {
         if only.len() == docs.len() {
             self.findings.clear();
             self.seen.clear();
@@ -128,10 +100,17 @@ impl LintCache {
             self.findings.remove(rel);
             self.seen.remove(rel);
         }
-        for &i in &only {
+        for (&i, mut lookups) in only.iter().zip(lookups) {
             let doc = &docs[i];
+            lookups.sort_unstable();
+            lookups.dedup();
             self.findings.insert(doc.rel_path.clone(), Vec::new());
-            self.seen.insert(doc.rel_path.clone(), Seen::of(doc));
+            let seen = Seen {
+                id: doc.id.clone(),
+                url: doc.kind.map(|_| doc.url_path()),
+                lookups,
+            };
+            self.seen.insert(doc.rel_path.clone(), seen);
         }
         for finding in fresh {
             let rel = &docs[finding.doc].rel_path;
@@ -139,8 +118,10 @@ impl LintCache {
                 list.push(finding);
             }
         }
-        self.checked = only.len();
+    }
 
+    /// Every cached finding, in document order, with its `doc` index into `docs`.
+    fn assemble(&self, docs: &[Document]) -> Vec<Finding> {
         let mut all = Vec::new();
         for (i, doc) in docs.iter().enumerate() {
             for finding in self.findings.get(&doc.rel_path).into_iter().flatten() {
@@ -152,14 +133,10 @@ impl LintCache {
         all
     }
 
-    /// The documents whose findings may differ from the cached ones.
-    fn affected(
-        &self,
-        ctx: &CheckContext,
-        changed: &BTreeSet<String>,
-        rescanned: bool,
-    ) -> Vec<usize> {
-        let docs = ctx.docs;
+    /// The documents whose findings may differ from the cached ones: the changed and new ones,
+    /// and those whose rules looked up something a changed document is or was.
+    fn affected(&self, corpus: &Corpus, changed: &BTreeSet<String>, rescanned: bool) -> Vec<usize> {
+        let docs = corpus.docs();
         let mut ids: HashSet<&str> = HashSet::new();
         let mut urls: HashSet<String> = HashSet::new();
         for rel in changed {
@@ -167,32 +144,31 @@ impl LintCache {
                 ids.insert(seen.id.as_str());
                 urls.extend(seen.url.clone());
             }
-            if let Some(&i) = ctx.paths.get(rel.as_str()) {
+            if let Some(i) = corpus.index_of(rel) {
                 ids.insert(docs[i].id.as_str());
                 urls.insert(docs[i].url_path());
             }
         }
-        let unresolved = |rel: &str| {
-            self.findings
-                .get(rel)
-                .is_some_and(|list| list.iter().any(|f| f.rule == "unknown-reference"))
+        let touched = |lookup: &Lookup| match lookup {
+            Lookup::Id(id) => ids.contains(id.as_str()),
+            Lookup::Url(url) => urls.contains(url),
+            // A path with no document may hold a file that the rescan found gone or new.
+            Lookup::Path(path) => {
+                changed.contains(path) || (rescanned && corpus.index_of(path).is_none())
+            }
+            Lookup::AllDocuments => true,
+            // One walk of the history per serve: see `git`.
+            Lookup::GitHistory => false,
         };
         (0..docs.len())
             .into_par_iter()
             .filter(|&i| {
                 let rel = &docs[i].rel_path;
                 // A document that did not change is as it was when `seen` was taken.
-                let Some(seen) = self.seen.get(rel).filter(|_| !changed.contains(rel)) else {
-                    return true;
-                };
-                ids.contains(seen.id.as_str())
-                    || seen.url.as_ref().is_some_and(|url| urls.contains(url))
-                    || unresolved(rel)
-                    || seen.refs.iter().any(|id| ids.contains(id.as_str()))
-                    || seen.targets.iter().any(|target| {
-                        changed.contains(target)
-                            || (rescanned && !ctx.paths.contains_key(target.as_str()))
-                    })
+                match self.seen.get(rel).filter(|_| !changed.contains(rel)) {
+                    Some(seen) => seen.lookups.iter().any(touched),
+                    None => true,
+                }
             })
             .collect()
     }

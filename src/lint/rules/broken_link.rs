@@ -1,22 +1,20 @@
 use crate::document::Document;
 use crate::document::markdown::{is_external, percent_decode, resolve_relative};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A relative link to a missing document, file or #anchor.
 pub struct BrokenLink;
 
+const META: Meta = rule_meta! {
+    id: "broken-link",
+    level: Error,
+    reads: [OtherDocuments],
+    summary: "A relative link to a document or file that doesn't exist, or to a missing `#anchor`.",
+};
+
 impl Rule for BrokenLink {
-    fn id(&self) -> &'static str {
-        "broken-link"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("broken-link")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a relative link to a document or file that does not exist, or to a missing #anchor"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if doc.read_problem.is_some() {
@@ -54,9 +52,8 @@ impl Rule for BrokenLink {
                 );
                 continue;
             };
-            match ctx.paths.get(target.as_str()) {
-                Some(&index) => {
-                    let target_doc = &ctx.docs[index];
+            match ctx.document_at(&target) {
+                Some(target_doc) => {
                     if let Some(anchor) = fragment.filter(|f| !f.is_empty())
                         && target_doc.read_problem.is_none()
                         && !has_anchor(target_doc, anchor)

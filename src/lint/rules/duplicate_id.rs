@@ -1,21 +1,19 @@
 use crate::document::Document;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// Two documents with the same id or the same page URL.
 pub struct DuplicateId;
 
+const META: Meta = rule_meta! {
+    id: "duplicate-id",
+    level: Error,
+    reads: [OtherDocuments],
+    summary: "Two documents with the same id, or the same page URL.",
+};
+
 impl Rule for DuplicateId {
-    fn id(&self) -> &'static str {
-        "duplicate-id"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("duplicate-id")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "two documents with the same id or the same page URL"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() || doc.kind.is_none() {
@@ -25,17 +23,14 @@ impl Rule for DuplicateId {
             .field("id")
             .map(|n| n.span.clone())
             .unwrap_or_else(|| doc.opening_line());
-        // The other documents among `indexes`, by the path users see.
-        let others_in = |indexes: Option<&Vec<usize>>| -> Vec<&str> {
-            indexes
-                .into_iter()
-                .flatten()
-                .map(|&i| &ctx.docs[i])
+        // The other documents among `found`, by the path users see.
+        let others_in = |found: &mut dyn Iterator<Item = &Document>| -> Vec<String> {
+            found
                 .filter(|d| d.rel_path != doc.rel_path)
-                .map(|d| d.display_path.as_str())
+                .map(|d| d.display_path.clone())
                 .collect()
         };
-        let others = others_in(ctx.ids.get(doc.id.as_str()));
+        let others = others_in(&mut ctx.documents_with_id(&doc.id));
         if !others.is_empty() {
             out.emit(
                 span.clone(),
@@ -45,7 +40,7 @@ impl Rule for DuplicateId {
             );
         }
         let url = doc.url_path();
-        let same_url = others_in(ctx.urls.get(&url));
+        let same_url = others_in(&mut ctx.documents_with_url(&url));
         if !same_url.is_empty() {
             out.emit(
                 doc.opening_line(),

@@ -1,21 +1,19 @@
 use crate::document::{Document, Kind};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A follow-up without action, owner or due date.
 pub struct FollowUpIncomplete;
 
+const META: Meta = rule_meta! {
+    id: "follow-up-incomplete",
+    level: Error,
+    reads: [],
+    summary: "A follow-up without an action, an owner or a due date.",
+};
+
 impl Rule for FollowUpIncomplete {
-    fn id(&self) -> &'static str {
-        "follow-up-incomplete"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("follow-up-incomplete")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a follow-up without an action, an owner or a due date"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() || doc.kind != Some(Kind::Postmortem) {

@@ -1,22 +1,20 @@
 use crate::document::meta::parse_date;
 use crate::document::{Document, Kind};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A follow-up past its due date that is still open or in progress.
 pub struct FollowUpOverdue;
 
+const META: Meta = rule_meta! {
+    id: "follow-up-overdue",
+    level: Warning,
+    reads: [],
+    summary: "A follow-up past its due date that is still `open` or `in_progress`.",
+};
+
 impl Rule for FollowUpOverdue {
-    fn id(&self) -> &'static str {
-        "follow-up-overdue"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("follow-up-overdue")
-    }
-    fn default_level(&self) -> Level {
-        Level::Warning
-    }
-    fn summary(&self) -> &'static str {
-        "a follow-up past its due date that is still open or in progress"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() || doc.kind != Some(Kind::Postmortem) {

@@ -2,23 +2,21 @@ use crate::document::Document;
 use crate::document::meta::{parse_date, parse_timestamp};
 use crate::document::schema::{self, FieldType};
 use crate::document::yaml::Node;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A date or timestamp that does not parse.
 pub struct InvalidDate;
 
+const META: Meta = rule_meta! {
+    id: "invalid-date",
+    level: Error,
+    reads: [],
+    summary: "A date that isn't a real `YYYY-MM-DD` date, or a timestamp that isn't RFC 3339 with an offset.",
+};
+
 impl Rule for InvalidDate {
-    fn id(&self) -> &'static str {
-        "invalid-date"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("invalid-date")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a date that is not a real YYYY-MM-DD date, or a timestamp that is not RFC 3339 with an offset"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
         let (true, Some(kind)) = (doc.is_usable(), doc.kind) else {

@@ -1,21 +1,19 @@
 use crate::document::{Document, FrontMatterProblem};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// Front matter that is missing, unterminated, not YAML, or not a mapping.
 pub struct InvalidFrontMatter;
 
+const META: Meta = rule_meta! {
+    id: "invalid-front-matter",
+    level: Error,
+    reads: [],
+    summary: "No front matter, an unterminated `---` block, YAML that doesn't parse (including duplicate keys), front matter that isn't a mapping.",
+};
+
 impl Rule for InvalidFrontMatter {
-    fn id(&self) -> &'static str {
-        "invalid-front-matter"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("invalid-front-matter")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "front matter that is missing, unterminated, not valid YAML, or not a mapping"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
         let Some(problem) = &doc.front_matter_problem else {

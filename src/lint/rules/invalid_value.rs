@@ -2,23 +2,21 @@ use crate::config::KindSchema;
 use crate::document::schema::{self, FieldSpec, FieldType};
 use crate::document::yaml::{Key, Node, Value};
 use crate::document::{Document, Kind};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A value of the wrong type or outside the allowed values.
 pub struct InvalidValue;
 
+const META: Meta = rule_meta! {
+    id: "invalid-value",
+    level: Error,
+    reads: [],
+    summary: "A value of the wrong type, a severity outside the scale, a value outside its allowed list, an unknown `kind`.",
+};
+
 impl Rule for InvalidValue {
-    fn id(&self) -> &'static str {
-        "invalid-value"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("invalid-value")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a value of the wrong type, a severity outside the scale, or a value outside the allowed list"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() {

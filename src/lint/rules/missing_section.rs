@@ -1,21 +1,19 @@
 use crate::document::Document;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A required heading is absent.
 pub struct MissingSection;
 
+const META: Meta = rule_meta! {
+    id: "missing-section",
+    level: Warning,
+    reads: [],
+    summary: "A heading the document's kind requires is absent (by default, a postmortem's `Timeline`).",
+};
+
 impl Rule for MissingSection {
-    fn id(&self) -> &'static str {
-        "missing-section"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("missing-section")
-    }
-    fn default_level(&self) -> Level {
-        Level::Warning
-    }
-    fn summary(&self) -> &'static str {
-        "a heading the document's kind requires (by default a postmortem's Timeline) is absent"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         let (true, Some(kind)) = (doc.is_usable(), doc.kind) else {

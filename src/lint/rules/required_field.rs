@@ -1,21 +1,19 @@
 use crate::document::{Document, Kind, schema};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A field the kind requires is missing or empty.
 pub struct RequiredField;
 
+const META: Meta = rule_meta! {
+    id: "required-field",
+    level: Error,
+    reads: [],
+    summary: "A field the document's kind requires is missing or empty; a document whose kind can't be told.",
+};
+
 impl Rule for RequiredField {
-    fn id(&self) -> &'static str {
-        "required-field"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("required-field")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a field the document's kind requires is missing or empty"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() {

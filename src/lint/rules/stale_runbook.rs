@@ -1,22 +1,20 @@
 use crate::document::meta::parse_date;
 use crate::document::{Document, Kind};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A runbook not reviewed within its review interval.
 pub struct StaleRunbook;
 
+const META: Meta = rule_meta! {
+    id: "stale-runbook",
+    level: Warning,
+    reads: [GitHistory],
+    summary: "A runbook whose last review (`last_reviewed`, or its last git change) is older than its review interval.",
+};
+
 impl Rule for StaleRunbook {
-    fn id(&self) -> &'static str {
-        "stale-runbook"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("stale-runbook")
-    }
-    fn default_level(&self) -> Level {
-        Level::Warning
-    }
-    fn summary(&self) -> &'static str {
-        "a runbook whose last review (last_reviewed, or its last git change) is older than its review interval"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() || doc.kind != Some(Kind::Runbook) {

@@ -1,24 +1,22 @@
 use crate::document::meta::parse_timestamp;
 use crate::document::{Document, Kind};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// started_at <= detected_at <= mitigated_at <= resolved_at.
 pub struct TimestampOrder;
 
 const ORDER: [&str; 4] = ["started_at", "detected_at", "mitigated_at", "resolved_at"];
 
+const META: Meta = rule_meta! {
+    id: "timestamp-order",
+    level: Error,
+    reads: [],
+    summary: "Postmortem timestamps out of order (`started_at` ≤ `detected_at` ≤ `mitigated_at` ≤ `resolved_at`).",
+};
+
 impl Rule for TimestampOrder {
-    fn id(&self) -> &'static str {
-        "timestamp-order"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("timestamp-order")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "incident timestamps out of order: started_at <= detected_at <= mitigated_at <= resolved_at"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() || doc.kind != Some(Kind::Postmortem) {

@@ -1,21 +1,19 @@
 use crate::document::{Document, Kind};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// related_runbooks / related_postmortems ids that no document has.
 pub struct UnknownReference;
 
+const META: Meta = rule_meta! {
+    id: "unknown-reference",
+    level: Error,
+    reads: [OtherDocuments],
+    summary: "A `related_runbooks` or `related_postmortems` id that no document of that kind has.",
+};
+
 impl Rule for UnknownReference {
-    fn id(&self) -> &'static str {
-        "unknown-reference"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("unknown-reference")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a related_runbooks or related_postmortems id that no document of that kind has"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() {
@@ -32,11 +30,11 @@ impl Rule for UnknownReference {
                 let Some(id) = item.as_str().map(str::trim) else {
                     continue; // invalid-value reports it.
                 };
-                let targets = ctx.ids.get(id).map(Vec::as_slice).unwrap_or_default();
-                if targets.iter().any(|&i| ctx.docs[i].kind == Some(kind)) {
+                let targets: Vec<&Document> = ctx.documents_with_id(id).collect();
+                if targets.iter().any(|d| d.kind == Some(kind)) {
                     continue;
                 }
-                let help = match targets.first().map(|&i| &ctx.docs[i]) {
+                let help = match targets.first() {
                     Some(other) => format!(
                         "`{id}` is {}, not a {kind}; move it to the right list",
                         other
@@ -63,8 +61,8 @@ impl Rule for UnknownReference {
     }
 }
 
-fn closest_id<'a>(ctx: &'a CheckContext, kind: Kind, id: &str) -> Option<&'a str> {
-    ctx.docs
+fn closest_id<'a>(ctx: &CheckContext<'a>, kind: Kind, id: &str) -> Option<&'a str> {
+    ctx.all_documents()
         .iter()
         .filter(|d| d.kind == Some(kind) && d.is_usable())
         .map(|d| (strsim::jaro_winkler(&d.id, id), d.id.as_str()))

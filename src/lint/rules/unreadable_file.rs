@@ -1,21 +1,19 @@
 use crate::document::{Document, ReadProblem};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A file that cannot be read as UTF-8 text.
 pub struct UnreadableFile;
 
+pub(super) const META: Meta = rule_meta! {
+    id: "unreadable-file",
+    level: Error,
+    reads: [],
+    summary: "A `.md` file that can't be read as text: not UTF-8, binary, too large, unreadable, or a symlink that leaves the content folder or can't be resolved.",
+};
+
 impl Rule for UnreadableFile {
-    fn id(&self) -> &'static str {
-        "unreadable-file"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("unreadable-file")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a file that cannot be read as text: not UTF-8, binary, too large, unreadable, or a symlink leaving the content folder"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
         let Some(problem) = &doc.read_problem else {
