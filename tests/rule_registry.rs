@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use opsbook::lint::rules::ALL;
-use opsbook::lint::{Level, Rule};
+use opsbook::lint::Level;
 
 const TABLE_START: &str = "<!-- The table is generated from the rule registry (src/lint/rules/): `OPSBOOK_BLESS=1 cargo test --test rule_registry` rewrites it. -->";
 const TABLE_END: &str = "<!-- End of the generated table. -->";
