@@ -173,3 +173,194 @@ impl LintCache {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The oracle: after any sequence of edits, the cache reports what a full `lint::check`
+    //! reports. The documents are drawn from small pools of ids, links, references and headings
+    //! so that edits collide: ids are shared and stop being shared, links and references
+    //! start and stop resolving, anchors appear and vanish, documents appear and are deleted.
+
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PATHS: &[&str] = &[
+        "runbooks/a.md",
+        "runbooks/b.md",
+        "runbooks/sub/a.md",
+        "postmortems/c.md",
+        "postmortems/d.md",
+        "notes/e.md",
+    ];
+    const IDS: &[&str] = &["", "a", "b", "c", "x"];
+    const REFERENCES: &[&str] = &["a", "b", "bb", "c", "x"];
+    const LINKS: &[&str] = &[
+        "a.md",
+        "b.md#timeline",
+        "../runbooks/b.md",
+        "../postmortems/c.md#timeline",
+        "#timeline",
+        "#other",
+        "../notes/e.md",
+        "sub/a.md#steps",
+    ];
+    const HEADINGS: &[&str] = &["Timeline", "Steps", "Other"];
+
+    /// One document's text, from choices among the pools.
+    #[derive(Debug, Clone)]
+    struct Text {
+        id: usize,
+        references: Vec<usize>,
+        links: Vec<usize>,
+        headings: Vec<usize>,
+    }
+
+    impl Text {
+        fn render(&self, path: &str) -> String {
+            let kind = if path.starts_with("postmortems/") {
+                "postmortem"
+            } else {
+                "runbook"
+            };
+            let mut text = format!("---\nkind: {kind}\ntitle: T\nlast_reviewed: 2026-11-01\n");
+            if !IDS[self.id].is_empty() {
+                text.push_str(&format!("id: {}\n", IDS[self.id]));
+            }
+            let field = if kind == "runbook" {
+                "related_postmortems"
+            } else {
+                "related_runbooks"
+            };
+            let references: Vec<&str> = self.references.iter().map(|&i| REFERENCES[i]).collect();
+            text.push_str(&format!("{field}: [{}]\n---\n", references.join(", ")));
+            for &h in &self.headings {
+                text.push_str(&format!("\n## {}\n", HEADINGS[h]));
+            }
+            for &l in &self.links {
+                text.push_str(&format!("\n[link]({})\n", LINKS[l]));
+            }
+            text
+        }
+    }
+
+    fn text() -> impl Strategy<Value = Text> {
+        (
+            0..IDS.len(),
+            proptest::collection::vec(0..REFERENCES.len(), 0..3),
+            proptest::collection::vec(0..LINKS.len(), 0..4),
+            proptest::collection::vec(0..HEADINGS.len(), 0..3),
+        )
+            .prop_map(|(id, references, links, headings)| Text {
+                id,
+                references,
+                links,
+                headings,
+            })
+    }
+
+    /// Write a document (`Some`) or delete it (`None`).
+    fn edit() -> impl Strategy<Value = (usize, Option<Text>)> {
+        (0..PATHS.len(), proptest::option::weighted(0.8, text()))
+    }
+
+    fn documents(files: &BTreeMap<&str, String>) -> Vec<Document> {
+        files
+            .iter()
+            .map(|(rel, text)| {
+                let path = format!("/nonexistent/content/{rel}");
+                Document::parse(rel.to_string(), path.into(), Arc::new(text.clone()))
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn incremental_findings_are_the_full_lints(
+            start in proptest::collection::vec(edit(), 0..6),
+            edits in proptest::collection::vec(edit(), 1..12),
+        ) {
+            let config = Config::default();
+            let today: Date = "2026-11-25".parse().unwrap();
+            let mut files: BTreeMap<&str, String> = BTreeMap::new();
+            let mut apply = |files: &mut BTreeMap<&str, String>, (path, text): &(usize, Option<Text>)| {
+                let rel = PATHS[*path];
+                match text {
+                    Some(text) => files.insert(rel, text.render(rel)),
+                    None => files.remove(rel),
+                };
+                rel.to_string()
+            };
+            for step in &start {
+                apply(&mut files, step);
+            }
+            let mut cache = LintCache::default();
+            let docs = documents(&files);
+            cache.check(&docs, &config, today, &BTreeSet::new(), true, true);
+            for (n, step) in edits.iter().enumerate() {
+                let changed = BTreeSet::from([apply(&mut files, step)]);
+                let docs = documents(&files);
+                let got = cache.check(&docs, &config, today, &changed, false, false);
+                let want = lint::check(&docs, &config, today);
+                prop_assert_eq!(got, want, "after edit {} of {:?}", n + 1, edits);
+            }
+        }
+    }
+
+    /// The oracle is not vacuous: the pools produce every cross-document finding, and the
+    /// cache re-checks fewer documents than a full check when an edit touches no other.
+    #[test]
+    fn edits_change_other_documents_findings_and_spare_the_rest() {
+        let config = Config::default();
+        let today: Date = "2026-11-25".parse().unwrap();
+        let runbook = |id: usize, links: Vec<usize>| Text {
+            id,
+            references: vec![],
+            links,
+            headings: vec![1],
+        };
+        let mut files: BTreeMap<&str, String> = BTreeMap::new();
+        files.insert(PATHS[0], runbook(3, vec![]).render(PATHS[0]));
+        files.insert(PATHS[1], runbook(2, vec![0]).render(PATHS[1]));
+        files.insert(PATHS[5], runbook(4, vec![]).render(PATHS[5]));
+        // Only the findings of rules that read other documents (the pools leave out required
+        // fields, which the oracle above does not mind).
+        let across = |findings: Vec<Finding>| -> Vec<Finding> {
+            findings
+                .into_iter()
+                .filter(|f| {
+                    crate::lint::rules::by_id(f.rule.as_str())
+                        .is_some_and(|r| !r.meta().reads.is_empty())
+                })
+                .collect()
+        };
+        let mut cache = LintCache::default();
+        let docs = documents(&files);
+        let first = across(cache.check(&docs, &config, today, &BTreeSet::new(), false, true));
+        assert!(first.is_empty(), "{first:?}");
+
+        // b.md links to a.md; deleting a.md breaks the link in b.md, which did not change.
+        files.remove(PATHS[0]);
+        let docs = documents(&files);
+        let changed = BTreeSet::from([PATHS[0].to_string()]);
+        let after = across(cache.check(&docs, &config, today, &changed, false, false));
+        assert_eq!(after.len(), 1, "{after:?}");
+        assert_eq!(after[0].rule, "broken-link");
+        assert_eq!(docs[after[0].doc].rel_path, PATHS[1]);
+        assert_eq!(cache.checked, 1, "notes/e.md looked at nothing a.md was");
+
+        // notes/e.md takes b.md's id: both report duplicate-id.
+        files.insert(PATHS[5], runbook(2, vec![]).render(PATHS[5]));
+        let docs = documents(&files);
+        let changed = BTreeSet::from([PATHS[5].to_string()]);
+        let after = cache.check(&docs, &config, today, &changed, false, false);
+        let duplicates = after.iter().filter(|f| f.rule == "duplicate-id").count();
+        assert_eq!(duplicates, 2, "{after:?}");
+        assert_eq!(after, lint::check(&docs, &config, today));
+    }
+}
