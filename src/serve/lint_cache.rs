@@ -288,7 +288,7 @@ mod tests {
             let config = Config::default();
             let today: Date = "2026-11-25".parse().unwrap();
             let mut files: BTreeMap<&str, String> = BTreeMap::new();
-            let mut apply = |files: &mut BTreeMap<&str, String>, (path, text): &(usize, Option<Text>)| {
+            let apply = |files: &mut BTreeMap<&str, String>, (path, text): &(usize, Option<Text>)| {
                 let rel = PATHS[*path];
                 match text {
                     Some(text) => files.insert(rel, text.render(rel)),
