@@ -6,6 +6,8 @@ pub mod git;
 pub mod needles;
 mod rule;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use context::{CheckContext, Corpus, Lookup};
 pub(crate) use rule::rule_meta;

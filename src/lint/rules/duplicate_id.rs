@@ -54,3 +54,84 @@ impl Rule for DuplicateId {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DuplicateId;
+    use crate::lint::testing::{POSTMORTEM, RUNBOOK, check};
+
+    #[test]
+    fn documents_with_distinct_ids_and_urls_pass() {
+        let other = RUNBOOK.replace("id: rb-db-failover", "id: rb-api-restart");
+        let found = check(
+            &DuplicateId,
+            &[
+                ("runbooks/db-failover.md", RUNBOOK),
+                ("runbooks/api-restart.md", &other),
+                ("postmortems/2026-09-20-x.md", POSTMORTEM),
+            ],
+        );
+        assert_eq!(found, []);
+    }
+
+    #[test]
+    fn both_documents_sharing_an_id_are_reported_at_their_id() {
+        let found = check(
+            &DuplicateId,
+            &[
+                ("runbooks/db-failover.md", RUNBOOK),
+                ("runbooks/db-failover-old.md", RUNBOOK),
+            ],
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        for (finding, other) in found.iter().zip([
+            "kb/content/runbooks/db-failover-old.md",
+            "kb/content/runbooks/db-failover.md",
+        ]) {
+            assert_eq!(finding.at, "rb-db-failover");
+            assert_eq!(
+                finding.message,
+                format!("id `rb-db-failover` is also used by {other}")
+            );
+        }
+        assert_eq!(found[0].path, "runbooks/db-failover.md");
+    }
+
+    /// Without `id:`, the id is the file name: the finding points at the opening `---`.
+    #[test]
+    fn ids_taken_from_file_names_collide_across_folders() {
+        let runbook = RUNBOOK.replace("id: rb-db-failover\n", "");
+        let found = check(
+            &DuplicateId,
+            &[
+                ("runbooks/checkout.md", &runbook),
+                ("postmortems/checkout.md", POSTMORTEM),
+            ],
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].at, "---");
+        assert_eq!(
+            found[0].message,
+            "id `checkout` is also used by kb/content/postmortems/checkout.md"
+        );
+    }
+
+    #[test]
+    fn two_files_with_one_page_url_are_reported() {
+        let other = RUNBOOK.replace("id: rb-db-failover", "id: rb-db-failover-eu");
+        let found = check(
+            &DuplicateId,
+            &[
+                ("runbooks/db-failover.md", RUNBOOK),
+                ("runbooks/eu/db-failover.md", &other),
+            ],
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].at, "---");
+        assert_eq!(
+            found[0].message,
+            "the page URL /runbooks/db-failover/ is also the URL of kb/content/runbooks/eu/db-failover.md"
+        );
+        assert_eq!(found[0].label, "two documents, one page");
+    }
+}

@@ -303,3 +303,98 @@ impl Checker<'_, '_> {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::InvalidValue;
+    use crate::lint::testing::{POSTMORTEM, RUNBOOK, Reported, check};
+
+    fn postmortem(from: &str, to: &str) -> Vec<Reported> {
+        assert!(POSTMORTEM.contains(from), "{from}");
+        check(&InvalidValue, &[("postmortems/x.md", &POSTMORTEM.replace(from, to))])
+    }
+
+    fn one(found: Vec<Reported>) -> Reported {
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn valid_values_pass() {
+        let runbook = RUNBOOK.replace("status: active", "status: active\nreview_interval: 90\nlint: {allow: [stale-runbook]}");
+        assert_eq!(check(&InvalidValue, &[("runbooks/x.md", &runbook)]), []);
+        assert_eq!(postmortem("severity: SEV2", "severity: SEV1"), []);
+    }
+
+    #[test]
+    fn a_severity_off_the_scale_suggests_the_closest() {
+        let found = one(postmortem("severity: SEV2", "severity: sev2"));
+        assert_eq!(found.at, "sev2");
+        assert_eq!(found.message, "`severity` is `sev2`, not a severity on the scale");
+        assert!(found.help.starts_with("use one of `SEV1`, `SEV2`, `SEV3`, `SEV4` (did you mean `SEV2`?)"), "{}", found.help);
+
+        let found = one(postmortem("severity: SEV2", "severity: 2"));
+        assert_eq!(found.message, "`severity` is `2` (a number), not a severity on the scale");
+    }
+
+    #[test]
+    fn a_value_outside_its_list_names_the_list() {
+        let found = one(postmortem("status: published", "status: Published"));
+        assert_eq!(found.at, "Published");
+        assert_eq!(found.message, "`status` is `Published`, which is not an allowed value");
+        assert_eq!(found.help, "use one of `draft`, `in_review`, `published` (did you mean `published`?)");
+    }
+
+    #[test]
+    fn a_follow_up_value_is_named_by_its_position() {
+        let found = one(postmortem("    status: open", "    status: closed"));
+        assert_eq!(found.at, "closed");
+        assert_eq!(found.message, "`follow_ups[1].status` is `closed`, which is not an allowed value");
+    }
+
+    #[test]
+    fn a_scalar_where_a_list_belongs_shows_the_list_to_write() {
+        let found = one(postmortem("services: [checkout-web]", "services: checkout-web"));
+        assert_eq!(found.at, "checkout-web");
+        assert_eq!(found.message, "`services` must be a list, found `checkout-web`");
+        assert_eq!(found.help, "write it as a list: `services: [checkout-web]`");
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        let found = one(postmortem("title: Checkout 5xx after deploy", "title: [a, b]"));
+        // A flow sequence's span is its opening bracket.
+        assert_eq!(found.at, "[");
+        assert!(found.message.starts_with("`title` must be text, found "), "{}", found.message);
+
+        let found = one(postmortem("follow_ups:\n", "follow_ups: none\nx:\n"));
+        assert_eq!(found.message, "`follow_ups` must be a list of follow-ups, found `none`");
+
+        let runbook = RUNBOOK.replace("status: active", "status: active\nreview_interval: -3");
+        let found = one(check(&InvalidValue, &[("runbooks/x.md", &runbook)]));
+        assert_eq!(found.at, "-3");
+        assert_eq!(found.message, "`review_interval` must be a positive whole number of days, found `-3` (a number)");
+    }
+
+    #[test]
+    fn an_unknown_kind_is_reported_and_nothing_else() {
+        let text = POSTMORTEM
+            .replace("kind: postmortem", "kind: incident")
+            .replace("status: published", "status: finished");
+        let found = one(check(&InvalidValue, &[("postmortems/x.md", &text)]));
+        assert_eq!(found.at, "incident");
+        assert_eq!(found.message, "unknown kind `incident`");
+    }
+
+    #[test]
+    fn lint_allow_names_rules_that_exist() {
+        let runbook = RUNBOOK.replace("status: active", "status: active\nlint: {allow: [broken-lnk], skip: x}");
+        let found = check(&InvalidValue, &[("runbooks/x.md", &runbook)]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].at, "broken-lnk");
+        assert_eq!(found[0].message, "`lint.allow` names `broken-lnk`, which is not a lint rule");
+        assert!(found[0].help.starts_with("did you mean `broken-link`?"), "{}", found[0].help);
+        assert_eq!(found[1].at, "skip");
+        assert_eq!(found[1].message, "`lint.skip` is not a lint setting");
+    }
+}

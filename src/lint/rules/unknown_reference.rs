@@ -70,3 +70,65 @@ fn closest_id<'a>(ctx: &CheckContext<'a>, kind: Kind, id: &str) -> Option<&'a st
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, id)| id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::UnknownReference;
+    use crate::lint::testing::{POSTMORTEM, RUNBOOK, Reported, check};
+
+    fn with_references(references: &str) -> Vec<Reported> {
+        let postmortem = POSTMORTEM.replace("trigger: deploy\n", &format!("trigger: deploy\n{references}\n"));
+        check(
+            &UnknownReference,
+            &[
+                ("runbooks/db-failover.md", RUNBOOK),
+                ("postmortems/2026-09-20-checkout.md", &postmortem),
+                ("postmortems/2026-10-01-db.md", &POSTMORTEM.replace("title:", "id: pm-db\ntitle:")),
+            ],
+        )
+    }
+
+    #[test]
+    fn references_to_existing_documents_of_the_right_kind_pass() {
+        let found = with_references("related_runbooks: [rb-db-failover]\nrelated_postmortems: [pm-db]");
+        assert_eq!(found, []);
+    }
+
+    #[test]
+    fn a_typo_is_reported_at_the_id_with_the_closest_one() {
+        let found = with_references("related_runbooks: [rb-db-failovr]");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path, "postmortems/2026-09-20-checkout.md");
+        assert_eq!(found[0].at, "rb-db-failovr");
+        assert_eq!(
+            found[0].message,
+            "`related_runbooks` names `rb-db-failovr`, but no runbook has that id"
+        );
+        assert!(found[0].help.starts_with("did you mean `rb-db-failover`?"), "{}", found[0].help);
+    }
+
+    #[test]
+    fn an_id_in_the_wrong_list_says_what_it_is() {
+        let found = with_references("related_postmortems: [rb-db-failover]");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "`related_postmortems` names `rb-db-failover`, but no postmortem has that id"
+        );
+        assert_eq!(
+            found[0].help,
+            "`rb-db-failover` is a runbook, not a postmortem; move it to the right list"
+        );
+    }
+
+    #[test]
+    fn an_id_like_none_other_says_where_ids_come_from() {
+        let found = with_references("related_runbooks: [kafka-rebalance, rb-db-failover]");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].at, "kafka-rebalance");
+        assert_eq!(
+            found[0].help,
+            "use the id of an existing runbook: its `id:` field, or its file name without .md"
+        );
+    }
+}
