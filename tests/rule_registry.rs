@@ -101,6 +101,19 @@ fn every_rule_file_is_registered_under_its_id() {
     );
 }
 
+/// Every rule file carries its unit tests: pass and fail cases asserting the exact findings.
+#[test]
+fn every_rule_file_has_unit_tests() {
+    for rule in ALL {
+        let module = rule.meta().module.rsplit("::").next().unwrap();
+        let source = read(&format!("src/lint/rules/{module}.rs"));
+        assert!(
+            source.contains("#[cfg(test)]") && source.contains("#[test]"),
+            "src/lint/rules/{module}.rs has no unit tests (see lint::testing)"
+        );
+    }
+}
+
 /// Every rule has a page starting with its id, and every page is a rule's.
 #[test]
 fn every_rule_has_its_book_page_and_every_page_a_rule() {
