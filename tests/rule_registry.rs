@@ -191,3 +191,15 @@ fn the_rules_table_in_the_book_is_the_registry() {
          `OPSBOOK_BLESS=1 cargo test --test rule_registry` to rewrite it. The table is:\n{wanted}"
     );
 }
+
+/// The ids the default configuration names (rules skipped in drafts) are rules.
+#[test]
+fn the_default_configuration_names_registered_rules() {
+    let config = opsbook::config::Config::default();
+    for id in &config.lint.draft_skip {
+        assert!(
+            opsbook::lint::rules::by_id(id).is_some(),
+            "lint.draft_skip's default names `{id}`, which is not a rule"
+        );
+    }
+}
