@@ -3,7 +3,6 @@
 
 pub mod charts;
 pub mod files;
-pub mod follow_ups;
 pub mod incremental;
 pub mod metrics;
 pub mod model;

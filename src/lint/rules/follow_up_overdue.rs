@@ -1,5 +1,6 @@
 use crate::document::meta::parse_date;
 use crate::document::{Document, Kind};
+use crate::follow_ups::{DEFAULT_STATUS, Standing};
 use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A follow-up past its due date that is still open or in progress.
@@ -27,20 +28,16 @@ impl Rule for FollowUpOverdue {
             let status = item
                 .get("status")
                 .and_then(|(_, v)| v.as_str())
-                .unwrap_or("open");
-            if !matches!(status, "open" | "in_progress") {
-                continue;
-            }
+                .unwrap_or(DEFAULT_STATUS);
             let Some((_, due_node)) = item.get("due") else {
                 continue;
             };
             let Some(due) = due_node.as_str().and_then(|s| parse_date(s.trim())) else {
                 continue;
             };
-            if due >= ctx.today {
+            let Some(days) = Standing::of(status, Some(due), ctx.today).days_overdue else {
                 continue;
-            }
-            let days = (ctx.today - due).get_days();
+            };
             let label = item
                 .get("action")
                 .and_then(|(_, v)| v.as_str())
