@@ -170,35 +170,7 @@ impl Checker<'_, '_> {
                     self.wrong(key, value, prefix, "a list", help);
                 }
             },
-            FieldType::Severity => {
-                let found = value.scalar_text();
-                let ok = value
-                    .as_str()
-                    .is_some_and(|s| self.severities.iter().any(|v| v == s));
-                if !ok {
-                    let scale = one_of(self.severities);
-                    let suggestion = found
-                        .and_then(|f| {
-                            let f = f.trim().to_ascii_uppercase();
-                            self.severities
-                                .iter()
-                                .find(|s| s.to_ascii_uppercase() == f || s.ends_with(&f))
-                        })
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
-                    self.out.emit(
-                        value.span.clone(),
-                        format!(
-                            "`{prefix}severity` is {}, not a severity on the scale",
-                            shown(value)
-                        ),
-                        format!("expected one of {scale}"),
-                        format!(
-                            "use one of {scale}{suggestion}; the scale is `schema.severities` in opsbook.toml"
-                        ),
-                    );
-                }
-            }
+            FieldType::Severity => self.check_severity(value, prefix),
             FieldType::Days => {
                 if !matches!(value.value, Value::Int(i) if i > 0) {
                     let help =
@@ -227,6 +199,37 @@ impl Checker<'_, '_> {
                 }
             },
             FieldType::LintSettings => self.check_lint_settings(key, value, prefix),
+        }
+    }
+
+    /// A severity on the configured scale, with a suggestion for a near miss (`sev2`, `2`).
+    fn check_severity(&mut self, value: &Node, prefix: &str) {
+        let found = value.scalar_text();
+        let ok = value
+            .as_str()
+            .is_some_and(|s| self.severities.iter().any(|v| v == s));
+        if !ok {
+            let scale = one_of(self.severities);
+            let suggestion = found
+                .and_then(|f| {
+                    let f = f.trim().to_ascii_uppercase();
+                    self.severities
+                        .iter()
+                        .find(|s| s.to_ascii_uppercase() == f || s.ends_with(&f))
+                })
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            self.out.emit(
+                value.span.clone(),
+                format!(
+                    "`{prefix}severity` is {}, not a severity on the scale",
+                    shown(value)
+                ),
+                format!("expected one of {scale}"),
+                format!(
+                    "use one of {scale}{suggestion}; the scale is `schema.severities` in opsbook.toml"
+                ),
+            );
         }
     }
 
