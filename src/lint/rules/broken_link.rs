@@ -95,14 +95,9 @@ fn has_anchor(doc: &Document, anchor: &str) -> bool {
 }
 
 fn anchor_help(doc: &Document, anchor: &str) -> String {
-    let best = doc
-        .outline
-        .headings
-        .iter()
-        .map(|h| (strsim::jaro_winkler(&h.anchor, anchor), h.anchor.as_str()))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((score, best)) if score > 0.7 => format!(
+    let anchors = doc.outline.headings.iter().map(|h| h.anchor.as_str());
+    match super::most_similar(anchor, anchors, 0.7) {
+        Some(best) => format!(
             "did you mean `#{best}`? anchors are headings in lower case, spaces as `-`, punctuation dropped"
         ),
         _ => "link to an existing heading: its anchor is the heading in lower case, spaces as `-`, punctuation dropped".into(),

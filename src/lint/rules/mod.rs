@@ -47,13 +47,25 @@ fn cover(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> std::ops::Ra
     a.start.min(b.start)..a.end.max(b.end)
 }
 
+/// The candidate most like `wanted` (Jaro-Winkler similarity over `threshold`, from 0 to 1),
+/// for "did you mean" hints.
+fn most_similar<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    threshold: f64,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(c, wanted), c))
+        .filter(|(score, _)| *score > threshold)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 /// The rule id closest to `id`, for "did you mean" hints.
 pub fn closest_id(id: &str) -> Option<RuleId> {
-    ALL.iter()
-        .map(|r| (strsim::jaro_winkler(r.id().as_str(), id), r.id()))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, id)| id)
+    let ids = ALL.iter().map(|r| r.id().as_str());
+    most_similar(id, ids, 0.8).and_then(by_id).map(|r| r.id())
 }
 
 /// Byte ranges of every likely secret in a text, for reports that must mask them.

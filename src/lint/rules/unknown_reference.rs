@@ -62,13 +62,12 @@ impl Rule for UnknownReference {
 }
 
 fn closest_id<'a>(ctx: &CheckContext<'a>, kind: Kind, id: &str) -> Option<&'a str> {
-    ctx.all_documents()
+    let ids = ctx
+        .all_documents()
         .iter()
         .filter(|d| d.kind == Some(kind) && d.is_usable())
-        .map(|d| (strsim::jaro_winkler(&d.id, id), d.id.as_str()))
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, id)| id)
+        .map(|d| d.id.as_str());
+    super::most_similar(id, ids, 0.85)
 }
 
 #[cfg(test)]
