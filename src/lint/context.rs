@@ -5,7 +5,7 @@
 //! hand-kept list of what each rule reads.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use jiff::civil::Date;
@@ -106,6 +106,47 @@ pub enum Lookup {
     AllDocuments,
     /// The git history.
     GitHistory,
+}
+
+/// What changed in the knowledge base, in the terms rules look things up by: compared with a
+/// document's [`Lookup`]s, it says whether the document's findings may differ now. `opsbook
+/// serve` uses it after an edit; a change between two git revisions can be described the same
+/// way.
+#[derive(Debug, Default)]
+pub struct Change {
+    /// Content-relative paths of the files that changed, appeared or are gone.
+    pub paths: HashSet<String>,
+    /// The ids the changed documents had before and have now.
+    pub ids: HashSet<String>,
+    /// The page URLs the changed documents had before and have now.
+    pub urls: HashSet<String>,
+    /// Files that are not documents may have appeared or gone anywhere (the content folder
+    /// was walked again), so a lookup of a path with no document there may now differ.
+    pub any_file: bool,
+}
+
+impl Change {
+    /// Adds a changed document's id and page URL (call it with the document as it was and as
+    /// it is).
+    pub fn document(&mut self, id: &str, url: Option<String>) {
+        self.ids.insert(id.to_string());
+        self.urls.extend(url);
+    }
+
+    /// Whether what `lookup` found may differ after this change. `corpus` is the knowledge
+    /// base after it.
+    pub fn touches(&self, lookup: &Lookup, corpus: &Corpus) -> bool {
+        match lookup {
+            Lookup::Id(id) => self.ids.contains(id),
+            Lookup::Url(url) => self.urls.contains(url),
+            Lookup::Path(path) => {
+                self.paths.contains(path) || (self.any_file && corpus.index_of(path).is_none())
+            }
+            Lookup::AllDocuments => true,
+            // Edits to documents do not change the history; serve keeps one walk per session.
+            Lookup::GitHistory => false,
+        }
+    }
 }
 
 /// What one rule sees while it checks one document.

@@ -9,7 +9,7 @@ pub mod rules;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use context::{CheckContext, Corpus, Lookup};
+pub use context::{Change, CheckContext, Corpus, Lookup};
 pub(crate) use rule::rule_meta;
 pub use rule::{Meta, Rule, RuleId, Source};
 

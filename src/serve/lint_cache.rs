@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::document::Document;
-use crate::lint::{self, Corpus, Finding, Lookup};
+use crate::lint::{self, Change, Corpus, Finding, Lookup};
 
 /// What the last check saw of a document: what other documents can find it by, and what its
 /// rules looked up of the others.
@@ -137,36 +137,26 @@ impl LintCache {
     /// and those whose rules looked up something a changed document is or was.
     fn affected(&self, corpus: &Corpus, changed: &BTreeSet<String>, rescanned: bool) -> Vec<usize> {
         let docs = corpus.docs();
-        let mut ids: HashSet<&str> = HashSet::new();
-        let mut urls: HashSet<String> = HashSet::new();
+        let mut change = Change {
+            paths: changed.iter().cloned().collect(),
+            any_file: rescanned,
+            ..Change::default()
+        };
         for rel in changed {
             if let Some(seen) = self.seen.get(rel) {
-                ids.insert(seen.id.as_str());
-                urls.extend(seen.url.clone());
+                change.document(&seen.id, seen.url.clone());
             }
             if let Some(i) = corpus.index_of(rel) {
-                ids.insert(docs[i].id.as_str());
-                urls.insert(docs[i].url_path());
+                change.document(&docs[i].id, docs[i].kind.map(|_| docs[i].url_path()));
             }
         }
-        let touched = |lookup: &Lookup| match lookup {
-            Lookup::Id(id) => ids.contains(id.as_str()),
-            Lookup::Url(url) => urls.contains(url),
-            // A path with no document may hold a file that the rescan found gone or new.
-            Lookup::Path(path) => {
-                changed.contains(path) || (rescanned && corpus.index_of(path).is_none())
-            }
-            Lookup::AllDocuments => true,
-            // One walk of the history per serve: see `git`.
-            Lookup::GitHistory => false,
-        };
         (0..docs.len())
             .into_par_iter()
             .filter(|&i| {
                 let rel = &docs[i].rel_path;
                 // A document that did not change is as it was when `seen` was taken.
                 match self.seen.get(rel).filter(|_| !changed.contains(rel)) {
-                    Some(seen) => seen.lookups.iter().any(touched),
+                    Some(seen) => seen.lookups.iter().any(|l| change.touches(l, corpus)),
                     None => true,
                 }
             })
