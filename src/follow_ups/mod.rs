@@ -1,7 +1,7 @@
 //! Follow-ups, in one place: what open and overdue mean ([`Standing`], used by the
 //! `follow-up-overdue` rule, the site and `opsbook follow-ups`), the rows of
 //! `opsbook follow-ups` (every follow-up of every postmortem, filtered and sorted by due date,
-//! for the weekly review; [`format`] prints them) and the site's tracker page ([`tracker`]).
+//! for the weekly review; [`format`](mod@format) prints them) and the site's tracker page ([`tracker`]).
 //! A follow-up's fields are read from the front matter in `document::meta`.
 
 pub mod format;

@@ -1,5 +1,11 @@
 //! The check stage: every rule over every document, in parallel. Rules return findings as
 //! data; the report stage decides how to print them.
+//!
+//! - [`rules`]: the registry, one file per rule; [`rule`](Rule) what a rule declares.
+//! - [`context`](CheckContext): what a rule sees of the rest of the knowledge base, recorded
+//!   as [`Lookup`]s so `opsbook serve` knows what to check again after an edit.
+//! - Here: findings, levels, and which rules run on which document (`Policy`: levels from
+//!   the config, ignored paths, drafts, per-document allow lists).
 
 mod context;
 pub mod git;

@@ -1,4 +1,4 @@
-//! What a rule is: its metadata, declared once in the rule's own file with [`rule_meta!`], and
+//! What a rule is: its metadata, declared once in the rule's own file with `rule_meta!`, and
 //! the [`Rule`] trait its check implements. `opsbook rules`, `opsbook explain`, the SARIF
 //! report, the book's rule table (checked by a test) and `opsbook serve`'s incremental lint all
 //! read the metadata; none of them restates it.
@@ -11,13 +11,13 @@ use super::{CheckContext, Emitter, Level};
 use crate::document::Document;
 
 /// A rule's stable kebab-case id (`broken-link`): the one type for rule ids, in findings, the
-/// registry and the reports. Ids are written once, in the rule's [`rule_meta!`].
+/// registry and the reports. Ids are written once, in the rule's `rule_meta!`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct RuleId(&'static str);
 
 impl RuleId {
-    /// For [`rule_meta!`]; other code gets ids from the registry ([`super::rules::by_id`]).
+    /// For `rule_meta!`; other code gets ids from the registry ([`super::rules::by_id`]).
     #[doc(hidden)]
     pub const fn new(id: &'static str) -> RuleId {
         RuleId(id)
@@ -138,7 +138,7 @@ pub(crate) use rule_meta;
 
 /// One lint rule. Every rule is registered once in [`super::rules::ALL`].
 pub trait Rule: Sync {
-    /// The rule's metadata, a `static` declared with [`rule_meta!`] beside the rule.
+    /// The rule's metadata, a `static` declared with `rule_meta!` beside the rule.
     fn meta(&self) -> &'static Meta;
     /// Checks one document and pushes what it finds.
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter);

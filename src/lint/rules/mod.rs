@@ -1,5 +1,5 @@
 //! Every rule, one file each, registered once in [`ALL`]. A rule's file declares its metadata
-//! (id, default level, summary, what it reads) with [`rule_meta!`](crate::lint::rule_meta)
+//! (id, default level, summary, what it reads) with `rule_meta!`
 //! and implements its check; book/src/development.md says what else adding a rule takes.
 
 use super::{Rule, RuleId};
