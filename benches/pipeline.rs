@@ -163,7 +163,7 @@ fn check(c: &mut Criterion) {
             };
             only.lint.rules.insert(other.id().to_string(), level);
         }
-        group.bench_function(rule.id(), |b| {
+        group.bench_function(rule.id().as_str(), |b| {
             b.iter(|| pool.install(|| black_box(opsbook::lint::check(&s.docs, &only, today))))
         });
     }

@@ -3,7 +3,7 @@
 //! The pipeline runs in one direction, one module per stage:
 //! [`discover`] -> [`parse`] -> [`lint`] (check) -> [`report`] for `opsbook lint`, and on to
 //! [`site`] (model, render, write) for `opsbook build`. The library returns data; the binary
-//! ([`cli`]) prints it and picks the exit code.
+//! ([`commands`], with the arguments defined in [`cli`]) prints it and picks the exit code.
 
 pub mod allocator;
 pub mod changes;

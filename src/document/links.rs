@@ -138,10 +138,14 @@ pub enum Entry {
     Unpublishable(String),
 }
 
+/// Finds the document at a content-relative path.
+type DocumentAt<'a> = Box<dyn Fn(&str) -> Option<&'a Document> + 'a>;
+
 /// The knowledge base as links see it: the documents by path, and the content folder on disk.
 pub struct Corpus<'a> {
-    docs: &'a [Document],
-    paths: &'a HashMap<&'a str, usize>,
+    /// The document at a content-relative path. The lint passes its own lookup so that every
+    /// path a link makes it look at is recorded for `opsbook serve`.
+    document_at: DocumentAt<'a>,
     /// The content folder on disk, when the documents were read from one.
     root: Option<PathBuf>,
     canonical_root: OnceLock<Option<PathBuf>>,
@@ -155,16 +159,24 @@ impl<'a> Corpus<'a> {
         paths: &'a HashMap<&'a str, usize>,
         root: Option<PathBuf>,
     ) -> Self {
+        Self::with_lookup(move |path| paths.get(path).map(|&i| &docs[i]), root)
+    }
+
+    /// A corpus whose documents are found by `document_at` (a content-relative path in, the
+    /// document there out); files are looked up under `root`.
+    pub fn with_lookup(
+        document_at: impl Fn(&str) -> Option<&'a Document> + 'a,
+        root: Option<PathBuf>,
+    ) -> Self {
         Corpus {
-            docs,
-            paths,
+            document_at: Box::new(document_at),
             root,
             canonical_root: OnceLock::new(),
         }
     }
 
     pub fn document(&self, path: &str) -> Option<&'a Document> {
-        self.paths.get(path).map(|&i| &self.docs[i])
+        (self.document_at)(path)
     }
 
     /// What is at `path` on disk, when no document is.

@@ -45,10 +45,9 @@ pub struct FollowUp {
 }
 
 impl FollowUp {
-    /// Due before `today` and still open or in progress.
-    pub fn is_overdue(&self, today: Date) -> bool {
-        matches!(self.status.as_str(), "open" | "in_progress")
-            && self.due.is_some_and(|d| d < today)
+    /// Whether it is open, and overdue, on `today`.
+    pub fn standing(&self, today: Date) -> crate::follow_ups::Standing {
+        crate::follow_ups::Standing::of(&self.status, self.due, today)
     }
 }
 
@@ -114,7 +113,8 @@ impl Meta {
                         action: text(get("action")),
                         owner: text(get("owner")),
                         due: date(get("due")),
-                        status: text(get("status")).unwrap_or_else(|| "open".into()),
+                        status: text(get("status"))
+                            .unwrap_or_else(|| crate::follow_ups::DEFAULT_STATUS.into()),
                         ticket: text(get("ticket")),
                     }
                 })
@@ -204,11 +204,19 @@ mod tests {
             status: "open".into(),
             ticket: None,
         };
-        assert!(f.is_overdue(today));
+        assert_eq!(f.standing(today).days_overdue, Some(1));
         f.status = "done".into();
-        assert!(!f.is_overdue(today));
+        assert_eq!(
+            f.standing(today),
+            crate::follow_ups::Standing {
+                open: false,
+                days_overdue: None
+            }
+        );
         f.status = "in_progress".into();
         f.due = Some(today);
-        assert!(!f.is_overdue(today));
+        assert!(f.standing(today).open && !f.standing(today).overdue());
+        f.due = None;
+        assert!(!f.standing(today).overdue());
     }
 }

@@ -1,14 +1,27 @@
 //! The check stage: every rule over every document, in parallel. Rules return findings as
 //! data; the report stage decides how to print them.
+//!
+//! - [`rules`]: the registry, one file per rule; [`rule`](Rule) what a rule declares.
+//! - [`context`](CheckContext): what a rule sees of the rest of the knowledge base, recorded
+//!   as [`Lookup`]s so `opsbook serve` knows what to check again after an edit.
+//! - Here: findings, levels, and which rules run on which document (`Policy`: levels from
+//!   the config, ignored paths, drafts, per-document allow lists).
 
+mod context;
 pub mod git;
 pub mod needles;
+mod rule;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod testing;
 
-use std::collections::HashMap;
+pub use context::{Change, CheckContext, Corpus, Lookup};
+pub(crate) use rule::rule_meta;
+pub use rule::{Meta, Rule, RuleId, Source};
+
+use std::cell::RefCell;
 use std::fmt;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -40,7 +53,7 @@ impl fmt::Display for Level {
 /// One problem in one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub level: Level,
     /// Index of the document in the slice that was checked.
     pub doc: usize,
@@ -56,71 +69,9 @@ pub struct Finding {
     pub redact: bool,
 }
 
-/// What a rule can see while it checks one document: the config, the date, and indexes over
-/// the whole corpus for the cross-document rules.
-pub struct CheckContext<'a> {
-    pub config: &'a Config,
-    pub today: Date,
-    pub docs: &'a [Document],
-    /// Document indexes by id.
-    pub ids: HashMap<&'a str, Vec<usize>>,
-    /// Document index by content-relative path.
-    pub paths: HashMap<&'a str, usize>,
-    /// Indexes of the documents with a kind, by page URL (built once: comparing every pair
-    /// of documents made `duplicate-id` quadratic).
-    pub urls: HashMap<String, Vec<usize>>,
-    /// Last commit time per content-relative path, computed on first use.
-    pub git_dates: OnceLock<HashMap<String, Date>>,
-}
-
-impl<'a> CheckContext<'a> {
-    pub fn new(docs: &'a [Document], config: &'a Config, today: Date) -> Self {
-        let mut ids: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut paths = HashMap::new();
-        let mut urls: HashMap<String, Vec<usize>> = HashMap::new();
-        for (index, doc) in docs.iter().enumerate() {
-            if doc.is_usable() {
-                ids.entry(doc.id.as_str()).or_default().push(index);
-            }
-            paths.insert(doc.rel_path.as_str(), index);
-            if doc.kind.is_some() {
-                urls.entry(doc.url_path()).or_default().push(index);
-            }
-        }
-        CheckContext {
-            config,
-            today,
-            docs,
-            ids,
-            paths,
-            urls,
-            git_dates: OnceLock::new(),
-        }
-    }
-
-    /// The date of the last commit that touched each document that lacks a review date.
-    pub fn git_dates(&self) -> &HashMap<String, Date> {
-        self.git_dates
-            .get_or_init(|| git::last_commit_dates(&self.config.content_dir(), self.docs))
-    }
-}
-
-/// One lint rule. Every rule is listed once in [`rules::ALL`].
-pub trait Rule: Sync {
-    /// Stable kebab-case id; never changes once released.
-    fn id(&self) -> &'static str;
-    fn default_level(&self) -> Level;
-    /// One line for `opsbook rules` and the book's index.
-    fn summary(&self) -> &'static str;
-    /// The long explanation with a failing and a fixed example: the rule's book page.
-    fn explanation(&self) -> &'static str;
-    /// Checks one document and pushes what it finds.
-    fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter);
-}
-
 /// Collects the findings of one rule on one document, filling in rule, level and document.
 pub struct Emitter {
-    rule: &'static str,
+    rule: RuleId,
     level: Level,
     doc: usize,
     findings: Vec<Finding>,
@@ -177,7 +128,7 @@ impl Policy {
                 let level = config
                     .lint
                     .rules
-                    .get(rule.id())
+                    .get(rule.id().as_str())
                     .copied()
                     .unwrap_or_else(|| rule.default_level());
                 (*rule, level)
@@ -209,9 +160,9 @@ impl Policy {
             // Unreadable files are always reported: an ignored path is still a file we read.
             let id = rule.id();
             *level != Level::Off
-                && (!ignored || id == "unreadable-file")
-                && !(draft && self.draft_skip.iter().any(|s| s == id))
-                && !allowed.contains(&id)
+                && (!ignored || id == rules::UNREADABLE_FILE)
+                && !(draft && self.draft_skip.iter().any(|s| id == s.as_str()))
+                && !allowed.contains(&id.as_str())
         })
     }
 }
@@ -228,38 +179,58 @@ fn allow_list(doc: &Document) -> Vec<&str> {
 /// Runs every enabled rule on every document. Findings come back sorted by document, then
 /// position, then rule id, so output is stable from run to run.
 pub fn check(docs: &[Document], config: &Config, today: Date) -> Vec<Finding> {
-    let ctx = CheckContext::new(docs, config, today);
+    let corpus = Corpus::new(docs, config, today);
     let all: Vec<usize> = (0..docs.len()).collect();
-    check_documents(&ctx, &all)
+    check_documents(&corpus, &all, false).0
 }
 
-/// Runs every enabled rule on the documents at `only` (indexes into `ctx.docs`), with the
-/// corpus indexes of `ctx`: what `opsbook serve` re-checks after an edit. The findings are
-/// those [`check`] reports for these documents, in the same order.
-pub fn check_documents(ctx: &CheckContext, only: &[usize]) -> Vec<Finding> {
-    let policy = Policy::new(ctx.config);
-    let mut findings: Vec<Finding> = only
+/// What [`check_documents`] looked at for one document: the union of its rules' lookups.
+pub type Lookups = Vec<Lookup>;
+
+/// Runs every enabled rule on the documents at `only` (indexes into the corpus): what
+/// `opsbook serve` re-checks after an edit. The findings are those [`check`] reports for these
+/// documents, in the same order. With `record`, also returns what each document's rules read
+/// of the rest of the corpus (in the order of `only`); without it, an empty list.
+pub fn check_documents(
+    corpus: &Corpus,
+    only: &[usize],
+    record: bool,
+) -> (Vec<Finding>, Vec<Lookups>) {
+    let policy = Policy::new(corpus.config);
+    let (findings, lookups): (Vec<Vec<Finding>>, Vec<Lookups>) = only
         .par_iter()
-        .flat_map_iter(|&index| {
-            let doc = &ctx.docs[index];
-            let mut all = Vec::new();
-            for (rule, level) in policy.rules_for(doc) {
-                let mut emitter = Emitter {
-                    rule: rule.id(),
-                    level,
-                    doc: index,
-                    findings: Vec::new(),
-                };
-                rule.check(doc, ctx, &mut emitter);
-                all.extend(emitter.findings);
-            }
-            all
-        })
-        .collect();
+        .map(|&index| check_one(corpus, &policy, index, record))
+        .unzip();
+    let mut findings: Vec<Finding> = findings.into_iter().flatten().collect();
     findings.sort_by(|a, b| {
         (a.doc, a.span.start, a.rule, &a.message).cmp(&(b.doc, b.span.start, b.rule, &b.message))
     });
-    findings
+    let lookups = if record { lookups } else { Vec::new() };
+    (findings, lookups)
+}
+
+/// Every enabled rule on one document: its findings, and what the rules read when `record`.
+fn check_one(
+    corpus: &Corpus,
+    policy: &Policy,
+    index: usize,
+    record: bool,
+) -> (Vec<Finding>, Lookups) {
+    let doc = &corpus.docs()[index];
+    let lookups = RefCell::new(Vec::new());
+    let mut findings = Vec::new();
+    for (rule, level) in policy.rules_for(doc) {
+        let mut emitter = Emitter {
+            rule: rule.id(),
+            level,
+            doc: index,
+            findings: Vec::new(),
+        };
+        let ctx = corpus.for_rule(rule.meta(), record.then_some(&lookups));
+        rule.check(doc, &ctx, &mut emitter);
+        findings.extend(emitter.findings);
+    }
+    (findings, lookups.into_inner())
 }
 
 /// Counts of findings by level.

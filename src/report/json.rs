@@ -45,7 +45,7 @@ pub fn render(docs: &[Document], findings: &[Finding], checked: usize) -> String
                 let doc = &docs[f.doc];
                 let ((line, column), (end_line, end_column)) = super::positions(doc, &f.span);
                 JsonFinding {
-                    rule: f.rule,
+                    rule: f.rule.as_str(),
                     level: f.level,
                     file: &doc.display_path,
                     line,

@@ -38,8 +38,8 @@ pub fn render(docs: &[Document], findings: &[Finding], rule_url: &str) -> String
                 "name": id,
                 "shortDescription": { "text": rule.summary() },
                 "fullDescription": { "text": if full.is_empty() { rule.summary().to_string() } else { full } },
-                "helpUri": rule_url.replace("{id}", id),
-                "help": { "text": format!("See {}", rule_url.replace("{id}", id)) },
+                "helpUri": rule_url.replace("{id}", id.as_str()),
+                "help": { "text": format!("See {}", rule_url.replace("{id}", id.as_str())) },
                 "defaultConfiguration": { "level": level(rule.default_level()) },
             })
         })

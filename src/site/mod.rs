@@ -4,7 +4,6 @@
 pub mod charts;
 pub mod doc_body;
 pub mod files;
-pub mod follow_ups;
 pub mod incremental;
 pub mod metrics;
 pub mod model;

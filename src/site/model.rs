@@ -452,7 +452,8 @@ impl<'a> Site<'a> {
             let follow_ups: Vec<FollowUpView> = meta
                 .follow_ups
                 .iter()
-                .map(|f| FollowUpView {
+                .map(|f| (f, f.standing(today)))
+                .map(|(f, standing)| FollowUpView {
                     action: f.action.clone().unwrap_or_default(),
                     owner: f.owner.clone().unwrap_or_default(),
                     due: f.due.map(|d| d.to_string()).unwrap_or_default(),
@@ -463,12 +464,9 @@ impl<'a> Site<'a> {
                         .as_deref()
                         .map(|t| ticket_url(&config.site.ticket_url, t))
                         .unwrap_or_default(),
-                    overdue: f.is_overdue(today),
-                    is_open: matches!(f.status.as_str(), "open" | "in_progress"),
-                    days_overdue: match f.due {
-                        Some(due) if f.is_overdue(today) => (today - due).get_days() as i64,
-                        _ => 0,
-                    },
+                    overdue: standing.overdue(),
+                    is_open: standing.open,
+                    days_overdue: standing.days_overdue.map_or(0, i64::from),
                     due_date: f.due,
                 })
                 .collect();

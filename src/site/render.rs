@@ -11,13 +11,13 @@ use tera::Context;
 use super::SiteError;
 use super::doc_body;
 use super::files;
-use super::follow_ups::{self, FollowUpRow, FollowUpTracker};
 use super::metrics;
 use super::model::{DocView, Site};
 use super::taxonomy::{Taxonomy, TaxonomyKind};
 use super::templates::{Templates, format_tera_error};
 use super::write::OutputFile;
 use crate::document::{Kind, markdown};
+use crate::follow_ups::tracker::{self as follow_ups, FollowUpRow, FollowUpTracker};
 
 fn render(templates: &Templates, name: &str, context: &Context) -> Result<String, SiteError> {
     templates

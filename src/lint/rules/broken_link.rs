@@ -1,28 +1,26 @@
 use crate::document::Document;
 use crate::document::links::{self, Broken, Corpus, Resolution, Resolver};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A relative link to a missing document, file or #anchor.
 pub struct BrokenLink;
 
+const META: Meta = rule_meta! {
+    id: "broken-link",
+    level: Error,
+    reads: [OtherDocuments],
+    summary: "A relative link to a document or file that doesn't exist, or to a missing `#anchor`.",
+};
+
 impl Rule for BrokenLink {
-    fn id(&self) -> &'static str {
-        "broken-link"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("broken-link")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a relative link to a document or file that does not exist, or to a missing #anchor"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if doc.read_problem.is_some() {
             return;
         }
-        let corpus = Corpus::new(ctx.docs, &ctx.paths, links::content_root(doc));
+        let corpus = Corpus::with_lookup(|path| ctx.document_at(path), links::content_root(doc));
         let resolver = Resolver::for_config(ctx.config);
         for link in &doc.outline.links {
             let dest = link.dest.trim();
@@ -123,5 +121,78 @@ fn anchor_help(doc: &Document, anchor: &str) -> String {
             "did you mean `#{best}`? anchors are headings in lower case, spaces as `-`, punctuation dropped"
         ),
         _ => "link to an existing heading: its anchor is the heading in lower case, spaces as `-`, punctuation dropped".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BrokenLink;
+    use crate::lint::testing::{RUNBOOK, Reported, check};
+
+    /// The runbook at runbooks/db-failover.md with `body` appended, beside
+    /// runbooks/api/restart.md (headings: Restart, Verify).
+    fn links(body: &str) -> Vec<Reported> {
+        let linking = format!("{RUNBOOK}\n{body}\n");
+        let target = RUNBOOK.replace("id: rb-db-failover", "id: rb-restart")
+            + "\n## Restart\n\n## Verify\n";
+        check(
+            &BrokenLink,
+            &[
+                ("runbooks/db-failover.md", &linking),
+                ("runbooks/api/restart.md", &target),
+            ],
+        )
+    }
+
+    #[test]
+    fn links_that_resolve_pass() {
+        let found = links(
+            "[a](api/restart.md) [b](./api/restart.md#verify) [c](#rollback) \
+             [d](https://example.com/x.md) [e](/runbooks/elsewhere/) [f](mailto:x@example.com) \
+             [g](api/restart.md?plain=1#restart)",
+        );
+        assert_eq!(found, []);
+    }
+
+    #[test]
+    fn a_missing_document_is_reported_at_the_link_with_its_full_path() {
+        let found = links("See [the restart runbook](api/restrat.md).");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].at, "[the restart runbook](api/restrat.md)");
+        assert_eq!(
+            found[0].message,
+            "link to `api/restrat.md`, but kb/content/runbooks/api/restrat.md does not exist"
+        );
+        assert_eq!(found[0].label, "nothing at this path");
+    }
+
+    #[test]
+    fn a_missing_anchor_in_this_document_suggests_the_closest_heading() {
+        let found = links("[back](#rollbak)");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].at, "[back](#rollbak)");
+        assert_eq!(
+            found[0].message,
+            "link to `#rollbak`, but this document has no such heading"
+        );
+        assert!(found[0].help.starts_with("did you mean `#rollback`?"), "{}", found[0].help);
+    }
+
+    #[test]
+    fn a_missing_anchor_in_another_document_names_it() {
+        let found = links("[verify](api/restart.md#verfy)");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "link to `api/restart.md#verfy`, but kb/content/runbooks/api/restart.md has no heading `#verfy`"
+        );
+        assert!(found[0].help.starts_with("did you mean `#verify`?"), "{}", found[0].help);
+    }
+
+    #[test]
+    fn a_link_out_of_the_content_folder_is_reported() {
+        let found = links("[x](../../README.md)");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].message, "link to `../../README.md` leaves the content folder");
     }
 }

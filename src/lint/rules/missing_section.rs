@@ -1,21 +1,19 @@
 use crate::document::Document;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A required heading is absent.
 pub struct MissingSection;
 
+const META: Meta = rule_meta! {
+    id: "missing-section",
+    level: Warning,
+    reads: [],
+    summary: "A heading the document's kind requires is absent (by default, a postmortem's `Timeline`).",
+};
+
 impl Rule for MissingSection {
-    fn id(&self) -> &'static str {
-        "missing-section"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("missing-section")
-    }
-    fn default_level(&self) -> Level {
-        Level::Warning
-    }
-    fn summary(&self) -> &'static str {
-        "a heading the document's kind requires (by default a postmortem's Timeline) is absent"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         let (true, Some(kind)) = (doc.is_usable(), doc.kind) else {
@@ -49,5 +47,51 @@ impl Rule for MissingSection {
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MissingSection;
+    use crate::lint::Level;
+    use crate::lint::testing::{POSTMORTEM, RUNBOOK, check, check_with, config};
+
+    #[test]
+    fn documents_with_their_sections_pass_whatever_the_case() {
+        let lower = POSTMORTEM.replace("## Timeline", "## timeline ");
+        let found = check(
+            &MissingSection,
+            &[("postmortems/x.md", &lower), ("runbooks/x.md", RUNBOOK)],
+        );
+        assert_eq!(found, []);
+    }
+
+    #[test]
+    fn a_missing_timeline_is_reported_at_the_first_body_line() {
+        let text = POSTMORTEM.replace("## Timeline", "## What happened");
+        let found = check(&MissingSection, &[("postmortems/x.md", &text)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].at, "## Summary");
+        assert_eq!(found[0].level, Level::Warning);
+        assert_eq!(found[0].message, "no `## Timeline` section");
+        assert_eq!(found[0].label, "a postmortem needs a `Timeline` section");
+        assert_eq!(
+            found[0].help,
+            "add a `## Timeline` heading with its content: what happened when, in UTC, from the first signal to resolution"
+        );
+    }
+
+    /// A configured section is required; in a document with no body the span is empty, at the
+    /// end of the text.
+    #[test]
+    fn sections_come_from_the_configuration() {
+        let mut config = config();
+        config.schema.runbook.sections = vec!["Verification".into()];
+        let text = RUNBOOK.split("---\nUse this").next().unwrap().to_string() + "---\n";
+        let found = check_with(&MissingSection, &config, &[("runbooks/x.md", &text)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].span, text.len()..text.len());
+        assert_eq!(found[0].message, "no `## Verification` section");
+        assert_eq!(found[0].help, "add a `## Verification` heading with its content");
     }
 }

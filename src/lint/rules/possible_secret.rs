@@ -4,7 +4,7 @@ use regex::Regex;
 
 use crate::document::Document;
 use crate::lint::needles::Needles;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// Credentials pasted into a document. The finding never contains the secret itself.
 pub struct PossibleSecret;
@@ -166,18 +166,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ]
 });
 
+const META: Meta = rule_meta! {
+    id: "possible-secret",
+    level: Error,
+    reads: [],
+    summary: "Something that looks like a credential: a cloud or API key, a private key, a token, a password.",
+};
+
 impl Rule for PossibleSecret {
-    fn id(&self) -> &'static str {
-        "possible-secret"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("possible-secret")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "credentials pasted into a document: cloud keys, private keys, tokens, passwords in URLs"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
         if doc.read_problem.is_some() {

@@ -1,23 +1,21 @@
 use crate::document::Document;
 use crate::document::schema::{self, FieldSpec};
 use crate::document::yaml::Node;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A front matter key the schema does not know, usually a typo.
 pub struct UnknownField;
 
+const META: Meta = rule_meta! {
+    id: "unknown-field",
+    level: Warning,
+    reads: [],
+    summary: "A front matter key the schema doesn't know, usually a typo; with a did-you-mean suggestion.",
+};
+
 impl Rule for UnknownField {
-    fn id(&self) -> &'static str {
-        "unknown-field"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("unknown-field")
-    }
-    fn default_level(&self) -> Level {
-        Level::Warning
-    }
-    fn summary(&self) -> &'static str {
-        "a front matter key the schema does not know, with a did-you-mean suggestion"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         let (true, Some(kind)) = (doc.is_usable(), doc.kind) else {

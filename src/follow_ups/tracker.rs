@@ -1,12 +1,14 @@
-//! The follow-ups tracker: every follow-up of every postmortem on one page.
+//! The site's follow-ups tracker: every follow-up of every postmortem on one page, built from
+//! the site's model (the follow-ups of each document page, with their standing).
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::model::{DocView, LinkView, Site};
-use super::taxonomy::{TaxonomyKind, TermLink};
+use super::STATUS_ORDER;
 use crate::document::Kind;
+use crate::site::model::{DocView, FollowUpView, LinkView, Site};
+use crate::site::taxonomy::{TaxonomyKind, TermLink};
 
 /// One row of the tracker.
 #[derive(Debug, Clone, Serialize)]
@@ -54,7 +56,7 @@ pub struct FollowUpTracker {
     pub services: Vec<String>,
 }
 
-fn row(doc: &DocView, f: &super::model::FollowUpView, site: &Site) -> FollowUpRow {
+fn row(doc: &DocView, f: &FollowUpView, site: &Site) -> FollowUpRow {
     let owners = site.taxonomy(TaxonomyKind::Owners);
     FollowUpRow {
         action: f.action.clone(),
@@ -118,9 +120,13 @@ pub fn tracker(site: &Site) -> FollowUpTracker {
                 .cmp(&b_due.map_or(i64::MAX, date_key)),
         })
     });
-    let order = ["open", "in_progress", "done", "wont_do"];
     let mut statuses: Vec<String> = statuses.into_iter().collect();
-    statuses.sort_by_key(|s| order.iter().position(|o| o == s).unwrap_or(order.len()));
+    statuses.sort_by_key(|s| {
+        STATUS_ORDER
+            .iter()
+            .position(|o| o == s)
+            .unwrap_or(STATUS_ORDER.len())
+    });
     FollowUpTracker {
         rows: rows.into_iter().map(|(_, r)| r).collect(),
         counts,
