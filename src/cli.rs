@@ -301,6 +301,7 @@ fn parse_date_arg(text: &str) -> Result<Date, String> {
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {
+    report::diagnostic::install_hook();
     let cli = Cli::parse();
     match execute(&cli) {
         Ok(exit) => exit.into(),
@@ -540,7 +541,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
             let outcome = outcome?;
             if !cli.quiet {
                 for note in &outcome.notes {
-                    eprintln!("note: {note}");
+                    eprintln!("note: {}", crate::term::escape_controls(note));
                 }
             }
             if cli.verbose

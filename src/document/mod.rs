@@ -123,6 +123,9 @@ pub struct Document {
     /// The last path segment of the page URL.
     pub slug: String,
     pub outline: markdown::Outline,
+    /// Where each line starts, built on first use by the reports (so that locating many
+    /// findings in a large document does not rescan it from the start each time).
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Document {
@@ -160,6 +163,7 @@ impl Document {
             id,
             slug,
             outline,
+            lines: std::sync::OnceLock::new(),
         }
     }
 
@@ -180,6 +184,7 @@ impl Document {
             id: slug.clone(),
             slug,
             outline: markdown::Outline::default(),
+            lines: std::sync::OnceLock::new(),
         }
     }
 
@@ -211,6 +216,22 @@ impl Document {
             .find(['\r', '\n'])
             .map_or(block.end, |i| block.start + i);
         block.start..end
+    }
+
+    /// Byte offsets where each line of the source starts (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.source.as_bytes()).map(|i| i + 1))
+                .collect()
+        })
+    }
+
+    /// 0-based number of the line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
     }
 
     /// The URL path of the document's page, such as `/postmortems/2026-01-02-x/`.

@@ -1,0 +1,255 @@
+//! Regression tests for the hardening issue: each input here once crashed, hung, misled or
+//! attacked opsbook (a panic on a long line, ESC sequences reaching the terminal, a FIFO named
+//! `.md`, ...). Each test asserts the exact behaviour: exit code, message, nothing lost.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{fixture, opsbook};
+
+/// A copy of the clean fixture with `files` (path relative to the knowledge base, text)
+/// written into it.
+fn kb_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&fixture("clean"), dir.path());
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let output = opsbook(dir).args(args).output().unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "opsbook {args:?} panicked: {}",
+        run.stderr
+    );
+    run
+}
+
+const RUNBOOK: &str = "---\nkind: runbook\ntitle: Long lines\nowner: team-a\nseverity: SEV2\nservices: [api]\nrollback: \"not applicable: test\"\nlast_reviewed: 2026-10-01\n---\n\n";
+
+/// Line number (1-based) of the first line of `text` that contains `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).unwrap()].matches('\n').count() + 1
+}
+
+// Item 2: miette's graphical handler panicked ("Formatting argument out of range") on any
+// label past column 65,535.
+
+#[test]
+fn a_broken_link_past_column_65535_is_reported_at_its_real_column() {
+    for before in [65_533, 65_534, 65_535, 65_536, 70_000, 300_000] {
+        let doc = format!("{RUNBOOK}{} [x](nope.md) tail\n", "x".repeat(before));
+        let dir = kb_with(&[("content/runbooks/long.md", &doc)]);
+        let line = line_of(&doc, "[x](nope.md)");
+        let column = before + 2;
+
+        let human = run(dir.path(), &["lint", "--today", "2026-11-25"]);
+        assert_eq!(human.code, 1, "{}", human.stderr);
+        let header = format!("[content/runbooks/long.md:{line}:{column}]");
+        assert!(
+            human.stdout.contains(&header),
+            "{header} in {}",
+            human.stdout
+        );
+        assert!(
+            human.stdout.contains("nothing at this path"),
+            "{}",
+            human.stdout
+        );
+        assert!(human.stdout.contains("[x](nope.md)"), "{}", human.stdout);
+        // A window of the line, not the whole line.
+        assert!(human.stdout.len() < 5_000, "{} bytes", human.stdout.len());
+
+        let github = run(dir.path(), &["lint", "--format", "github"]);
+        assert_eq!(github.code, 1);
+        assert!(
+            github
+                .stdout
+                .contains(&format!("line={line},col={column},")),
+            "{}",
+            github.stdout
+        );
+    }
+}
+
+#[test]
+fn a_build_with_a_finding_past_column_65535_reports_it_and_writes_nothing() {
+    let doc = format!("{RUNBOOK}{} [x](nope.md)\n", "x".repeat(70_000));
+    let dir = kb_with(&[("content/runbooks/long.md", &doc)]);
+    let build = run(dir.path(), &["build", "--output", "site"]);
+    assert_eq!(build.code, 1, "{}", build.stderr);
+    assert!(
+        build.stdout.contains("content/runbooks/long.md:11:70002"),
+        "{}",
+        build.stdout
+    );
+    assert!(
+        build.stderr.contains("so no site was written"),
+        "{}",
+        build.stderr
+    );
+    assert!(!dir.path().join("site").exists());
+}
+
+#[test]
+fn a_yaml_error_far_along_one_line_is_reported() {
+    let tags: Vec<String> = (0..20_000).map(|i| format!("t{i}")).collect();
+    let doc = format!(
+        "---\nkind: runbook\ntitle: x\ntags: [{}, {{]\n---\n\nbody\n",
+        tags.join(", ")
+    );
+    let dir = kb_with(&[("content/runbooks/tags.md", &doc)]);
+    let lint = run(dir.path(), &["lint", "--format", "json"]);
+    assert_eq!(lint.code, 1);
+    let report: serde_json::Value = serde_json::from_str(&lint.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "content/runbooks/tags.md")
+        .unwrap()
+        .clone();
+    assert_eq!(finding["rule"], "invalid-front-matter");
+    let column = finding["column"].as_u64().unwrap();
+    assert!(column > 65_535, "{finding}");
+
+    let human = run(dir.path(), &["lint"]);
+    assert_eq!(human.code, 1);
+    assert!(
+        human
+            .stdout
+            .contains(&format!("content/runbooks/tags.md:4:{column}]")),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn a_hundred_thousand_follow_ups_in_one_flow_sequence_are_one_finding() {
+    let items: Vec<String> = (0..100_000).map(|i| format!("{{action: a{i}}}")).collect();
+    let clean =
+        fs::read_to_string(fixture("clean").join("content/postmortems/2026-09-20-checkout-5xx.md"))
+            .unwrap();
+    let (front, body) = clean.split_once("follow_ups:\n").unwrap();
+    let body = &body[body.find("\n---\n").unwrap()..];
+    let doc = format!("{front}follow_ups: [{}]{body}", items.join(", "));
+    let dir = kb_with(&[("content/postmortems/2026-09-20-checkout-5xx.md", &doc)]);
+    let lint = run(dir.path(), &["lint"]);
+    assert_eq!(lint.code, 1, "{}", lint.stderr);
+    assert!(
+        lint.stdout.contains("invalid-front-matter"),
+        "{}",
+        lint.stdout
+    );
+    assert!(
+        lint.stdout
+            .contains("1 error and 0 warnings in 1 of 2 documents"),
+        "{}",
+        lint.stdout
+    );
+}
+
+#[test]
+fn a_config_error_past_column_65535_is_reported() {
+    let config = format!(
+        "site = {{ title = \"{}\", unknown_key = 1 }}\n",
+        "x".repeat(70_000)
+    );
+    let dir = kb_with(&[("opsbook.toml", &config)]);
+    let lint = run(dir.path(), &["lint"]);
+    assert_eq!(lint.code, 2);
+    assert!(
+        lint.stderr
+            .contains("opsbook.toml is not a valid opsbook configuration"),
+        "{}",
+        lint.stderr
+    );
+    assert!(
+        lint.stderr.contains("unknown field `unknown_key`"),
+        "{}",
+        lint.stderr
+    );
+    assert!(
+        lint.stderr.contains("opsbook.toml:1:70022]"),
+        "{}",
+        lint.stderr
+    );
+    assert!(lint.stderr.len() < 5_000, "{} bytes", lint.stderr.len());
+}
+
+// Item 9 (terminal): ESC sequences and other control characters from documents were printed
+// raw by the human and GitHub formats and by `follow-ups`.
+
+const ESCAPES: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\r\u{202e}";
+/// The same characters as YAML escapes (YAML allows no raw control characters).
+const YAML_ESCAPES: &str = "\"\\e]0;pwned\\a\\e[2J\\x9b31m\\r\\u202e\"";
+
+fn assert_no_raw_controls(text: &str, what: &str) {
+    // CSV ends its lines with CRLF: those are opsbook's own.
+    let raw: Vec<char> = text
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|&c| opsbook::term::is_terminal_control(c))
+        .collect();
+    assert!(raw.is_empty(), "{what} prints raw {raw:?}:\n{text}");
+    assert!(
+        text.contains("\\u{1b}") && text.contains("pwned\\u{7}"),
+        "{what} shows the escaped text:\n{text}"
+    );
+}
+
+#[test]
+fn control_characters_from_documents_are_shown_escaped_in_every_terminal_format() {
+    let clean =
+        fs::read_to_string(fixture("clean").join("content/postmortems/2026-09-20-checkout-5xx.md"))
+            .unwrap();
+    let doc = clean
+        .replace(
+            "title: Checkout 5xx after deploy",
+            &format!("title: {YAML_ESCAPES}"),
+        )
+        .replace(
+            "detected_at: 2026-09-20T11:24:00Z",
+            &format!("detected_at: {YAML_ESCAPES}"),
+        )
+        .replace("Add a canary stage to checkout deploys", YAML_ESCAPES)
+        .replace("OPS-1234", YAML_ESCAPES);
+    let name = format!("content/postmortems/2026-09-20-{ESCAPES}.md");
+    let dir = kb_with(&[(name.as_str(), doc.as_str())]);
+
+    let human = run(dir.path(), &["lint", "--today", "2026-11-25"]);
+    assert_eq!(human.code, 1, "{}", human.stderr);
+    assert!(human.stdout.contains("invalid-date"), "{}", human.stdout);
+    assert_no_raw_controls(&human.stdout, "lint (human)");
+
+    let github = run(dir.path(), &["lint", "--format", "github"]);
+    assert_eq!(github.code, 1);
+    assert_no_raw_controls(&github.stdout, "lint --format github");
+
+    for format in ["table", "csv", "markdown"] {
+        let list = run(
+            dir.path(),
+            &["follow-ups", "--format", format, "--today", "2026-11-25"],
+        );
+        assert_eq!(list.code, 0, "{}", list.stderr);
+        assert_no_raw_controls(&list.stdout, &format!("follow-ups --format {format}"));
+    }
+}
