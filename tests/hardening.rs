@@ -253,3 +253,116 @@ fn control_characters_from_documents_are_shown_escaped_in_every_terminal_format(
         assert_no_raw_controls(&list.stdout, &format!("follow-ups --format {format}"));
     }
 }
+
+// Item 4: a FIFO (or any non-regular file) named like a document, a config or a template
+// hung `lint`, `build` and `serve` for ever: opening a FIFO waits for a writer. Each is now
+// refused, unread, naming what it is. The timeout only stops a run that hangs (the defect);
+// it is not a speed check.
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[cfg(unix)]
+fn run_bounded(dir: &Path, args: &[&str]) -> Run {
+    let output = opsbook(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_md_is_reported_and_the_other_documents_are_checked() {
+    let dir = kb_with(&[]);
+    mkfifo(&dir.path().join("content/runbooks/pipe.md"));
+    std::os::unix::fs::symlink("pipe.md", dir.path().join("content/runbooks/alias.md")).unwrap();
+    let lint = run_bounded(
+        dir.path(),
+        &["lint", "--format", "json", "--today", "2026-11-25"],
+    );
+    assert_eq!(lint.code, 1, "{}", lint.stderr);
+    let report: serde_json::Value = serde_json::from_str(&lint.stdout).unwrap();
+    assert_eq!(report["summary"]["documents"], 4, "{report}");
+    let findings = report["findings"].as_array().unwrap();
+    for file in ["content/runbooks/pipe.md", "content/runbooks/alias.md"] {
+        let messages: Vec<_> = findings
+            .iter()
+            .filter(|f| f["file"] == file)
+            .map(|f| (f["rule"].as_str().unwrap(), f["message"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            messages,
+            [(
+                "unreadable-file",
+                "is a FIFO (named pipe), not a regular file"
+            )],
+            "{file}"
+        );
+    }
+    assert_eq!(
+        findings.len(),
+        2,
+        "the clean documents stay clean: {findings:#?}"
+    );
+
+    let build = run_bounded(dir.path(), &["build", "--output", "site"]);
+    assert_eq!(build.code, 1, "{}", build.stderr);
+    assert!(
+        build.stdout.contains("is a FIFO (named pipe)"),
+        "{}",
+        build.stdout
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_config_or_template_is_refused_with_its_name() {
+    let dir = kb_with(&[]);
+    mkfifo(&dir.path().join("opsbook.toml"));
+    let lint = run_bounded(dir.path(), &["lint"]);
+    assert_eq!(lint.code, 2);
+    assert!(lint.stderr.contains("opsbook.toml"), "{}", lint.stderr);
+    assert!(
+        lint.stderr
+            .contains("is a FIFO (named pipe), not a regular file"),
+        "{}",
+        lint.stderr
+    );
+
+    let dir = kb_with(&[("opsbook.toml", "")]);
+    mkfifo(&dir.path().join("templates/base.html"));
+    let build = run_bounded(dir.path(), &["build", "--output", "site"]);
+    assert_eq!(build.code, 2, "{}", build.stderr);
+    assert!(build.stderr.contains("base.html"), "{}", build.stderr);
+    assert!(
+        build.stderr.contains("is a FIFO (named pipe)"),
+        "{}",
+        build.stderr
+    );
+    assert!(!dir.path().join("site").exists());
+
+    mkfifo(&dir.path().join("templates/new/runbook.md"));
+    let new = run_bounded(dir.path(), &["new", "runbook", "Restart the API"]);
+    assert_eq!(new.code, 2, "{}", new.stderr);
+    assert!(new.stderr.contains("runbook.md"), "{}", new.stderr);
+    assert!(
+        new.stderr.contains("is a FIFO (named pipe)"),
+        "{}",
+        new.stderr
+    );
+}

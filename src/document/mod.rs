@@ -61,10 +61,34 @@ impl fmt::Display for Kind {
 /// Why a file could not be read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadProblem {
-    NotUtf8 { valid_up_to: usize },
+    NotUtf8 {
+        valid_up_to: usize,
+    },
     Binary,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    /// A FIFO, socket, device or folder where a file was expected: refused unread.
+    NotAFile(&'static str),
     Io(String),
+}
+
+impl fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadProblem::NotUtf8 { valid_up_to } => write!(
+                f,
+                "not valid UTF-8 (the first bad byte is at offset {valid_up_to})"
+            ),
+            ReadProblem::Binary => f.write_str("looks like a binary file, not text"),
+            ReadProblem::TooLarge { size, limit } => {
+                write!(f, "{size} bytes, over the {limit}-byte limit")
+            }
+            ReadProblem::NotAFile(kind) => write!(f, "is {kind}, not a regular file"),
+            ReadProblem::Io(message) => f.write_str(message),
+        }
+    }
 }
 
 /// Why the front matter could not be used; each becomes an `invalid-front-matter` finding.
