@@ -163,6 +163,9 @@ pub struct LintArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Succeed when there are no documents (by default that is an error, exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -177,6 +180,9 @@ pub struct BuildArgs {
     /// instead of the working tree
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+    /// Write a site even when there are no documents (by default that is an error, exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Date to check due dates against, YYYY-MM-DD [default: today]
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub today: Option<Date>,
@@ -422,6 +428,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                     paths: args.paths.clone(),
                     today: args.today,
                     changed_since: args.changed_since.clone(),
+                    allow_empty: args.allow_empty,
                 },
             )?;
             let mut stdout = std::io::stdout().lock();
@@ -535,6 +542,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                     allow_errors: args.allow_errors,
                     today: args.today,
                     rev: args.rev.clone(),
+                    allow_empty: args.allow_empty,
                 },
             );
             progress.finish();

@@ -76,6 +76,7 @@ fn build(root: &Path, output: &Path) {
             allow_errors: false,
             today: Some("2026-11-25".parse().unwrap()),
             rev: None,
+            allow_empty: false,
         },
     )
     .expect("build runs");

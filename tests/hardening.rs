@@ -366,3 +366,234 @@ fn a_fifo_as_config_or_template_is_refused_with_its_name() {
         new.stderr
     );
 }
+
+// Item 10: answers that misled.
+
+#[test]
+fn a_path_that_does_not_exist_is_exit_2_naming_it() {
+    let dir = kb_with(&[]);
+    for path in [
+        "content/postmortems/missing.md",
+        "content/nope/",
+        "elsewhere/x.md",
+    ] {
+        let lint = run(dir.path(), &["lint", path]);
+        assert_eq!(lint.code, 2, "{path}: {}", lint.stdout);
+        assert!(
+            lint.stderr.contains(&format!("{path} does not exist")),
+            "{path}: {}",
+            lint.stderr
+        );
+        assert_eq!(lint.stdout, "");
+    }
+}
+
+#[test]
+fn no_documents_is_an_error_unless_allow_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("content/runbooks")).unwrap();
+    fs::write(
+        dir.path().join("content/runbooks/notes.txt"),
+        "not a document",
+    )
+    .unwrap();
+
+    let lint = run(dir.path(), &["lint"]);
+    assert_eq!(lint.code, 2);
+    assert!(
+        lint.stderr
+            .contains("no documents in content: there is no *.md file to check"),
+        "{}",
+        lint.stderr
+    );
+    assert!(lint.stderr.contains("--allow-empty"), "{}", lint.stderr);
+    let folder = run(dir.path(), &["lint", "content/runbooks"]);
+    assert_eq!(folder.code, 2);
+    assert!(
+        folder.stderr.contains("no documents in content/runbooks"),
+        "{}",
+        folder.stderr
+    );
+
+    let build = run(dir.path(), &["build", "--output", "site"]);
+    assert_eq!(build.code, 2);
+    assert!(
+        build.stderr.contains("no documents in content"),
+        "{}",
+        build.stderr
+    );
+    assert!(!dir.path().join("site").exists());
+
+    let allowed = run(dir.path(), &["lint", "--allow-empty"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert_eq!(allowed.stdout, "0 documents checked: no problems found\n");
+    let built = run(dir.path(), &["build", "--allow-empty", "--output", "site"]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    assert!(dir.path().join("site/index.html").is_file());
+}
+
+#[test]
+fn an_address_that_is_not_this_machines_says_so() {
+    let dir = kb_with(&[]);
+    // Binding fails before anything is sent: no traffic leaves the machine.
+    for address in ["8.8.8.8", "192.0.2.1"] {
+        let serve = run_with_timeout(dir.path(), &["serve", "--bind", address, "--port", "0"]);
+        assert_eq!(serve.code, 2, "{}", serve.stderr);
+        assert!(
+            serve
+                .stderr
+                .contains(&format!("cannot assign address {address}")),
+            "{}",
+            serve.stderr
+        );
+        assert!(
+            !serve.stderr.contains("port"),
+            "not about the port: {}",
+            serve.stderr.replace("--port", "")
+        );
+    }
+}
+
+#[test]
+fn a_port_in_use_says_so() {
+    let dir = kb_with(&[]);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let serve = run_with_timeout(dir.path(), &["serve", "--port", &port]);
+    assert_eq!(serve.code, 2, "{}", serve.stderr);
+    assert!(
+        serve.stderr.contains(&format!(
+            "cannot listen on 127.0.0.1:{port}: the port is taken"
+        )),
+        "{}",
+        serve.stderr
+    );
+}
+
+fn run_with_timeout(dir: &Path, args: &[&str]) -> Run {
+    let output = opsbook(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_output_folder_is_followed_and_kept() {
+    let dir = kb_with(&[]);
+    let target = tempfile::tempdir().unwrap();
+    let real = target.path().join("www");
+    fs::create_dir(&real).unwrap();
+    std::os::unix::fs::symlink(&real, dir.path().join("public")).unwrap();
+    for round in 0..2 {
+        let build = run(dir.path(), &["build", "--output", "public"]);
+        assert_eq!(build.code, 0, "round {round}: {}", build.stderr);
+        assert!(real.join("index.html").is_file(), "round {round}");
+        let link = fs::symlink_metadata(dir.path().join("public")).unwrap();
+        assert!(link.file_type().is_symlink(), "the link stays a link");
+        assert_eq!(fs::read_link(dir.path().join("public")).unwrap(), real);
+    }
+
+    // Links that cannot be followed to a folder are refused with the true reason.
+    std::os::unix::fs::symlink(dir.path().join("missing"), dir.path().join("dangling")).unwrap();
+    let dangling = run(dir.path(), &["build", "--output", "dangling"]);
+    assert_eq!(dangling.code, 2);
+    assert!(
+        dangling.stderr.contains("it is a symlink to"),
+        "{}",
+        dangling.stderr
+    );
+    assert!(
+        dangling.stderr.contains("which cannot be followed"),
+        "{}",
+        dangling.stderr
+    );
+    std::os::unix::fs::symlink("opsbook.toml", dir.path().join("to-file")).unwrap();
+    fs::write(dir.path().join("opsbook.toml"), "").unwrap();
+    let to_file = run(dir.path(), &["build", "--output", "to-file"]);
+    assert_eq!(to_file.code, 2);
+    assert!(
+        to_file.stderr.contains("which is not a folder"),
+        "{}",
+        to_file.stderr
+    );
+    // A link to the content folder is the content folder.
+    std::os::unix::fs::symlink("content", dir.path().join("to-content")).unwrap();
+    let to_content = run(dir.path(), &["build", "--output", "to-content"]);
+    assert_eq!(to_content.code, 2);
+    assert!(
+        to_content.stderr.contains("it is the content"),
+        "{}",
+        to_content.stderr
+    );
+}
+
+/// The `invalid-date` finding of `detected_at: VALUE` in the clean postmortem.
+fn detected_at_finding(value: &str) -> Option<serde_json::Value> {
+    let clean =
+        fs::read_to_string(fixture("clean").join("content/postmortems/2026-09-20-checkout-5xx.md"))
+            .unwrap();
+    let doc = clean.replace(
+        "detected_at: 2026-09-20T11:24:00Z",
+        &format!("detected_at: \"{value}\""),
+    );
+    let dir = kb_with(&[("content/postmortems/2026-09-20-checkout-5xx.md", &doc)]);
+    let lint = run(
+        dir.path(),
+        &["lint", "--format", "json", "--today", "2026-11-25"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&lint.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "invalid-date")
+        .cloned()
+}
+
+#[test]
+fn utc_offsets_beyond_23_59_are_rejected_with_the_reason() {
+    for offset in ["+25:00", "-24:00", "+23:60", "+99:99"] {
+        let finding = detected_at_finding(&format!("2026-09-20T11:24:00{offset}"))
+            .unwrap_or_else(|| panic!("{offset} is accepted"));
+        let help = finding["help"].as_str().unwrap();
+        assert!(
+            help.contains(&format!(
+                "`{offset}` is not a UTC offset: offsets run from -23:59 to +23:59"
+            )),
+            "{help}"
+        );
+    }
+    for offset in ["+23:59", "-23:59", "+05:30", "Z"] {
+        assert_eq!(
+            detected_at_finding(&format!("2026-09-20T11:24:00{offset}")),
+            None,
+            "{offset}"
+        );
+    }
+}
+
+#[test]
+fn a_zone_name_hint_suggests_a_valid_timestamp() {
+    for (value, suggestion) in [
+        ("2026-09-20T11:24:00 PST", "2026-09-20T11:24:00-08:00"),
+        ("2026-09-20 11:24 CEST", "2026-09-20T11:24:00+02:00"),
+        ("2026-09-20T11:24:00 UTC", "2026-09-20T11:24:00Z"),
+        ("2026-09-20T11:24:00+0200", "2026-09-20T11:24:00+02:00"),
+    ] {
+        let finding = detected_at_finding(value).unwrap();
+        let help = finding["help"].as_str().unwrap();
+        assert!(help.contains(&format!("`{suggestion}`")), "{value}: {help}");
+        assert_eq!(
+            detected_at_finding(suggestion),
+            None,
+            "{suggestion} is valid"
+        );
+    }
+}
