@@ -597,3 +597,45 @@ fn a_zone_name_hint_suggests_a_valid_timestamp() {
         );
     }
 }
+
+// Item 5: sanitizing raw HTML was quadratic in its nesting depth (200,000 `<div>`s: 146 s).
+// Past 512 levels the raw HTML is shown as text under a note; nothing is dropped. The time
+// bound itself is checked by benches/hostile_inputs.sh, not here.
+
+#[test]
+fn raw_html_nested_past_512_levels_is_shown_as_text_with_a_note() {
+    let doc = format!(
+        "{RUNBOOK}Before.\n\n{}\n\nAfter.\n",
+        "<div>".repeat(200_000)
+    );
+    let dir = kb_with(&[("content/runbooks/divs.md", &doc)]);
+    let build = run_with_timeout(dir.path(), &["build", "--output", "site"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let page = fs::read_to_string(dir.path().join("site/runbooks/divs/index.html")).unwrap();
+    assert!(
+        page.contains("the raw HTML in this page nests elements more than 512 deep, so opsbook shows it as text"),
+        "the note is visible"
+    );
+    assert_eq!(
+        page.matches("&lt;div&gt;").count(),
+        200_000,
+        "every tag is kept, as text"
+    );
+    assert!(page.contains("<p>Before.</p>") && page.contains("<p>After.</p>"));
+
+    // Below the limit the HTML is sanitized as usual.
+    let doc = format!(
+        "{RUNBOOK}{}x{}\n",
+        "<div>".repeat(500),
+        "</div>".repeat(500)
+    );
+    let dir = kb_with(&[("content/runbooks/divs.md", &doc)]);
+    let build = run_with_timeout(dir.path(), &["build", "--output", "site"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let page = fs::read_to_string(dir.path().join("site/runbooks/divs/index.html")).unwrap();
+    assert!(!page.contains("opsbook-note"));
+    assert!(
+        page.contains(&format!("{}x", "<div>".repeat(500))),
+        "kept as HTML"
+    );
+}

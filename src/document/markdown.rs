@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
+use super::html_nesting;
+
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -273,6 +275,8 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
     let mut events: Vec<Event> = Vec::new();
     let mut heading_start: Option<usize> = None;
     let mut has_raw_html = false;
+    // Where the document's own raw HTML is among `events` (not the heading anchors added here).
+    let mut raw_html_events: Vec<usize> = Vec::new();
     for event in Parser::new_ext(body, options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => {
@@ -308,6 +312,7 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
             }
             Event::Html(_) | Event::InlineHtml(_) => {
                 has_raw_html = true;
+                raw_html_events.push(events.len());
                 events.push(event);
             }
             Event::Start(Tag::Link {
@@ -350,11 +355,37 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    if has_raw_html && raw == RawHtml::Sanitize {
-        html = sanitize(&html);
+    if !(has_raw_html && raw == RawHtml::Sanitize) {
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        return Rendered { html, toc };
     }
-    Rendered { html, toc }
+    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    if !html_nesting::nests_deeper_than(&html, html_nesting::MAX_HTML_DEPTH) {
+        return Rendered {
+            html: sanitize(&html),
+            toc,
+        };
+    }
+    Rendered {
+        html: raw_html_as_text(events, &raw_html_events),
+        toc,
+    }
+}
+
+/// The page of a document whose raw HTML nests too deep to sanitize in bounded time (see
+/// [`html_nesting`]): that HTML shown as text, under a note that says why.
+fn raw_html_as_text(mut events: Vec<Event<'_>>, raw_html_events: &[usize]) -> String {
+    for &index in raw_html_events {
+        if let Event::Html(text) | Event::InlineHtml(text) = &events[index] {
+            events[index] = Event::Text(text.clone());
+        }
+    }
+    let mut html = format!(
+        "<p class=\"opsbook-note\"><strong>Note:</strong> the raw HTML in this page nests elements more than {} deep, so opsbook shows it as text.</p>\n",
+        html_nesting::MAX_HTML_DEPTH
+    );
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
 }
 
 /// Plain text of the first paragraphs of `body`, cut at a word boundary near `max_chars`

@@ -2,6 +2,7 @@
 //! into the original text so every finding can point at the exact place.
 
 pub mod front_matter;
+pub mod html_nesting;
 pub mod markdown;
 pub mod meta;
 pub mod schema;
