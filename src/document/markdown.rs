@@ -270,50 +270,107 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
 /// run through the sanitizer at all (pulldown-cmark escapes everything else), which keeps the
 /// common case fast.
 pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
-    let mut anchors = AnchorSet::default();
-    let mut toc = Vec::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut heading_start: Option<usize> = None;
-    let mut has_raw_html = false;
-    // Where the document's own raw HTML is among `events` (not the heading anchors added here).
-    let mut raw_html_events: Vec<usize> = Vec::new();
-    for event in Parser::new_ext(body, options()) {
-        match event {
-            Event::Start(Tag::Heading { .. }) => {
-                heading_start = Some(events.len());
-                events.push(event);
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                let start = heading_start.take().unwrap_or(events.len());
-                let text: String = events[start..]
-                    .iter()
-                    .filter_map(|e| match e {
-                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                        _ => None,
-                    })
-                    .collect();
-                if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-                    let base = id
-                        .as_ref()
-                        .map_or_else(|| slugify(&text), |i| i.to_string());
-                    let anchor = anchors.unique(base);
-                    *id = Some(CowStr::from(anchor.clone()));
-                    toc.push(Heading {
-                        level: level_number(level),
-                        text: text.trim().to_string(),
-                        anchor: anchor.clone(),
-                        span: 0..0,
-                    });
-                    events.push(Event::Html(CowStr::from(format!(
-                        " <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a>"
-                    ))));
+    let mut events = PageEvents::new(body, resolve, false);
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.by_ref());
+    let toc = std::mem::take(&mut events.toc);
+    if !(events.has_raw_html && raw == RawHtml::Sanitize) {
+        return Rendered { html, toc };
+    }
+    if !html_nesting::nests_deeper_than(&html, html_nesting::MAX_HTML_DEPTH) {
+        return Rendered {
+            html: sanitize(&html),
+            toc,
+        };
+    }
+    // Raw HTML nested too deep to sanitize in bounded time (see `html_nesting`): shown as
+    // text, under a note that says why.
+    drop(html);
+    let mut html = format!(
+        "<p class=\"opsbook-note\"><strong>Note:</strong> the raw HTML in this page nests elements more than {} deep, so opsbook shows it as text.</p>\n",
+        html_nesting::MAX_HTML_DEPTH
+    );
+    pulldown_cmark::html::push_html(&mut html, PageEvents::new(body, resolve, true));
+    Rendered { html, toc }
+}
+
+/// The events of a page, streamed from the parser to the HTML writer: headings get unique
+/// anchors (and join the table of contents), dangerous link targets become `#`, relative links
+/// are resolved. Only one heading's events are held at a time (its anchor comes from its
+/// text), so memory does not grow with the document: a list of every event of a 10 MB
+/// document was hundreds of MB.
+struct PageEvents<'b, 'r> {
+    parser: Parser<'b>,
+    resolve: &'r dyn Fn(&str) -> Option<String>,
+    /// Show the document's raw HTML as text instead of passing it on.
+    raw_as_text: bool,
+    anchors: AnchorSet,
+    toc: Vec<Heading>,
+    /// A finished heading's events, waiting to be passed on.
+    pending: std::collections::VecDeque<Event<'b>>,
+    has_raw_html: bool,
+}
+
+impl<'b, 'r> PageEvents<'b, 'r> {
+    fn new(body: &'b str, resolve: &'r dyn Fn(&str) -> Option<String>, raw_as_text: bool) -> Self {
+        PageEvents {
+            parser: Parser::new_ext(body, options()),
+            resolve,
+            raw_as_text,
+            anchors: AnchorSet::default(),
+            toc: Vec::new(),
+            pending: std::collections::VecDeque::new(),
+            has_raw_html: false,
+        }
+    }
+
+    /// Reads a heading up to its end into `pending`, with its anchor set and linked.
+    fn heading(&mut self, start: Event<'b>) {
+        self.pending.push_back(start);
+        // The heading's own text (before raw HTML may be turned into text), for its anchor.
+        let mut text = String::new();
+        let level = loop {
+            match self.parser.next() {
+                Some(Event::End(TagEnd::Heading(level))) => break Some(level),
+                Some(event) => {
+                    if let Event::Text(t) | Event::Code(t) = &event {
+                        text.push_str(t);
+                    }
+                    let event = self.transform(event);
+                    self.pending.push_back(event);
                 }
-                events.push(Event::End(TagEnd::Heading(level)));
+                None => break None,
             }
+        };
+        let Some(level) = level else {
+            return;
+        };
+        if let Some(Event::Start(Tag::Heading { id, .. })) = self.pending.front_mut() {
+            let base = id
+                .as_ref()
+                .map_or_else(|| slugify(&text), |i| i.to_string());
+            let anchor = self.anchors.unique(base);
+            *id = Some(CowStr::from(anchor.clone()));
+            self.pending.push_back(Event::Html(CowStr::from(format!(
+                " <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a>"
+            ))));
+            self.toc.push(Heading {
+                level: level_number(level),
+                text: text.trim().to_string(),
+                anchor,
+                span: 0..0,
+            });
+        }
+        self.pending.push_back(Event::End(TagEnd::Heading(level)));
+    }
+
+    /// One event as the page shows it.
+    fn transform(&mut self, event: Event<'b>) -> Event<'b> {
+        match event {
+            Event::Html(text) | Event::InlineHtml(text) if self.raw_as_text => Event::Text(text),
             Event::Html(_) | Event::InlineHtml(_) => {
-                has_raw_html = true;
-                raw_html_events.push(events.len());
-                events.push(event);
+                self.has_raw_html = true;
+                event
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -324,14 +381,14 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                 let dest_url = if is_dangerous_url(&dest_url) {
                     CowStr::from("#")
                 } else {
-                    resolve(&dest_url).map_or(dest_url, CowStr::from)
+                    (self.resolve)(&dest_url).map_or(dest_url, CowStr::from)
                 };
-                events.push(Event::Start(Tag::Link {
+                Event::Start(Tag::Link {
                     link_type,
                     dest_url,
                     title,
                     id,
-                }));
+                })
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -344,48 +401,33 @@ pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: Ra
                 } else {
                     dest_url
                 };
-                events.push(Event::Start(Tag::Image {
+                Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
                     id,
-                }));
+                })
             }
-            other => events.push(other),
+            other => other,
         }
-    }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    if !(has_raw_html && raw == RawHtml::Sanitize) {
-        pulldown_cmark::html::push_html(&mut html, events.into_iter());
-        return Rendered { html, toc };
-    }
-    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-    if !html_nesting::nests_deeper_than(&html, html_nesting::MAX_HTML_DEPTH) {
-        return Rendered {
-            html: sanitize(&html),
-            toc,
-        };
-    }
-    Rendered {
-        html: raw_html_as_text(events, &raw_html_events),
-        toc,
     }
 }
 
-/// The page of a document whose raw HTML nests too deep to sanitize in bounded time (see
-/// [`html_nesting`]): that HTML shown as text, under a note that says why.
-fn raw_html_as_text(mut events: Vec<Event<'_>>, raw_html_events: &[usize]) -> String {
-    for &index in raw_html_events {
-        if let Event::Html(text) | Event::InlineHtml(text) = &events[index] {
-            events[index] = Event::Text(text.clone());
+impl<'b> Iterator for PageEvents<'b, '_> {
+    type Item = Event<'b>;
+
+    fn next(&mut self) -> Option<Event<'b>> {
+        if let Some(event) = self.pending.pop_front() {
+            return Some(event);
+        }
+        match self.parser.next()? {
+            start @ Event::Start(Tag::Heading { .. }) => {
+                self.heading(start);
+                self.pending.pop_front()
+            }
+            event => Some(self.transform(event)),
         }
     }
-    let mut html = format!(
-        "<p class=\"opsbook-note\"><strong>Note:</strong> the raw HTML in this page nests elements more than {} deep, so opsbook shows it as text.</p>\n",
-        html_nesting::MAX_HTML_DEPTH
-    );
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
 }
 
 /// Plain text of the first paragraphs of `body`, cut at a word boundary near `max_chars`
