@@ -62,10 +62,10 @@ fuzz_one() {
   # -V: stop after SECONDS; -t: 20 s per input (an input slower than that is a hang: a finding;
   # generous because the machines that run this are often loaded; `+` skips seeds that time
   # out instead of giving up). The coverage map is sized from what the target reports.
-  AFL_MAP_SIZE="$(AFL_DUMP_MAP_SIZE=1 "target/release/$target" </dev/null)" AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
+  AFL_MAP_SIZE="$(AFL_DUMP_MAP_SIZE=1 "target/$profile/$target" </dev/null)" AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
     AFL_SKIP_BIN_CHECK=0 AFL_QUIET=1 \
     cargo afl fuzz -V "$seconds" -t 20000+ -i "target/seeds/$target" -o "$out" \
-    "target/release/$target" >"$out/log" 2>&1 || {
+    "target/$profile/$target" >"$out/log" 2>&1 || {
       tail -30 "$out/log" >&2
       echo "afl-fuzz failed for $target (log: fuzz/$out/log)" >&2
       return 1
@@ -89,16 +89,30 @@ summarize() {
   fi
 }
 
-ensure_afl
-cargo afl build --release --locked
-status=0
-case "$mode" in
-  all | ci)
-    for target in $(targets); do fuzz_one "$target" "$seconds" || status=1; done
-    ;;
-  *)
-    targets | grep -qx "$mode" || { echo "no fuzz target $mode (have: $(targets | tr '\n' ' '))" >&2; exit 2; }
-    fuzz_one "$mode" "$seconds" || status=1
-    ;;
-esac
-exit "$status"
+main() {
+  ensure_afl
+  # Long runs fuzz optimised code; the CI smoke run builds unoptimised, which compiles in a
+  # fraction of the time (it only has to prove that every target builds and runs).
+  if [ "$mode" = ci ]; then
+    profile=debug
+    cargo afl build --locked
+  else
+    profile=release
+    cargo afl build --release --locked
+  fi
+  status=0
+  case "$mode" in
+    all | ci)
+      for target in $(targets); do fuzz_one "$target" "$seconds" || status=1; done
+      ;;
+    *)
+      targets | grep -qx "$mode" || { echo "no fuzz target $mode (have: $(targets | tr '\n' ' '))" >&2; exit 2; }
+      fuzz_one "$mode" "$seconds" || status=1
+      ;;
+  esac
+  return "$status"
+}
+
+# All of the script is read before any of it runs (bash reads a script as it goes, so
+# editing it during a long run would otherwise change the run).
+main; exit $?
