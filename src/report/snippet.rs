@@ -249,6 +249,7 @@ impl Builder {
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // a slice of one label span, not a range of numbers
 mod tests {
     use super::*;
 
