@@ -91,6 +91,28 @@ fn a_broken_link_past_column_65535_is_reported_at_its_real_column() {
 }
 
 #[test]
+fn a_secret_past_column_65535_is_reported_masked() {
+    // Built at run time so this file holds no key-shaped string.
+    let key = format!("AKIA{}", "Q7ZK3M9D2XWB5HJT");
+    let doc = format!("{RUNBOOK}{} {key} and more\n", "y".repeat(80_000));
+    let dir = kb_with(&[("content/runbooks/secret.md", &doc)]);
+    let lint = run(dir.path(), &["lint"]);
+    assert_eq!(lint.code, 1, "{}", lint.stderr);
+    assert!(lint.stdout.contains("possible-secret"), "{}", lint.stdout);
+    assert!(
+        lint.stdout.contains("content/runbooks/secret.md:11:80002]"),
+        "{}",
+        lint.stdout
+    );
+    assert!(
+        !lint.stdout.contains(&key),
+        "the key is masked: {}",
+        lint.stdout
+    );
+    assert!(lint.stdout.contains(&"*".repeat(20)), "{}", lint.stdout);
+}
+
+#[test]
 fn a_build_with_a_finding_past_column_65535_reports_it_and_writes_nothing() {
     let doc = format!("{RUNBOOK}{} [x](nope.md)\n", "x".repeat(70_000));
     let dir = kb_with(&[("content/runbooks/long.md", &doc)]);
