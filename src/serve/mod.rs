@@ -336,7 +336,7 @@ impl Builder {
     fn sync_watches(&mut self) {
         let places = self.places();
         for problem in self.watches.sync(&places) {
-            eprintln!("warning: {problem}");
+            eprintln!("warning: {}", term::escape_controls(&problem));
         }
     }
 
