@@ -62,8 +62,10 @@ fuzz_one() {
   # -V: stop after SECONDS; -t: 20 s per input (an input slower than that is a hang: a finding;
   # generous because the machines that run this are often loaded; `+` skips seeds that time
   # out instead of giving up). The coverage map is sized from what the target reports.
-  AFL_MAP_SIZE="$(AFL_DUMP_MAP_SIZE=1 "target/$profile/$target" </dev/null)" AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
-    AFL_SKIP_BIN_CHECK=0 AFL_QUIET=1 \
+  # (Never set AFL_SKIP_BIN_CHECK: it also turns off the detection of persistent mode, and the
+  # target then waits for ever for AFL++.)
+  AFL_MAP_SIZE="$(AFL_DUMP_MAP_SIZE=1 "target/$profile/$target" </dev/null)" \
+    AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
     cargo afl fuzz -V "$seconds" -t 20000+ -i "target/seeds/$target" -o "$out" \
     "target/$profile/$target" >"$out/log" 2>&1 || {
       tail -30 "$out/log" >&2
