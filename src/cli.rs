@@ -158,6 +158,9 @@ pub struct LintArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Succeed when there are no documents (by default that is an error, exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,6 +175,9 @@ pub struct BuildArgs {
     /// instead of the working tree
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+    /// Write a site even when there are no documents (by default that is an error, exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Date to check due dates against, YYYY-MM-DD [default: today]
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub today: Option<Date>,

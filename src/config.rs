@@ -12,6 +12,9 @@ use crate::lint::Level;
 pub const CONFIG_FILE: &str = "opsbook.toml";
 
 /// The configuration in force, with every default filled in.
+/// An opsbook.toml larger than this is refused: a config is a page of settings.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -282,7 +285,9 @@ impl Config {
     pub fn load(explicit: Option<&Path>, dir: &Path) -> Result<Config, Box<ConfigError>> {
         let path = match explicit {
             Some(path) => Some(path.to_path_buf()),
-            None => Some(dir.join(CONFIG_FILE)).filter(|p| p.is_file()),
+            // Anything named opsbook.toml is read (and refused when it is a folder or a FIFO),
+            // never silently passed over for the defaults.
+            None => Some(dir.join(CONFIG_FILE)).filter(|p| std::fs::symlink_metadata(p).is_ok()),
         };
         let Some(path) = path else {
             return Ok(Config {
@@ -292,9 +297,11 @@ impl Config {
         };
         let display = path.display().to_string();
         let display = display.strip_prefix("./").unwrap_or(&display).to_string();
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: display.clone(),
-            source,
+        let text = crate::parse::read_regular_text(&path, MAX_CONFIG_BYTES).map_err(|source| {
+            ConfigError::Read {
+                path: display.clone(),
+                source,
+            }
         })?;
         let mut config = Self::parse(&text, &display)?;
         config.root = match path.parent() {

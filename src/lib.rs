@@ -48,6 +48,20 @@ pub enum Error {
         help("pass files or folders under the content folder, or nothing to lint everything")
     )]
     PathOutsideContent(String, String),
+    #[error("{0} does not exist")]
+    #[diagnostic(
+        code(paths),
+        help("pass files or folders under the content folder, or nothing to lint everything")
+    )]
+    PathMissing(String),
+    #[error("no documents in {0}: there is no *.md file to check")]
+    #[diagnostic(
+        code(content),
+        help(
+            "add one with `opsbook new runbook \"Title\"`, check paths.content in opsbook.toml, or pass --allow-empty when an empty knowledge base is expected"
+        )
+    )]
+    NoDocuments(String),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Site(#[from] site::SiteError),
@@ -98,6 +112,9 @@ pub struct LintOptions {
     pub today: Option<Date>,
     /// Report only documents changed since the merge base with this git revision.
     pub changed_since: Option<String>,
+    /// Succeed when there are no documents at all (otherwise an error: CI must not pass on
+    /// nothing).
+    pub allow_empty: bool,
 }
 
 /// Today's date in the local time zone.
@@ -124,6 +141,20 @@ fn lint_docs(
     options: &LintOptions,
 ) -> Result<LintOutcome, Error> {
     let mut filter = path_filter(config, &options.paths)?;
+    if !options.allow_empty && !docs.iter().any(|d| filter.matches(&d.rel_path)) {
+        let place = if options.paths.is_empty() {
+            let dir = config.content_dir().display().to_string();
+            dir.strip_prefix("./").unwrap_or(&dir).to_string()
+        } else {
+            let paths: Vec<_> = options
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            paths.join(", ")
+        };
+        return Err(Error::NoDocuments(place));
+    }
     if let Some(rev) = &options.changed_since {
         filter.changed = Some(changes::changed_documents(
             &config.content_dir(),
@@ -172,6 +203,9 @@ fn path_filter(config: &Config, paths: &[PathBuf]) -> Result<PathFilter, Error> 
     let content_abs = absolute(&content);
     let mut prefixes = Vec::new();
     for path in paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(Error::PathMissing(path.display().to_string()));
+        }
         let abs = absolute(path);
         let Ok(rel) = abs.strip_prefix(&content_abs) else {
             return Err(Error::PathOutsideContent(
@@ -228,6 +262,8 @@ pub struct BuildOptions {
     /// Build from the content folder in this git revision (commit, branch, tag, `HEAD~3`)
     /// instead of the working tree.
     pub rev: Option<String>,
+    /// Write a site even when there are no documents.
+    pub allow_empty: bool,
 }
 
 /// What `build` did.
@@ -259,6 +295,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         .output
         .clone()
         .unwrap_or_else(|| config.output_dir());
+    let output = site::resolve_output(&output)?;
     site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
     let mut notes = Vec::new();
     let content_dir = config.content_dir();
@@ -283,6 +320,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
     };
     let lint_options = LintOptions {
         today: options.today,
+        allow_empty: options.allow_empty,
         ..LintOptions::default()
     };
     let (lint, history) = std::thread::scope(|scope| {

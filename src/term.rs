@@ -60,6 +60,33 @@ pub fn paint(color: bool, paint: Paint, text: &str) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// Whether the terminal would act on `c` instead of showing it: C0 controls other than tab and
+/// line feed (ESC starts the sequences that set the window title or clear the screen; CR
+/// overwrites the line), DEL, C1 controls (0x9B is CSI on some terminals) and the bidirectional
+/// overrides that reorder what a reader sees ("Trojan Source").
+pub fn is_terminal_control(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character the terminal would act on (see [`is_terminal_control`]) shown
+/// as a Rust-style escape (`\u{1b}`), so a value from a document prints as the characters it
+/// holds. Everything opsbook prints from a document or a repository goes through this.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_terminal_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_terminal_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// How much a command prints, from the global `--quiet` and `--verbose` flags. Results (the
 /// findings, a table, the path written) go to stdout whatever the verbosity; `say` and
 /// `detail` are the chatter around them, on stderr.
@@ -70,17 +97,18 @@ pub struct Verbosity {
 }
 
 impl Verbosity {
-    /// A status line, left out under `--quiet`.
+    /// A status line, left out under `--quiet`; control characters are shown escaped, as
+    /// everywhere opsbook prints text that may come from a document or a repository.
     pub fn say(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", escape_controls(message.as_ref()));
         }
     }
 
     /// A detail line, printed only under `--verbose`.
     pub fn detail(&self, message: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", escape_controls(message.as_ref()));
         }
     }
 }
@@ -157,6 +185,23 @@ impl Drop for ProgressLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(escape_controls("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            escape_controls("\u{1b}]0;pwned\u{7}\u{1b}[2J"),
+            "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"
+        );
+        assert_eq!(
+            escape_controls("a\rb\u{9b}c\u{202e}d\u{7f}"),
+            "a\\u{d}b\\u{9b}c\\u{202e}d\\u{7f}"
+        );
+        assert!(matches!(
+            escape_controls("caf\u{e9}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn paint_is_plain_without_colour() {

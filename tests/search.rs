@@ -41,6 +41,7 @@ fn build(temp: &Path, extra: &str) -> PathBuf {
             allow_errors: false,
             today: Some("2026-11-25".parse().unwrap()),
             rev: None,
+            allow_empty: false,
         },
     )
     .unwrap();

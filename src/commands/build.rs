@@ -24,6 +24,7 @@ pub fn run(cli: &Cli, config: &Config, args: &BuildArgs) -> Result<Exit, crate::
             allow_errors: args.allow_errors,
             today: args.today,
             rev: args.rev.clone(),
+            allow_empty: args.allow_empty,
         },
     );
     progress.finish();
@@ -66,7 +67,7 @@ pub fn run(cli: &Cli, config: &Config, args: &BuildArgs) -> Result<Exit, crate::
 fn print_notes(cli: &Cli, outcome: &crate::BuildOutcome) {
     if !cli.quiet {
         for note in &outcome.notes {
-            eprintln!("note: {note}");
+            eprintln!("note: {}", crate::term::escape_controls(note));
         }
     }
     if cli.verbose

@@ -17,6 +17,7 @@ pub fn run(cli: &Cli, config: &Config, args: &LintArgs) -> Result<Exit, crate::E
             paths: args.paths.clone(),
             today: args.today,
             changed_since: args.changed_since.clone(),
+            allow_empty: args.allow_empty,
         },
     )?;
     print(cli, config, args.format, &outcome);

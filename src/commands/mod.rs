@@ -24,6 +24,7 @@ use crate::term::{self, Verbosity};
 
 /// Parses the command line, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {
+    crate::report::diagnostic::install_hook();
     let cli = Cli::parse();
     match execute(&cli) {
         Ok(exit) => exit.into(),

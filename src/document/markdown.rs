@@ -9,6 +9,8 @@ use super::links;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
+use super::html_nesting;
+
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -223,121 +225,178 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
 /// run through the sanitizer at all (pulldown-cmark escapes everything else), which keeps the
 /// common case fast.
 pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
-    let mut anchors = AnchorSet::default();
-    let mut toc = Vec::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut heading_start: Option<usize> = None;
-    let mut has_raw_html = false;
     // Control characters the page cannot hold (crate::escape): rare, so only looked for once.
     let body = crate::escape::replace_forbidden(body);
-    for event in Parser::new_ext(&body, options()) {
-        match event {
-            Event::Start(Tag::Heading { .. }) => {
-                heading_start = Some(events.len());
-                events.push(event);
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                let start = heading_start.take().unwrap_or(events.len());
-                let text: String = events[start..]
-                    .iter()
-                    .filter_map(|e| match e {
-                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                        _ => None,
-                    })
-                    .collect();
-                if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-                    let base = id
-                        .as_ref()
-                        .map_or_else(|| crate::slug::heading_anchor(&text), |i| i.to_string());
-                    let anchor = anchors.unique(base);
-                    *id = Some(CowStr::from(anchor.clone()));
-                    toc.push(Heading {
-                        level: level_number(level),
-                        text: text.trim().to_string(),
-                        anchor: anchor.clone(),
-                        span: 0..0,
-                    });
-                    // A custom id (`{#...}`) is the writer's text: escaped like any other.
-                    let href = crate::escape::html(&links::encode_fragment(&anchor));
-                    events.push(Event::Html(CowStr::from(format!(
-                        " <a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a>"
-                    ))));
+    let mut events = PageEvents::new(&body, resolve, false);
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.by_ref());
+    let toc = std::mem::take(&mut events.toc);
+    if !(events.has_raw_html && raw == RawHtml::Sanitize) {
+        return Rendered { html, toc };
+    }
+    if !html_nesting::nests_deeper_than(&html, html_nesting::MAX_HTML_DEPTH) {
+        return Rendered {
+            html: sanitize(&html),
+            toc,
+        };
+    }
+    // Raw HTML nested too deep to sanitize in bounded time (see `html_nesting`): shown as
+    // text, under a note that says why.
+    drop(html);
+    let mut html = format!(
+        "<p class=\"opsbook-note\"><strong>Note:</strong> the raw HTML in this page nests elements more than {} deep, so opsbook shows it as text.</p>\n",
+        html_nesting::MAX_HTML_DEPTH
+    );
+    pulldown_cmark::html::push_html(&mut html, PageEvents::new(&body, resolve, true));
+    Rendered { html, toc }
+}
+
+/// The events of a page, streamed from the parser to the HTML writer: headings get unique
+/// anchors (and join the table of contents), dangerous link targets become `#`, relative links
+/// are resolved, tables and code blocks get their scrolling boxes. Only one heading's events
+/// are held at a time (its anchor comes from its text), so memory does not grow with the
+/// document: a list of every event of a 10 MB document was hundreds of MB.
+struct PageEvents<'b, 'r> {
+    parser: Parser<'b>,
+    resolve: &'r dyn Fn(&str) -> Option<String>,
+    /// Show the document's raw HTML as text instead of passing it on.
+    raw_as_text: bool,
+    anchors: AnchorSet,
+    toc: Vec<Heading>,
+    /// Events ready to be passed on: a finished heading's, or one event and its wrapper.
+    pending: std::collections::VecDeque<Event<'b>>,
+    has_raw_html: bool,
+}
+
+impl<'b, 'r> PageEvents<'b, 'r> {
+    fn new(body: &'b str, resolve: &'r dyn Fn(&str) -> Option<String>, raw_as_text: bool) -> Self {
+        PageEvents {
+            parser: Parser::new_ext(body, options()),
+            resolve,
+            raw_as_text,
+            anchors: AnchorSet::default(),
+            toc: Vec::new(),
+            pending: std::collections::VecDeque::new(),
+            has_raw_html: false,
+        }
+    }
+
+    /// Reads a heading up to its end into `pending`, with its anchor set and linked.
+    fn heading(&mut self, start: Event<'b>) {
+        let first = self.pending.len();
+        self.pending.push_back(start);
+        // The heading's own text (before raw HTML may be turned into text), for its anchor.
+        let mut text = String::new();
+        let level = loop {
+            match self.parser.next() {
+                Some(Event::End(TagEnd::Heading(level))) => break Some(level),
+                Some(event) => {
+                    if let Event::Text(t) | Event::Code(t) = &event {
+                        text.push_str(t);
+                    }
+                    self.push(event);
                 }
-                events.push(Event::End(TagEnd::Heading(level)));
+                None => break None,
             }
+        };
+        let Some(level) = level else {
+            return;
+        };
+        if let Some(Event::Start(Tag::Heading { id, .. })) = self.pending.get_mut(first) {
+            let base = id
+                .as_ref()
+                .map_or_else(|| crate::slug::heading_anchor(&text), |i| i.to_string());
+            let anchor = self.anchors.unique(base);
+            *id = Some(CowStr::from(anchor.clone()));
+            // A custom id (`{#...}`) is the writer's text: escaped like any other.
+            let href = crate::escape::html(&links::encode_fragment(&anchor));
+            self.pending.push_back(Event::Html(CowStr::from(format!(
+                " <a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a>"
+            ))));
+            self.toc.push(Heading {
+                level: level_number(level),
+                text: text.trim().to_string(),
+                anchor,
+                span: 0..0,
+            });
+        }
+        self.pending.push_back(Event::End(TagEnd::Heading(level)));
+    }
+
+    /// Queues one event as the page shows it (with the markup around it, for some).
+    fn push(&mut self, event: Event<'b>) {
+        let event = match event {
+            Event::Html(text) | Event::InlineHtml(text) if self.raw_as_text => Event::Text(text),
             Event::Html(_) | Event::InlineHtml(_) => {
-                has_raw_html = true;
-                events.push(event);
+                self.has_raw_html = true;
+                event
             }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url = rewrite_dest(dest_url, link_type, resolve);
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: rewrite_dest(dest_url, link_type, self.resolve),
+                title,
+                id,
+            }),
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url = rewrite_dest(dest_url, link_type, resolve);
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: rewrite_dest(dest_url, link_type, self.resolve),
+                title,
+                id,
+            }),
             // A wide table scrolls in its own box (the page never scrolls sideways on a
             // phone); the box takes the focus so it can be scrolled from the keyboard.
             Event::Start(Tag::Table(_)) => {
-                events.push(Event::Html(CowStr::from(
+                self.pending.push_back(Event::Html(CowStr::from(
                     "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">",
                 )));
-                events.push(event);
-            }
-            Event::End(TagEnd::Table) => {
-                events.push(event);
-                events.push(Event::Html(CowStr::from("</div>")));
+                event
             }
             // A code block scrolls sideways inside a box that takes the focus, so long lines
             // can be scrolled from the keyboard too.
             Event::Start(Tag::CodeBlock(_)) => {
-                events.push(Event::Html(CowStr::from(
+                self.pending.push_back(Event::Html(CowStr::from(
                     "<div class=\"code-scroll\" tabindex=\"0\">",
                 )));
-                events.push(event);
+                event
             }
-            Event::End(TagEnd::CodeBlock) => {
-                events.push(event);
-                events.push(Event::Html(CowStr::from("</div>")));
+            Event::End(TagEnd::Table) | Event::End(TagEnd::CodeBlock) => {
+                self.pending.push_back(event);
+                Event::Html(CowStr::from("</div>"))
             }
             // Task-list checkboxes say what they mean to screen readers.
-            Event::TaskListMarker(done) => {
-                events.push(Event::Html(CowStr::from(if done {
-                    "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"> "
-                } else {
-                    "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"> "
-                })));
+            Event::TaskListMarker(done) => Event::Html(CowStr::from(if done {
+                "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"> "
+            } else {
+                "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"> "
+            })),
+            other => other,
+        };
+        self.pending.push_back(event);
+    }
+}
+
+impl<'b> Iterator for PageEvents<'b, '_> {
+    type Item = Event<'b>;
+
+    fn next(&mut self) -> Option<Event<'b>> {
+        while self.pending.is_empty() {
+            match self.parser.next()? {
+                start @ Event::Start(Tag::Heading { .. }) => self.heading(start),
+                event => self.push(event),
             }
-            other => events.push(other),
         }
+        self.pending.pop_front()
     }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    if has_raw_html && raw == RawHtml::Sanitize {
-        html = sanitize(&html);
-    }
-    Rendered { html, toc }
 }
 
 /// Plain text of the first paragraphs of `body`, cut at a word boundary near `max_chars`

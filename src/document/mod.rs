@@ -2,6 +2,7 @@
 //! into the original text so every finding can point at the exact place.
 
 pub mod front_matter;
+pub mod html_nesting;
 pub mod links;
 pub mod markdown;
 pub mod meta;
@@ -62,10 +63,34 @@ impl fmt::Display for Kind {
 /// Why a file could not be read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadProblem {
-    NotUtf8 { valid_up_to: usize },
+    NotUtf8 {
+        valid_up_to: usize,
+    },
     Binary,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    /// A FIFO, socket, device or folder where a file was expected: refused unread.
+    NotAFile(&'static str),
     Io(String),
+}
+
+impl fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadProblem::NotUtf8 { valid_up_to } => write!(
+                f,
+                "not valid UTF-8 (the first bad byte is at offset {valid_up_to})"
+            ),
+            ReadProblem::Binary => f.write_str("looks like a binary file, not text"),
+            ReadProblem::TooLarge { size, limit } => {
+                write!(f, "{size} bytes, over the {limit}-byte limit")
+            }
+            ReadProblem::NotAFile(kind) => write!(f, "is {kind}, not a regular file"),
+            ReadProblem::Io(message) => f.write_str(message),
+        }
+    }
 }
 
 /// Why the front matter could not be used; each becomes an `invalid-front-matter` finding.
@@ -124,6 +149,9 @@ pub struct Document {
     /// The last path segment of the page URL.
     pub slug: String,
     pub outline: markdown::Outline,
+    /// Where each line starts, built on first use by the reports (so that locating many
+    /// findings in a large document does not rescan it from the start each time).
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Document {
@@ -161,6 +189,7 @@ impl Document {
             id,
             slug,
             outline,
+            lines: std::sync::OnceLock::new(),
         }
     }
 
@@ -181,6 +210,7 @@ impl Document {
             id: slug.clone(),
             slug,
             outline: markdown::Outline::default(),
+            lines: std::sync::OnceLock::new(),
         }
     }
 
@@ -212,6 +242,22 @@ impl Document {
             .find(['\r', '\n'])
             .map_or(block.end, |i| block.start + i);
         block.start..end
+    }
+
+    /// Byte offsets where each line of the source starts (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.source.as_bytes()).map(|i| i + 1))
+                .collect()
+        })
+    }
+
+    /// 0-based number of the line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
     }
 
     /// The URL path of the document's page, such as `/postmortems/2026-01-02-x/`.

@@ -36,6 +36,7 @@ fn or_dash(text: Option<&str>) -> String {
     text.filter(|t| !t.is_empty()).unwrap_or("-").to_string()
 }
 
+/// The table's cells of a row, with control characters from documents shown escaped.
 fn cells(row: &Row) -> [String; 6] {
     [
         row.due.map_or_else(|| "-".to_string(), |d| d.to_string()),
@@ -45,6 +46,7 @@ fn cells(row: &Row) -> [String; 6] {
         row.postmortem.clone(),
         or_dash(row.ticket.as_deref()),
     ]
+    .map(|cell| crate::term::escape_controls(&cell).into_owned())
 }
 
 /// Cuts `text` to at most `width` display columns, ending in `…` when cut.
@@ -160,7 +162,9 @@ pub fn csv(rows: &[Row]) -> String {
         "services",
     ]);
     for row in rows {
-        let _ = writer.write_record([
+        // Values as written, except control characters (ESC and the like), shown escaped: CSV
+        // often goes straight to a terminal.
+        let record = [
             row.due.map(|d| d.to_string()).unwrap_or_default(),
             row.status.clone(),
             row.overdue.to_string(),
@@ -173,7 +177,9 @@ pub fn csv(rows: &[Row]) -> String {
             row.number.to_string(),
             row.severity.clone().unwrap_or_default(),
             row.services.join(";"),
-        ]);
+        ]
+        .map(|value| crate::term::escape_controls(&value).into_owned());
+        let _ = writer.write_record(record);
     }
     let bytes = writer.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
@@ -189,6 +195,9 @@ fn md_cell(text: &str) -> String {
             '\r' | '\n' => out.push(' '),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            c if crate::term::is_terminal_control(c) => {
+                out.push_str(&crate::term::escape_controls(c.encode_utf8(&mut [0; 4])))
+            }
             '*' | '_' | '`' | '[' | ']' | '\\' => {
                 out.push('\\');
                 out.push(c);

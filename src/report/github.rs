@@ -7,9 +7,12 @@ use std::fmt::Write as _;
 use crate::document::Document;
 use crate::lint::{Finding, Level, Summary};
 
-/// Escapes the message part of a workflow command.
+/// Escapes the message part of a workflow command. Control characters are shown escaped
+/// first: the runner's log is a terminal of sorts, and ESC sequences from a document must not
+/// reach it.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::term::escape_controls(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -41,7 +44,9 @@ pub fn annotations(docs: &[Document], findings: &[Finding]) -> String {
 }
 
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    crate::term::escape_controls(text)
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 /// A Markdown report for `$GITHUB_STEP_SUMMARY`.
@@ -90,5 +95,7 @@ mod tests {
     fn escaping() {
         assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(escape_data("x\u{1b}]0;t\u{7}"), "x\\u{1b}]0;t\\u{7}");
+        assert_eq!(cell("a|\u{1b}[2J"), "a\\|\\u{1b}[2J");
     }
 }

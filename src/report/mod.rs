@@ -1,9 +1,11 @@
 //! The report stage: one file per output format. Formats read findings as data.
 
+pub mod diagnostic;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod snippet;
 
 use std::ops::Range;
 
@@ -30,12 +32,18 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// 1-based line and column (in characters) of a byte offset of a document: [`line_col`]
+/// through the document's line index, so only the one line is scanned.
+pub fn doc_line_col(doc: &Document, offset: usize) -> (usize, usize) {
+    let line = doc.line_of(offset);
+    let start = doc.line_starts()[line];
+    let (_, column) = line_col(&doc.source[start..], offset.saturating_sub(start));
+    (line + 1, column)
+}
+
 /// Start and end positions of a span, as (line, column) pairs.
 pub fn positions(doc: &Document, span: &Range<usize>) -> ((usize, usize), (usize, usize)) {
-    (
-        line_col(&doc.source, span.start),
-        line_col(&doc.source, span.end),
-    )
+    (doc_line_col(doc, span.start), doc_line_col(doc, span.end))
 }
 
 #[cfg(test)]

@@ -240,7 +240,10 @@ fn run(receiver: mpsc::Receiver<Job>, state: &State, output: &Path, verbosity: V
                     index.summary.records
                 )),
                 Ok(false) => {}
-                Err(e) => eprintln!("warning: cannot write the search index: {e}"),
+                Err(e) => eprintln!(
+                    "warning: cannot write the search index: {}",
+                    crate::term::escape_controls(&e.to_string())
+                ),
             },
             Err(e) => {
                 eprintln!("{:?}", miette::Report::new(e));

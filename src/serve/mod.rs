@@ -59,13 +59,13 @@ pub struct ServeOptions {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ServeError {
     #[error("cannot listen on {addr}: {message}")]
-    #[diagnostic(
-        code(serve),
-        help(
-            "another program may be using the port: pass another one with --port N (0 picks any free port)"
-        )
-    )]
-    Listen { addr: String, message: String },
+    #[diagnostic(code(serve))]
+    Listen {
+        addr: String,
+        message: String,
+        #[help]
+        help: String,
+    },
     #[error("cannot start the server: {0}")]
     #[diagnostic(code(serve))]
     Start(String),
@@ -84,10 +84,35 @@ fn listen(options: &ServeOptions) -> Result<std::net::TcpListener, ServeError> {
         }
     }
     let (port, e) = last_error.expect("at least one port was tried");
-    Err(ServeError::Listen {
-        addr: SocketAddr::new(options.bind, port).to_string(),
-        message: e.to_string(),
-    })
+    Err(listen_error(SocketAddr::new(options.bind, port), &e))
+}
+
+/// Why a bind failed, in words that name the real cause.
+fn listen_error(addr: SocketAddr, e: &std::io::Error) -> ServeError {
+    use std::io::ErrorKind;
+    let (message, help) = match e.kind() {
+        ErrorKind::AddrInUse => (
+            "the port is taken".to_string(),
+            "another program is using the port: pass another one with --port N (0 picks any free port)".to_string(),
+        ),
+        ErrorKind::AddrNotAvailable => (
+            format!("cannot assign address {}: it is not an address of this machine", addr.ip()),
+            "pass an address this machine has with --bind: 127.0.0.1 (the default) for this machine only, 0.0.0.0 for every interface".to_string(),
+        ),
+        ErrorKind::PermissionDenied => (
+            format!("permission denied ({e})"),
+            "ports below 1024 need special privileges: pass --port 3000 or another port above 1023".to_string(),
+        ),
+        _ => (
+            e.to_string(),
+            "pass another address with --bind or another port with --port N (0 picks any free port)".to_string(),
+        ),
+    };
+    ServeError::Listen {
+        addr: addr.to_string(),
+        message,
+        help,
+    }
 }
 
 /// A starting version that differs from run to run, so a page left open across a restart
@@ -311,7 +336,7 @@ impl Builder {
     fn sync_watches(&mut self) {
         let places = self.places();
         for problem in self.watches.sync(&places) {
-            eprintln!("warning: {problem}");
+            eprintln!("warning: {}", term::escape_controls(&problem));
         }
     }
 

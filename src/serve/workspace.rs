@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use crate::config::Config;
 use crate::discover::{self, SourceFile};
 use crate::document::Document;
-use crate::parse::{self, DEFAULT_MAX_FILE_BYTES};
+use crate::parse;
 
 /// What changed on disk, as the watcher saw it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -102,7 +102,7 @@ impl Workspace {
 
     fn reload_all(&mut self) -> Result<Vec<String>, crate::Error> {
         let files = discover::discover(&self.config.content_dir())?;
-        self.docs = parse::parse_all(&files, DEFAULT_MAX_FILE_BYTES);
+        self.docs = parse::parse_all(&files, self.config.lint.max_file_bytes);
         self.stamps = files
             .iter()
             .filter_map(|f| Some((f.rel_path.clone(), stamp(&f.path)?)))
@@ -202,7 +202,7 @@ impl Workspace {
                     path: path.clone(),
                     link_problem: None,
                 };
-                let doc = parse::parse_file(&file, DEFAULT_MAX_FILE_BYTES);
+                let doc = parse::parse_file(&file, self.config.lint.max_file_bytes);
                 self.insert(doc, stamp(&path), applied);
                 Ok(())
             }
@@ -232,7 +232,7 @@ impl Workspace {
             if known && current.is_some() && self.stamps.get(&file.rel_path) == current.as_ref() {
                 continue;
             }
-            let doc = parse::parse_file(file, DEFAULT_MAX_FILE_BYTES);
+            let doc = parse::parse_file(file, self.config.lint.max_file_bytes);
             self.insert(doc, current, applied);
         }
         Ok(())

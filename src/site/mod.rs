@@ -149,6 +149,33 @@ pub fn build(
 
 /// Refuses output folders whose replacement would destroy something that is not a site:
 /// the content folder, a folder containing it, the filesystem root and the home folder.
+/// The folder a build writes to: `output` itself, or, when `output` is a symlink, the folder
+/// it points to (so `public -> /srv/www/site` keeps working: the site is swapped in at the
+/// target and the link goes on pointing at it). Every check of [`check_output_dir`] then
+/// applies to that real folder. A link to something that is not a folder is refused.
+pub fn resolve_output(output: &Path) -> Result<PathBuf, SiteError> {
+    let is_link = std::fs::symlink_metadata(output).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(output.to_path_buf());
+    }
+    let refuse = |reason: String| SiteError::RefusedOutput {
+        path: output.display().to_string(),
+        reason,
+    };
+    let link = std::fs::read_link(output).unwrap_or_default();
+    match output.canonicalize() {
+        Ok(target) if target.is_dir() => Ok(target),
+        Ok(target) => Err(refuse(format!(
+            "it is a symlink to {}, which is not a folder",
+            target.display()
+        ))),
+        Err(e) => Err(refuse(format!(
+            "it is a symlink to {}, which cannot be followed ({e})",
+            link.display()
+        ))),
+    }
+}
+
 pub fn check_output_dir(output: &Path, content: &Path, _has_config: bool) -> Result<(), SiteError> {
     let refuse = |reason: &str| SiteError::RefusedOutput {
         path: output.display().to_string(),

@@ -386,6 +386,9 @@ fn render_page(
     Ok(page(path, html))
 }
 
+/// The most headings a page's table of contents (`toc` in templates) lists.
+pub const MAX_TOC_ENTRIES: usize = 500;
+
 fn document_page(site: &Site, templates: &Templates, view: &DocView) -> Result<String, SiteError> {
     let raw = if site.unsafe_html {
         markdown::RawHtml::Keep
@@ -403,7 +406,10 @@ fn document_page(site: &Site, templates: &Templates, view: &DocView) -> Result<S
     context.insert("doc", view);
     context.insert("content", &rendered.html);
     context.insert("body", &doc_body::split(&rendered.html, &rendered.toc));
-    context.insert("toc", &rendered.toc);
+    // A table of contents longer than this helps nobody, and handing Tera one entry per
+    // heading of a document with 100,000 headings cost hundreds of MB.
+    let toc = &rendered.toc[..rendered.toc.len().min(MAX_TOC_ENTRIES)];
+    context.insert("toc", toc);
     let template = match view.kind {
         Kind::Runbook => "runbook.html",
         Kind::Postmortem => "postmortem.html",

@@ -46,10 +46,11 @@ pub struct Templates {
 
 fn read_override(dir: &Path, name: &str) -> Result<Option<String>, SiteError> {
     let path = dir.join(name);
-    if !path.is_file() {
+    // Present but not a regular file (a folder, a FIFO): an error that says so, not ignored.
+    if std::fs::symlink_metadata(&path).is_err() {
         return Ok(None);
     }
-    std::fs::read_to_string(&path)
+    crate::parse::read_regular_text(&path, crate::parse::MAX_TEMPLATE_BYTES)
         .map(Some)
         .map_err(|e| SiteError::Template {
             name: path.display().to_string(),

@@ -59,6 +59,7 @@ pub fn build_site(root: &Path, output: &Path, allow_errors: bool) {
             allow_errors,
             today: Some("2026-11-25".parse().unwrap()),
             rev: None,
+            allow_empty: false,
         },
     )
     .expect("build runs");

@@ -1,5 +1,5 @@
 use crate::document::Document;
-use crate::document::meta::{parse_date, parse_timestamp};
+use crate::document::meta::{parse_date, parse_offset, parse_timestamp};
 use crate::document::schema::{self, FieldType};
 use crate::document::yaml::Node;
 use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
@@ -62,19 +62,7 @@ fn check_timestamp(name: &str, value: &Node, out: &mut Emitter) {
         return;
     }
     let t = text.trim();
-    let date_part = t.get(..10).filter(|d| parse_date(d).is_some());
-    let after_seconds = t.get(19..).unwrap_or("");
-    let help = if parse_date(t).is_some() {
-        format!("add the time and the offset: `{t}T00:00:00Z` (RFC 3339; use the real time of day)")
-    } else if date_part.is_some()
-        && t.len() >= 19
-        && !t.ends_with(['Z', 'z'])
-        && !after_seconds.contains(['+', '-'])
-    {
-        format!("add the UTC offset so the time is unambiguous: `{t}Z` for UTC, or `{t}+02:00`")
-    } else {
-        "write an RFC 3339 timestamp with an offset, such as 2026-09-20T11:21:00Z".to_string()
-    };
+    let help = timestamp_help(t);
     out.emit(
         value.span.clone(),
         format!("`{name}` is `{t}`, not an RFC 3339 timestamp"),
@@ -83,9 +71,146 @@ fn check_timestamp(name: &str, value: &Node, out: &mut Emitter) {
     );
 }
 
+/// Time-zone abbreviations people write after a time, with their UTC offsets. Ambiguous ones
+/// (IST, CST in China) are left out: the hint would guess.
+const ZONES: &[(&str, &str)] = &[
+    ("UTC", "Z"),
+    ("GMT", "Z"),
+    ("UT", "Z"),
+    ("PST", "-08:00"),
+    ("PDT", "-07:00"),
+    ("MST", "-07:00"),
+    ("MDT", "-06:00"),
+    ("CST", "-06:00"),
+    ("CDT", "-05:00"),
+    ("EST", "-05:00"),
+    ("EDT", "-04:00"),
+    ("BST", "+01:00"),
+    ("CET", "+01:00"),
+    ("CEST", "+02:00"),
+    ("EET", "+02:00"),
+    ("EEST", "+03:00"),
+    ("JST", "+09:00"),
+    ("KST", "+09:00"),
+    ("AEST", "+10:00"),
+    ("AEDT", "+11:00"),
+];
+
+const GENERIC_HELP: &str =
+    "write an RFC 3339 timestamp with an offset, such as 2026-09-20T11:21:00Z";
+
+/// How to fix a timestamp that does not parse; every timestamp it suggests is valid.
+fn timestamp_help(t: &str) -> String {
+    if parse_date(t).is_some() {
+        return format!(
+            "add the time and the offset: `{t}T00:00:00Z` (RFC 3339; use the real time of day)"
+        );
+    }
+    let Some((date_time, zone)) = split_zone(t) else {
+        return GENERIC_HELP.to_string();
+    };
+    let valid = |candidate: String| parse_timestamp(&candidate).map(|_| candidate);
+    let help = if zone.is_empty() || zone.eq_ignore_ascii_case("z") {
+        valid(format!("{date_time}Z")).map(|utc| {
+            format!(
+                "add the UTC offset so the time is unambiguous: `{utc}` for UTC, or `{date_time}+02:00`"
+            )
+        })
+    } else if let Some((hours, minutes)) = parse_offset(zone) {
+        if hours > 23 || minutes > 59 {
+            Some(format!(
+                "`{zone}` is not a UTC offset: offsets run from -23:59 to +23:59 (RFC 3339); write the real one, such as `{date_time}+02:00`"
+            ))
+        } else {
+            let sign = &zone[..1];
+            valid(format!("{date_time}{sign}{hours:02}:{minutes:02}"))
+                .map(|fixed| format!("write the offset as ±HH:MM: `{fixed}`"))
+        }
+    } else if let Some((name, offset)) = ZONES.iter().find(|(n, _)| zone.eq_ignore_ascii_case(n)) {
+        valid(format!("{date_time}{offset}")).map(|fixed| match *offset {
+            "Z" => format!("RFC 3339 writes {name} as Z: `{fixed}`"),
+            _ => format!(
+                "RFC 3339 needs a numeric offset, not a zone name: `{fixed}` ({name} is UTC{offset})"
+            ),
+        })
+    } else {
+        valid(format!("{date_time}Z")).map(|utc| {
+            format!(
+                "RFC 3339 needs a numeric offset, not `{zone}`: `{utc}` for UTC, or `{date_time}+02:00`"
+            )
+        })
+    };
+    help.unwrap_or_else(|| GENERIC_HELP.to_string())
+}
+
+/// `2026-09-20T11:21:00` (seconds added when missing, a space before the time read as `T`)
+/// and whatever follows the time, trimmed; `None` when the text does not start with a date
+/// and a time.
+fn split_zone(t: &str) -> Option<(String, &str)> {
+    let date = t.get(..10).filter(|d| parse_date(d).is_some())?;
+    let rest = t
+        .get(11..)
+        .filter(|_| matches!(t.as_bytes()[10], b'T' | b't' | b' '))?;
+    let time_len = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
+        .unwrap_or(rest.len());
+    let (time, zone) = rest.split_at(time_len);
+    let time = match time.len() {
+        5 => format!("{time}:00"),
+        _ => time.to_string(),
+    };
+    Some((format!("{date}T{time}"), zone.trim()))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::InvalidDate;
+    use super::*;
+
+    /// Every timestamp quoted in a help parses.
+    fn suggestions(help: &str) -> Vec<&str> {
+        help.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| s.len() >= 20)
+            .collect()
+    }
+
+    #[test]
+    fn hints_suggest_valid_timestamps() {
+        for (input, expected) in [
+            (
+                "2026-09-20T11:21:00 PST",
+                "`2026-09-20T11:21:00-08:00` (PST is UTC-08:00)",
+            ),
+            ("2026-09-20 11:21 pdt", "`2026-09-20T11:21:00-07:00`"),
+            (
+                "2026-09-20T11:21:00 UTC",
+                "writes UTC as Z: `2026-09-20T11:21:00Z`",
+            ),
+            ("2026-09-20T11:21:00+0200", "`2026-09-20T11:21:00+02:00`"),
+            ("2026-09-20T11:21:00+25:00", "`+25:00` is not a UTC offset"),
+            ("2026-09-20T11:21:00", "`2026-09-20T11:21:00Z` for UTC"),
+            (
+                "2026-09-20T11:21:00 Mars",
+                "not `Mars`: `2026-09-20T11:21:00Z`",
+            ),
+            ("2026-09-20", "`2026-09-20T00:00:00Z`"),
+            ("2026-09-20T25:00:00Z", GENERIC_HELP),
+            ("yesterday", GENERIC_HELP),
+        ] {
+            let help = timestamp_help(input);
+            assert!(help.contains(expected), "{input}: {help}");
+            for suggestion in suggestions(&help) {
+                if suggestion.starts_with("2026") {
+                    assert!(
+                        parse_timestamp(suggestion).is_some(),
+                        "{input}: {suggestion}"
+                    );
+                }
+            }
+        }
+    }
+
     use crate::lint::testing::{POSTMORTEM, RUNBOOK, Reported, check};
 
     fn postmortem(from: &str, to: &str) -> Vec<Reported> {

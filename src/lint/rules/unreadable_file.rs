@@ -33,6 +33,11 @@ impl Rule for UnreadableFile {
                 format!("{size} bytes, over the {limit}-byte limit"),
                 "move logs and dumps out of the document and link to them instead".to_string(),
             ),
+            ReadProblem::NotAFile(_) => (
+                problem.to_string(),
+                "opsbook reads only regular files: remove it, or rename it so it does not end in .md"
+                    .to_string(),
+            ),
             ReadProblem::Io(message) => (
                 with_verb(message),
                 "check the file's permissions, or where the symlink points".to_string(),
