@@ -29,7 +29,11 @@ pub struct Commit {
 /// commit and checkout, which a development loop should not pay for.
 pub fn resolve(manifest_dir: &Path, env_override: Option<&str>, ask_git: bool) -> Commit {
     if let Some(hash) = env_override.and_then(short_hash) {
-        return Commit { hash: Some(hash), source: "OPSBOOK_BUILD_COMMIT", watch: Vec::new() };
+        return Commit {
+            hash: Some(hash),
+            source: "OPSBOOK_BUILD_COMMIT",
+            watch: Vec::new(),
+        };
     }
     let vcs_info = manifest_dir.join(".cargo_vcs_info.json");
     if let Ok(text) = std::fs::read_to_string(&vcs_info) {
@@ -39,12 +43,14 @@ pub fn resolve(manifest_dir: &Path, env_override: Option<&str>, ask_git: bool) -
             watch: vec![vcs_info],
         };
     }
-    if ask_git {
-        if let Some(commit) = from_git(manifest_dir) {
-            return commit;
-        }
+    if ask_git && let Some(commit) = from_git(manifest_dir) {
+        return commit;
     }
-    Commit { hash: None, source: "none", watch: Vec::new() }
+    Commit {
+        hash: None,
+        source: "none",
+        watch: Vec::new(),
+    }
 }
 
 /// The first `SHORT_LEN` digits of a full or abbreviated hex commit id; `None` for anything
@@ -52,7 +58,12 @@ pub fn resolve(manifest_dir: &Path, env_override: Option<&str>, ask_git: bool) -
 pub fn short_hash(text: &str) -> Option<String> {
     let text = text.trim();
     let valid = (7..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit());
-    valid.then(|| text.chars().take(SHORT_LEN).collect::<String>().to_ascii_lowercase())
+    valid.then(|| {
+        text.chars()
+            .take(SHORT_LEN)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    })
 }
 
 /// The `"sha1"` value of the `git` object in `.cargo_vcs_info.json`, which looks like
@@ -87,12 +98,21 @@ fn from_git(manifest_dir: &Path) -> Option<Commit> {
         .map(|path| manifest_dir.join(path))
         .filter(|path| path.is_file())
         .collect();
-    Some(Commit { hash: Some(hash), source: "git", watch })
+    Some(Commit {
+        hash: Some(hash),
+        source: "git",
+        watch,
+    })
 }
 
 /// One line of git's output, or `None` when git is missing or fails.
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = Command::new("git").arg("-C").arg(dir).args(args).output().ok()?;
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
     if !output.status.success() {
         return None;
     }

@@ -19,12 +19,14 @@ const LINUX_X64: &str = "x86_64-unknown-linux-musl";
 
 struct Runner {
     root: tempfile::TempDir,
+    script: PathBuf,
 }
 
 impl Runner {
     fn new() -> Runner {
         let runner = Runner {
             root: tempfile::tempdir().unwrap(),
+            script: PathBuf::from(SCRIPT),
         };
         for dir in ["releases", "tool-cache", "fake-bin"] {
             fs::create_dir_all(runner.path(dir)).unwrap();
@@ -41,9 +43,12 @@ impl Runner {
     fn run(&self, step: &str, env: &[(&str, &str)]) -> Output {
         let outputs = self.path("github-output");
         let _ = fs::remove_file(&outputs);
-        let path = format!("{}:/usr/local/bin:/usr/bin:/bin", self.path("fake-bin").display());
+        let path = format!(
+            "{}:/usr/local/bin:/usr/bin:/bin",
+            self.path("fake-bin").display()
+        );
         Command::new("bash")
-            .arg(SCRIPT)
+            .arg(&self.script)
             .arg(step)
             .env_clear()
             .env("PATH", path)
@@ -78,7 +83,10 @@ impl Runner {
         let staging = self.path("staging");
         fs::create_dir_all(&release).unwrap();
         fs::create_dir_all(&staging).unwrap();
-        write_executable(&staging.join("opsbook"), "#!/bin/sh\necho released opsbook\n");
+        write_executable(
+            &staging.join("opsbook"),
+            "#!/bin/sh\necho released opsbook\n",
+        );
         fs::write(staging.join("README.md"), "readme\n").unwrap();
         let archive = format!("opsbook-{target}.tar.gz");
         run_ok(
@@ -170,7 +178,11 @@ fn plan_picks_the_archive_for_each_runner_and_the_actions_own_version() {
 #[test]
 fn plan_takes_a_version_input_with_or_without_v_and_refuses_anything_else() {
     let runner = Runner::new();
-    for (input, version) in [("1.2.3", "1.2.3"), ("v1.2.3", "1.2.3"), ("2.0.0-rc.1", "2.0.0-rc.1")] {
+    for (input, version) in [
+        ("1.2.3", "1.2.3"),
+        ("v1.2.3", "1.2.3"),
+        ("2.0.0-rc.1", "2.0.0-rc.1"),
+    ] {
         let output = runner.run("plan", &[("OPSBOOK_VERSION", input)]);
         assert!(output.status.success(), "{input}: {output:?}");
         assert_eq!(runner.outputs()["version"], version);
@@ -178,7 +190,11 @@ fn plan_takes_a_version_input_with_or_without_v_and_refuses_anything_else() {
     for bad in ["latest", "1.2", "1.2.3; rm -rf /", "../1.2.3"] {
         let output = runner.run("plan", &[("OPSBOOK_VERSION", bad)]);
         assert!(!output.status.success(), "{bad} was accepted");
-        assert!(stderr(&output).contains("not a version"), "{bad}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("not a version"),
+            "{bad}: {}",
+            stderr(&output)
+        );
     }
 }
 
@@ -212,11 +228,17 @@ fn an_archive_whose_hash_differs_from_sha256sums_is_not_installed() {
 fn an_archive_missing_from_sha256sums_is_not_installed() {
     let runner = Runner::new();
     runner.publish(LINUX_X64, None);
-    let sums = runner.path("releases").join(format!("v{VERSION}/SHA256SUMS"));
+    let sums = runner
+        .path("releases")
+        .join(format!("v{VERSION}/SHA256SUMS"));
     fs::write(&sums, format!("{}  other-file.zip\n", "0".repeat(64))).unwrap();
     let (output, dir) = runner.install(LINUX_X64);
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("does not list"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("does not list"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!dir.join("opsbook").exists());
 }
 
@@ -237,7 +259,10 @@ fn without_an_archive_for_the_platform_opsbook_is_compiled_from_the_actions_ref(
         )
     );
     assert_eq!(runner.outputs()["method"], "cargo");
-    assert_eq!(run_ok(&mut Command::new(dir.join("opsbook"))), "compiled opsbook\n");
+    assert_eq!(
+        run_ok(&mut Command::new(dir.join("opsbook"))),
+        "compiled opsbook\n"
+    );
     assert!(!dir.join("bin").exists());
 }
 
@@ -252,6 +277,49 @@ fn a_platform_without_release_binaries_compiles_and_says_so_when_cargo_is_missin
     let without_cargo = Runner::new();
     let (output, dir) = without_cargo.install("");
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("dtolnay/rust-toolchain"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("dtolnay/rust-toolchain"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!dir.join("opsbook").exists());
+}
+
+/// As the runner lays out a remote action: `_actions/<owner>/<repo>/<ref>/` holds the whole
+/// repository at that ref, so the action knows its version and where to compile from even when
+/// github.action_repository and github.action_ref are empty (as in composite actions).
+#[test]
+fn a_remote_action_takes_its_version_and_source_from_where_the_runner_put_it() {
+    let mut runner = Runner::new();
+    let checkout = runner.path("_actions/acme/opsbook/v1.2.3");
+    let action = checkout.join(".github/actions/opsbook-lint");
+    fs::create_dir_all(&action).unwrap();
+    fs::copy(SCRIPT, action.join("install.sh")).unwrap();
+    fs::write(
+        checkout.join("Cargo.toml"),
+        "[package]\nname = \"opsbook\"\nversion = \"1.2.3\"\n\n[dependencies]\nversion = \"9\"\n",
+    )
+    .unwrap();
+    runner.script = action.join("install.sh");
+
+    assert!(runner.run("plan", &[]).status.success());
+    assert_eq!(runner.outputs()["version"], "1.2.3");
+
+    runner.fake_cargo();
+    let dir = runner.path("tool-cache/opsbook/1.2.3/source");
+    let dir_text = dir.display().to_string();
+    let no_context = [
+        ("OPSBOOK_REPOSITORY", ""),
+        ("OPSBOOK_REF", ""),
+        ("OPSBOOK_VERSION", "1.2.3"),
+        ("OPSBOOK_TARGET", ""),
+        ("OPSBOOK_DIR", dir_text.as_str()),
+    ];
+    let output = runner.run("install", &no_context);
+    assert!(output.status.success(), "{output:?}");
+    let args = fs::read_to_string(runner.path("cargo-args")).unwrap();
+    assert!(
+        args.contains("--git https://github.com/acme/opsbook --rev v1.2.3 opsbook"),
+        "{args}"
+    );
 }

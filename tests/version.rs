@@ -55,7 +55,14 @@ fn version_line_names_the_version_commit_and_target() {
 fn short_hash_keeps_twelve_lowercase_hex_digits_and_refuses_anything_else() {
     assert_eq!(short_hash(FULL).as_deref(), Some("1a2b3c4d5e6f"));
     assert_eq!(short_hash("  abcdef1\n").as_deref(), Some("abcdef1"));
-    for bad in ["", "   ", "abc", "not-a-commit", "1a2b3c4d5e6g", &"a".repeat(65)] {
+    for bad in [
+        "",
+        "   ",
+        "abc",
+        "not-a-commit",
+        "1a2b3c4d5e6g",
+        &"a".repeat(65),
+    ] {
         assert_eq!(short_hash(bad), None, "{bad:?}");
     }
 }
@@ -63,10 +70,21 @@ fn short_hash_keeps_twelve_lowercase_hex_digits_and_refuses_anything_else() {
 #[test]
 fn cargo_vcs_info_sha1_is_read_compact_or_pretty() {
     let compact = format!(r#"{{"git":{{"sha1":"{FULL}","dirty":true}},"path_in_vcs":""}}"#);
-    let pretty = format!("{{\n  \"git\": {{\n    \"sha1\" :  \"{FULL}\"\n  }},\n  \"path_in_vcs\": \"\"\n}}\n");
-    assert_eq!(sha1_from_vcs_info(&compact).as_deref(), Some("1a2b3c4d5e6f"));
+    let pretty = format!(
+        "{{\n  \"git\": {{\n    \"sha1\" :  \"{FULL}\"\n  }},\n  \"path_in_vcs\": \"\"\n}}\n"
+    );
+    assert_eq!(
+        sha1_from_vcs_info(&compact).as_deref(),
+        Some("1a2b3c4d5e6f")
+    );
     assert_eq!(sha1_from_vcs_info(&pretty).as_deref(), Some("1a2b3c4d5e6f"));
-    for bad in ["", "{}", r#"{"git":{"sha1":42}}"#, r#"{"git":{"sha1":"zz"}}"#, r#""sha1""#] {
+    for bad in [
+        "",
+        "{}",
+        r#"{"git":{"sha1":42}}"#,
+        r#"{"git":{"sha1":"zz"}}"#,
+        r#""sha1""#,
+    ] {
         assert_eq!(sha1_from_vcs_info(bad), None, "{bad:?}");
     }
 }
@@ -84,15 +102,25 @@ fn the_environment_variable_wins_over_the_package_and_git() {
     assert_eq!(found.hash.as_deref(), Some("1a2b3c4d5e6f"));
     assert_eq!(found.source, "OPSBOOK_BUILD_COMMIT");
     // An empty or invalid value is ignored, not printed.
-    assert_eq!(resolve(dir.path(), Some(""), true).source, ".cargo_vcs_info.json");
-    assert_eq!(resolve(dir.path(), Some("HEAD"), true).source, ".cargo_vcs_info.json");
+    assert_eq!(
+        resolve(dir.path(), Some(""), true).source,
+        ".cargo_vcs_info.json"
+    );
+    assert_eq!(
+        resolve(dir.path(), Some("HEAD"), true).source,
+        ".cargo_vcs_info.json"
+    );
 }
 
 #[test]
 fn a_crates_io_package_takes_the_commit_cargo_package_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let info = dir.path().join(".cargo_vcs_info.json");
-    std::fs::write(&info, format!(r#"{{"git":{{"sha1":"{FULL}"}},"path_in_vcs":""}}"#)).unwrap();
+    std::fs::write(
+        &info,
+        format!(r#"{{"git":{{"sha1":"{FULL}"}},"path_in_vcs":""}}"#),
+    )
+    .unwrap();
     let found = resolve(dir.path(), None, true);
     assert_eq!(found.hash.as_deref(), Some("1a2b3c4d5e6f"));
     assert_eq!(found.watch, vec![info]);
@@ -105,9 +133,16 @@ fn a_git_clone_takes_head_and_watches_the_files_a_commit_changes() {
     let found = resolve(dir.path(), None, true);
     assert_eq!(found.hash.as_deref(), Some(&head[..12]));
     assert_eq!(found.source, "git");
-    assert!(found.watch.iter().any(|p| p.ends_with(".git/HEAD")), "{:?}", found.watch);
     assert!(
-        found.watch.iter().any(|p| p.to_string_lossy().contains("refs/heads/")),
+        found.watch.iter().any(|p| p.ends_with(".git/HEAD")),
+        "{:?}",
+        found.watch
+    );
+    assert!(
+        found
+            .watch
+            .iter()
+            .any(|p| p.to_string_lossy().contains("refs/heads/")),
         "{:?}",
         found.watch
     );
