@@ -85,7 +85,10 @@ download() {
 
 install_release() {
   local version="$1" target="$2" dir="$3"
-  local base="${OPSBOOK_RELEASES_URL:-https://github.com/${OPSBOOK_REPOSITORY:?}/releases/download}/v$version"
+  local repository="${OPSBOOK_REPOSITORY:-}"
+  [ -n "$repository" ] || read -r repository _ <<<"$(source_from_action_path)" || true
+  [ -n "$repository" ] || repository="${GITHUB_REPOSITORY:-opsbook/opsbook}"
+  local base="${OPSBOOK_RELEASES_URL:-https://github.com/$repository/releases/download}/v$version"
   local archive="opsbook-$target.tar.gz"
   local tmp
   tmp="$(mktemp -d)"
@@ -115,13 +118,32 @@ install_release() {
   output method download
 }
 
+# Where the runner put a remote action: .../_actions/<owner>/<repo>/<ref>/.github/actions/opsbook-lint.
+# The fallback when github.action_repository and github.action_ref are empty, as they can be
+# inside composite actions. Prints "owner/repo ref", or nothing for a local action.
+source_from_action_path() {
+  local rest="${action_dir#*/_actions/}"
+  [ "$rest" != "$action_dir" ] || return 0
+  rest="${rest%/.github/actions/opsbook-lint}"
+  local owner="${rest%%/*}"
+  rest="${rest#*/}"
+  local repo="${rest%%/*}"
+  local ref="${rest#*/}"
+  [ -n "$owner" ] && [ -n "$repo" ] && [ -n "$ref" ] && [ "$ref" != "$rest" ] || return 0
+  echo "$owner/$repo $ref"
+}
+
 install_with_cargo() {
   local dir="$1"
   command -v cargo >/dev/null 2>&1 ||
     fail "no release binary for ${RUNNER_OS:-this OS}/${RUNNER_ARCH:-this CPU}, and no cargo to compile opsbook: add dtolnay/rust-toolchain before this action"
   echo "Compiling opsbook with cargo (no release binary for this platform)."
-  if [ -n "${OPSBOOK_REPOSITORY:-}" ] && [ -n "${OPSBOOK_REF:-}" ]; then
-    cargo install --locked --root "$dir" --git "https://github.com/$OPSBOOK_REPOSITORY" --rev "$OPSBOOK_REF" opsbook
+  local repository="${OPSBOOK_REPOSITORY:-}" ref="${OPSBOOK_REF:-}"
+  if [ -z "$repository" ] || [ -z "$ref" ]; then
+    read -r repository ref <<<"$(source_from_action_path)" || true
+  fi
+  if [ -n "$repository" ] && [ -n "$ref" ]; then
+    cargo install --locked --root "$dir" --git "https://github.com/$repository" --rev "$ref" opsbook
   else
     # A local action (uses: ./.github/actions/opsbook-lint): the repository is checked out.
     cargo install --locked --root "$dir" --path "$action_dir/../../.."
