@@ -21,10 +21,19 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// `opsbook --version`: the crate version, the commit and the target it was built for
+/// (build.rs; "commit unknown" when the build could not tell).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("OPSBOOK_VERSION_DETAIL"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "opsbook",
-    version,
+    version = VERSION,
     about = "Incident runbooks and postmortems as docs-as-code: lint them in CI, build a searchable site.",
     after_help = "Examples:\n  opsbook init my-kb                        start a knowledge base in my-kb/\n  opsbook new postmortem \"Checkout 5xx\"     a new postmortem with every required field\n  opsbook serve                             preview the site at http://127.0.0.1:3000/\n  opsbook lint                              check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook lint --changed-since origin/main --format github\n  opsbook explain stale-runbook             a rule, with examples\n  opsbook build                             lint, then write the site to public/\n  opsbook follow-ups --overdue              follow-ups past their due date\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run.\nColour is off when NO_COLOR is set or the output is not a terminal."
 )]
