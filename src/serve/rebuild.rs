@@ -100,6 +100,14 @@ impl Rebuilder {
         }
     }
 
+    /// Forgets what the last rebuilds left half-done (after a panic in one): the next rebuild
+    /// checks every document and renders every page.
+    pub fn distrust(&mut self) {
+        self.today = None;
+        self.retry_full = true;
+        self.templates = None;
+    }
+
     pub fn output(&self) -> &Path {
         &self.output
     }

@@ -529,11 +529,12 @@ fn is_aggregate(page: Page) -> bool {
 }
 
 /// Writes one file so that readers see the old bytes or the new ones, never a part: into a
-/// temporary file beside it, then renamed over it.
+/// temporary file beside it, then renamed over it. Folders are created below `output`, never
+/// `output` itself: once it is removed (`opsbook serve` stopping), writes fail.
 pub fn write_file(output: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
     let path = output.join(rel);
     let parent = path.parent().unwrap_or(output);
-    std::fs::create_dir_all(parent)?;
+    create_below(output, parent)?;
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -542,6 +543,27 @@ pub fn write_file(output: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()>
     std::fs::rename(&temp, &path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temp);
     })
+}
+
+/// Creates `dir` and the folders between `output` and it, one `mkdir` each, so a missing
+/// `output` is an error rather than made again (as `create_dir_all` would).
+fn create_below(output: &Path, dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let Ok(rel) = dir.strip_prefix(output) else {
+        return Err(std::io::Error::other("a folder outside the output folder"));
+    };
+    let mut current = output.to_path_buf();
+    for part in rel.components() {
+        current.push(part);
+        match std::fs::create_dir(&current) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && current.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Removes one file and the folders above it that it leaves empty (up to `output`).
