@@ -66,6 +66,7 @@ impl Kb {
         corpus::generate(dir.path(), documents, 7, corpus::Layout::Opsbook).unwrap();
         fs::write(dir.path().join("opsbook.toml"), config).unwrap();
         let workspace = Workspace::open(None, dir.path()).unwrap();
+        fs::create_dir(dir.path().join("served")).unwrap();
         let rebuilder = Rebuilder::new(
             dir.path().join("served"),
             BASE.to_string(),
@@ -459,8 +460,21 @@ fn a_title_change_writes_its_page_before_the_lists() {
 
     let done = kb.rebuilder.finish(rest, &|| false).unwrap();
     assert!(done.complete);
-    assert_eq!(done.rendered, rebuilt.deferred);
-    assert!(done.rendered_paths.contains(&"documents.json".to_string()));
+    // Every page that lists documents is checked; those that show the title are rendered.
+    assert_eq!(done.checked, rebuilt.deferred);
+    assert!(
+        done.rendered > 3 && done.rendered < done.checked,
+        "{:?}",
+        done.rendered_paths
+    );
+    for path in [
+        "documents.json",
+        "postmortems/index.html",
+        "index.html",
+        "atom.xml",
+    ] {
+        assert!(done.rendered_paths.contains(&path.to_string()), "{path}");
+    }
     assert!(!kb.rebuilder.behind());
     kb.check("after the second phase");
 }
@@ -486,7 +500,7 @@ fn an_edit_during_the_second_phase_is_not_lost() {
         .finish(rest.unwrap(), &stop_after(deferred - 1))
         .unwrap();
     assert!(!done.complete);
-    assert_eq!(done.rendered, deferred - 1, "{:?}", done.rendered_paths);
+    assert_eq!(done.checked, deferred - 1, "{:?}", done.rendered_paths);
     assert!(
         done.rendered_paths
             .iter()

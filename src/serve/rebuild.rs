@@ -53,7 +53,7 @@ pub struct Rebuilt {
     pub model_reused: bool,
     pub pages: Update,
     pub search: SearchStep,
-    /// Dirty pages left for the second phase ([`Rebuilder::finish`]).
+    /// Pages that list documents, left for the second phase ([`Rebuilder::finish`]) to check.
     pub deferred: usize,
 }
 
@@ -83,7 +83,9 @@ pub struct Rebuilder {
 }
 
 impl Rebuilder {
-    /// Rebuilds into `output` (created on the first build), with `base_url` as the site's.
+    /// Rebuilds into `output`, with `base_url` as the site's. `output` must exist: rebuilds
+    /// write below it but never create it, so once it is removed (serve stopping) they fail
+    /// rather than leave files behind.
     pub fn new(output: PathBuf, base_url: String, verbosity: Verbosity) -> Rebuilder {
         Rebuilder {
             indexer: Indexer::new(output.clone(), verbosity),

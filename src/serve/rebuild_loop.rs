@@ -112,7 +112,8 @@ impl RebuildLoop {
         self.sync_watches();
         let rescan = BTreeSet::from([Change::Rescan]);
         if let Err(err) = self.foreground.install(|| self.workspace.apply(&rescan)) {
-            self.verbosity.detail(format!("cannot read the content folder again: {err}"));
+            self.verbosity
+                .detail(format!("cannot read the content folder again: {err}"));
         }
     }
 
@@ -334,7 +335,7 @@ impl RebuildLoop {
         };
         let later = match rebuilt.deferred {
             0 => String::new(),
-            n => format!("; {n} pages that list documents follow"),
+            n => format!("; the {n} pages that list documents follow"),
         };
         self.verbosity.say(format!(
             "{what} in {}; {summary}{search}{later}",
@@ -414,25 +415,28 @@ fn second_phase(
     match rebuilder.finish(rest, &move || newer.came()) {
         Ok(done) if done.complete => {
             verbosity.say(format!(
-                "  then {} pages that list documents in {} (render {}, write {}, {} files written)",
+                "  then {} of {} pages that list documents in {} (check and render {}, write {}, {} files written)",
                 done.rendered,
+                done.checked,
                 ms(started.elapsed()),
                 ms(done.render_time),
                 ms(done.write_time),
                 done.written,
             ));
-            // Pages open on a list reload now; the others reload too (same content).
-            shared.publish(PageState {
-                version,
-                error: None,
-                banners,
-            });
+            if done.written > 0 {
+                // Pages open on a list reload now; the others reload too (same content).
+                shared.publish(PageState {
+                    version,
+                    error: None,
+                    banners,
+                });
+            }
             true
         }
         Ok(done) => {
             verbosity.detail(format!(
-                "  stopped after {} of the pages that list documents: a newer change came in",
-                done.rendered
+                "  stopped after checking {} of the pages that list documents: a newer change came in",
+                done.checked
             ));
             false
         }

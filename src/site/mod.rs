@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod files;
+pub mod fingerprint;
 pub mod follow_ups;
 pub mod incremental;
 pub mod metrics;
