@@ -3,11 +3,11 @@
 //!
 //! - Lint: the documents an edit can affect ([`LintCache`]); all of them on the first build,
 //!   after a config change and on a new day.
-//! - Pages: the pages whose inputs changed ([`Memo`]), written into the served folder in place;
-//!   every page after a template or config change and on a new day. In two phases: the
-//!   document pages first ([`Rebuilder::first_phase`]), so the edited page can be reloaded at
-//!   once, then the pages that list documents ([`Rebuilder::finish`]), which take seconds at
-//!   10,000 documents.
+//! - Pages: the pages whose fingerprint (what they are made from) changed ([`Memo`]), written
+//!   into the served folder in place; every page after a template or config change and on a
+//!   new day. In two phases: the document pages first ([`Rebuilder::first_phase`]), so the
+//!   edited page can be reloaded at once, then the pages that list documents
+//!   ([`Rebuilder::finish`]), which take seconds at 10,000 documents.
 //! - Search: in the background after the pages are served ([`Indexer`]); before them only on
 //!   the first build and when the number of index shards changes (every page names them).
 
