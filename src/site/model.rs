@@ -386,6 +386,13 @@ pub struct ViewCache {
     last: Option<Last>,
 }
 
+/// What a site assembles from the documents' views.
+struct Assembled {
+    documents: Vec<DocView>,
+    urls: HashMap<String, String>,
+    taxonomies: Vec<Taxonomy>,
+}
+
 /// The last site, and what it was made from.
 struct Last {
     /// Path, text and kind of each document, and whether it has a view, by index.
@@ -425,16 +432,20 @@ impl ViewCache {
     }
 
     /// The last site whole, when the documents changed only in what no view shows.
-    fn reuse_last<'a>(
+    fn reuse_last(
         &mut self,
-        docs: &'a [Document],
+        docs: &[Document],
         info: &SiteInfo,
         input: &SiteInput,
         inputs: &ViewInputs,
-    ) -> Option<(Vec<DocView>, HashMap<String, String>, Vec<Taxonomy>)> {
+    ) -> Option<Assembled> {
         let last = self.last.take()?;
         if reusable(&last, docs, info, input, inputs) {
-            return Some((last.documents, last.urls, last.taxonomies));
+            return Some(Assembled {
+                documents: last.documents,
+                urls: last.urls,
+                taxonomies: last.taxonomies,
+            });
         }
         self.views = last
             .documents
@@ -597,19 +608,19 @@ impl<'a> Site<'a> {
         let inputs = ViewInputs::new(config, input);
         cache.start(&inputs);
         let info = site_info(config, &inputs, docs.iter().filter(|d| has_page(d)).count());
-        let site = |reused, documents, urls, taxonomies| Site {
+        let site = |reused, parts: Assembled| Site {
             reused,
             info: info.clone(),
             docs,
-            documents,
-            urls,
-            taxonomies,
+            documents: parts.documents,
+            urls: parts.urls,
+            taxonomies: parts.taxonomies,
             severities: inputs.scale.clone(),
             today: inputs.today,
             unsafe_html: config.site.unsafe_html,
         };
-        if let Some((documents, urls, taxonomies)) = cache.reuse_last(docs, &info, input, &inputs) {
-            return site(true, documents, urls, taxonomies);
+        if let Some(parts) = cache.reuse_last(docs, &info, input, &inputs) {
+            return site(true, parts);
         }
         let mut documents: Vec<DocView> = docs
             .iter()
@@ -626,7 +637,14 @@ impl<'a> Site<'a> {
             .filter(|d| d.kind.is_some())
             .map(|d| (d.rel_path.clone(), inputs.url_of(d)))
             .collect();
-        site(false, documents, urls, taxonomies)
+        site(
+            false,
+            Assembled {
+                documents,
+                urls,
+                taxonomies,
+            },
+        )
     }
 
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {

@@ -344,7 +344,7 @@ enum Contexts<'a> {
     Taxonomy(TaxonomyContext<'a>),
     Term(TermContext<'a>),
     FollowUps(FollowUpsContext<'a>),
-    Metrics(MetricsContext<'a>),
+    Metrics(Box<MetricsContext<'a>>),
     Plain(Base<'a>),
     Feed(FeedContext<'a>),
     Sitemap(SitemapContext<'a>),
@@ -445,7 +445,7 @@ enum Made<'a> {
     /// A template and its context; a document page also renders its body into it.
     Template {
         template: &'static str,
-        context: Contexts<'a>,
+        context: Box<Contexts<'a>>,
         body: Option<Body<'a>>,
     },
     /// A file written as it is (documents.json).
@@ -458,7 +458,7 @@ impl<'a> PageData<'a> {
             path,
             made: Made::Template {
                 template,
-                context,
+                context: Box::new(context),
                 body: None,
             },
         }
@@ -470,7 +470,7 @@ impl<'a> PageData<'a> {
         match &self.made {
             Made::Template {
                 template, context, ..
-            } => hash_of(&(template, fingerprint::fingerprint(context))),
+            } => hash_of(&(template, fingerprint::fingerprint(&**context))),
             Made::Bytes(bytes) => hash_of(bytes),
         }
     }
@@ -501,7 +501,7 @@ impl<'a> PageData<'a> {
                 body,
             } => (template, context, body),
         };
-        let mut context = Context::from_serialize(context).map_err(|e| SiteError::Template {
+        let mut context = Context::from_serialize(&**context).map_err(|e| SiteError::Template {
             name: template.to_string(),
             message: format_tera_error(&e),
         })?;
@@ -575,10 +575,10 @@ fn page_data<'a>(site: &'a Site, shared: &'a Shared, which: Page) -> PageData<'a
             PageData::template(path, "follow-ups.html", context)
         }
         Page::Metrics => {
-            let context = Contexts::Metrics(MetricsContext {
+            let context = Contexts::Metrics(Box::new(MetricsContext {
                 base: base(site, "Metrics", "metrics", "metrics/"),
                 metrics: metrics::compute(site),
-            });
+            }));
             PageData::template(path, "metrics.html", context)
         }
         Page::NotFound => {
@@ -635,7 +635,7 @@ fn document_data<'a>(site: &'a Site, view: &'a DocView, path: String) -> PageDat
         path,
         made: Made::Template {
             template,
-            context,
+            context: Box::new(context),
             body: Some(Body {
                 text: site.body(view.index),
                 source: &site.document(view.index).source,
