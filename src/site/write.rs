@@ -262,8 +262,10 @@ impl Staging {
     /// left beside it.
     pub fn create(output: &Path) -> Result<Staging, SiteError> {
         let parent = output_parent(output);
+        fs::create_dir_all(parent).map_err(|e| write_error(parent, e))?;
         let lock = BuildLock::acquire(output).map_err(|e| write_error(parent, e))?;
-        recover(output).map_err(|e| write_error(parent, e))?;
+        // Best effort: what cannot be cleaned up stays as it was, and the build goes on.
+        let _ = recover(output);
         let dir = sibling(output, NEW);
         fs::create_dir_all(&dir).map_err(|e| write_error(&dir, e))?;
         let staging = Staging {
@@ -366,6 +368,15 @@ mod tests {
         assert!(out.join(MARKER).exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+
+    #[test]
+    fn the_folders_above_the_output_are_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("a/b/public");
+        write_site(&out, &[("index.html", "deep")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "deep");
+        assert_eq!(names(&dir.path().join("a/b")), ["public"]);
     }
 
     #[test]
