@@ -436,11 +436,7 @@ impl Events {
 /// Sends `signal` (`INT` is Ctrl-C, `TERM`), waits for serve to exit 0 and checks that it
 /// removed its temporary folder (under `temp`, its TMPDIR).
 fn stop(server: &mut Server, signal: &str, temp: &Path) {
-    let status = Command::new("kill")
-        .args([&format!("-{signal}"), &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    send(&server.child, signal);
     let started = Instant::now();
     // It stops within a second; the limit only tells a slow machine from a server that
     // waits for its rebuild (which in these tests never ends).
@@ -458,6 +454,28 @@ fn stop(server: &mut Server, signal: &str, temp: &Path) {
     assert!(exit.success(), "{exit:?}");
     let leftovers: Vec<_> = std::fs::read_dir(temp).unwrap().collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// Sends `signal` (`INT` or `TERM`) to `child`.
+#[cfg(target_os = "linux")]
+fn send(child: &Child, signal: &str) {
+    let number = match signal {
+        "INT" => libc::SIGINT,
+        "TERM" => libc::SIGTERM,
+        other => panic!("no signal {other}"),
+    };
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) with the id of a child this test started and still holds.
+    assert_eq!(unsafe { libc::kill(pid, number) }, 0);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn send(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
 }
 
 /// A base template whose rendering never ends (10^10 loop turns).
