@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod doc_body;
 pub mod files;
+pub mod fingerprint;
 pub mod incremental;
 pub mod metrics;
 pub mod model;
