@@ -235,6 +235,16 @@ fn edits_give_the_site_and_findings_of_a_full_build() {
         "{:?}",
         rebuilt.pages.rendered_paths
     );
+    // An image linked from a body is published under files/, as a full build does; when no
+    // page links to it any more it is removed.
+    let folder = std::path::Path::new(pm.as_str()).parent().unwrap();
+    let image = folder.join("diagram.png").to_string_lossy().into_owned();
+    std::fs::write(kb.path(&image), b"\x89PNG not really").unwrap();
+    let text = kb.read(pm);
+    kb.write(pm, &format!("{text}\n![A diagram](diagram.png)\n"));
+    kb.doc_changed("an image linked", &[pm]);
+    kb.write(pm, &text);
+    kb.doc_changed("the image link removed", &[pm]);
     let (a, b) = (kb.read(pm), kb.read(rb));
     kb.write(pm, &format!("{a}\nAnd more.\n"));
     kb.write(rb, &format!("{b}\nAnd more.\n"));

@@ -11,10 +11,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
@@ -37,6 +37,12 @@ pub struct Memo {
     bodies: HashMap<String, BodyMemo>,
     /// The templates' static files written last time.
     statics: HashSet<String>,
+    /// The files (not documents) each document page links to, by the document's path: what
+    /// is published under `files/` (see [`Memo::publish_linked`]).
+    linked: HashMap<String, Vec<(String, PathBuf)>>,
+    /// Output path of each published linked file -> its source's size and modification time
+    /// when it was copied.
+    published: HashMap<String, (u64, Option<SystemTime>)>,
     /// The pages that list documents were not all checked since the last change (a second
     /// phase stopped or failed): the next update must check them.
     behind: bool,
@@ -243,6 +249,8 @@ impl Memo {
             ..Update::default()
         };
         update.written = self.keep(output, fresh)?;
+        let relink = everything || !site.reused || self.behind;
+        update.written += self.publish_linked(site, output, changed, relink)?;
         if !site.reused || everything || self.behind {
             let paths: HashSet<String> = all.iter().map(|p| p.path(site)).collect();
             update.written += self.write_statics(output, templates, everything)?;
@@ -328,6 +336,75 @@ impl Memo {
     /// Pages were left for [`Memo::finish`] and are not all checked yet.
     pub fn behind(&self) -> bool {
         self.behind
+    }
+
+    /// Publishes the files document pages link to (images, attachments), as a full build
+    /// does: copies those that are new or changed on disk, removes those no page links to any
+    /// more. The links are looked at again for the `changed` documents, or all with `all`.
+    fn publish_linked(
+        &mut self,
+        site: &Site,
+        output: &Path,
+        changed: &BTreeSet<String>,
+        all: bool,
+    ) -> Result<usize, SiteError> {
+        if all {
+            self.linked.clear();
+        }
+        for view in &site.documents {
+            if all || changed.contains(&view.source_path) {
+                self.linked
+                    .insert(view.source_path.clone(), site.files_linked_by(view));
+            }
+        }
+        if !all {
+            // A changed document may be gone.
+            let present: HashSet<&str> = site
+                .documents
+                .iter()
+                .map(|v| v.source_path.as_str())
+                .collect();
+            self.linked
+                .retain(|path, _| present.contains(path.as_str()));
+        }
+        let wanted: HashMap<String, PathBuf> = self
+            .linked
+            .values()
+            .flatten()
+            .map(|(path, source)| (super::files::published_path(path, false), source.clone()))
+            .collect();
+        let mut files = Vec::new();
+        let mut stamps = Vec::new();
+        for (path, source) in &wanted {
+            let stamp = std::fs::metadata(source).map(|m| (m.len(), m.modified().ok()));
+            let Ok(stamp) = stamp else { continue };
+            if self.published.get(path) == Some(&stamp) {
+                continue;
+            }
+            let bytes =
+                super::files::read_linked_file(source).map_err(|message| SiteError::Write {
+                    path: source.display().to_string(),
+                    message,
+                })?;
+            files.push(OutputFile {
+                path: path.clone(),
+                bytes,
+            });
+            stamps.push((path.clone(), stamp));
+        }
+        let written = self.write(output, &files)?;
+        self.published.extend(stamps);
+        let gone: Vec<String> = self
+            .published
+            .keys()
+            .filter(|path| !wanted.contains_key(*path))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.remove_file(output, &path)?;
+            self.published.remove(&path);
+        }
+        Ok(written)
     }
 
     /// Writes the templates' static files (with `everything`; they change only with the

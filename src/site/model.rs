@@ -802,21 +802,30 @@ impl<'a> Site<'a> {
     /// [`super::files::PUBLISHED_FOLDER`].
     pub fn linked_files(&self) -> BTreeMap<String, std::path::PathBuf> {
         use rayon::prelude::*;
-        let resolver = &self.resolver;
         self.documents
             .par_iter()
-            .flat_map_iter(|view| {
-                let doc = &self.docs[view.index];
-                let corpus = self.corpus(&doc.rel_path);
-                doc.outline.links.iter().filter_map(move |link| {
-                    match resolver.resolve(corpus.as_ref()?, &doc.rel_path, &link.dest) {
-                        Resolution::File { path, source } => Some((path, source)),
-                        _ => None,
-                    }
-                })
-            })
+            .flat_map_iter(|view| self.files_linked_by(view))
             .collect::<Vec<_>>()
             .into_iter()
+            .collect()
+    }
+
+    /// The files (not documents) the page of `view` links to: content-relative path, and
+    /// where it is on disk.
+    pub fn files_linked_by(&self, view: &DocView) -> Vec<(String, std::path::PathBuf)> {
+        let doc = &self.docs[view.index];
+        let Some(corpus) = self.corpus(&doc.rel_path) else {
+            return Vec::new();
+        };
+        doc.outline
+            .links
+            .iter()
+            .filter_map(
+                |link| match self.resolver.resolve(&corpus, &doc.rel_path, &link.dest) {
+                    Resolution::File { path, source } => Some((path, source)),
+                    _ => None,
+                },
+            )
             .collect()
     }
 
