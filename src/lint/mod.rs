@@ -1,7 +1,6 @@
 //! The check stage: every rule over every document, in parallel. Rules return findings as
 //! data; the report stage decides how to print them.
 
-pub mod git;
 pub mod needles;
 pub mod rules;
 
@@ -69,8 +68,11 @@ pub struct CheckContext<'a> {
     /// Indexes of the documents with a kind, by page URL (built once: comparing every pair
     /// of documents made `duplicate-id` quadratic).
     pub urls: HashMap<String, Vec<usize>>,
-    /// Last commit time per content-relative path, computed on first use.
+    /// The day each content-relative path last changed in git, computed on first use.
     pub git_dates: OnceLock<HashMap<String, Date>>,
+    /// The history those dates come from (in a build, the walk the site reads too); without
+    /// one, the history from HEAD, walked on first use.
+    pub history: Option<&'a crate::git::SharedHistory>,
 }
 
 impl<'a> CheckContext<'a> {
@@ -95,13 +97,27 @@ impl<'a> CheckContext<'a> {
             paths,
             urls,
             git_dates: OnceLock::new(),
+            history: None,
         }
     }
 
-    /// The date of the last commit that touched each document that lacks a review date.
+    /// The day (UTC) each document last changed in git, as the site shows it (see
+    /// [`crate::git::history`]); empty without a repository or when the history cannot be read.
     pub fn git_dates(&self) -> &HashMap<String, Date> {
-        self.git_dates
-            .get_or_init(|| git::last_commit_dates(&self.config.content_dir(), self.docs))
+        self.git_dates.get_or_init(|| {
+            let from_head;
+            let history = match self.history {
+                Some(history) => history,
+                None => {
+                    from_head = crate::git::SharedHistory::from_head(&self.config.content_dir());
+                    &from_head
+                }
+            };
+            history
+                .get()
+                .map(crate::git::History::dates)
+                .unwrap_or_default()
+        })
     }
 }
 
