@@ -460,6 +460,11 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
                     }
                 }
             }
+            if !cli.quiet {
+                for note in &outcome.notes {
+                    eprintln!("note: {note}");
+                }
+            }
             if cli.verbose {
                 eprintln!("lint took {:.2?}", started.elapsed());
             }

@@ -1,9 +1,10 @@
 //! Test repositories made with git itself (the reference the git layer is compared with).
+//! The unit tests use it, and so do the integration tests (tests/common includes this file).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::ObjectId;
+use gix::ObjectId;
 
 pub const DAY: i64 = 86_400;
 /// 2026-01-01T00:00:00Z

@@ -48,7 +48,7 @@ impl Rule for StaleRunbook {
                 None => {
                     out.emit(
                         doc.opening_line(),
-                        "no `last_reviewed` date, and no (full) git history to tell when this runbook last changed",
+                        "no `last_reviewed` date, and no git history to tell when this runbook last changed",
                         "when was this runbook last reviewed?",
                         "walk through the runbook (ideally in a drill) and add `last_reviewed: YYYY-MM-DD`",
                     );
