@@ -21,6 +21,8 @@ mod tree;
 
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 
@@ -123,6 +125,15 @@ impl GitRepo {
     /// or `None` when there is none. Discovery stops where git's would: at
     /// `GIT_CEILING_DIRECTORIES`, at file-system boundaries, and `GIT_DIR` is honoured.
     pub fn open(content_dir: &Path) -> Result<Option<GitRepo>, GitError> {
+        Self::open_below(content_dir, Vec::new())
+    }
+
+    /// [`GitRepo::open`], with discovery stopping at `ceiling_dirs` as well (unless
+    /// `GIT_CEILING_DIRECTORIES` says otherwise).
+    fn open_below(
+        content_dir: &Path,
+        ceiling_dirs: Vec<PathBuf>,
+    ) -> Result<Option<GitRepo>, GitError> {
         let content = resolve_existing(content_dir);
         let mut probe = content.as_path();
         while !probe.exists() {
@@ -132,6 +143,7 @@ impl GitRepo {
             }
         }
         let options = gix::discover::upwards::Options {
+            ceiling_dirs,
             match_ceiling_dir_or_error: false,
             ..Default::default()
         };
