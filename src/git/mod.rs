@@ -20,6 +20,8 @@ pub mod rev;
 mod tree;
 
 #[cfg(test)]
+mod reference_tests;
+#[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
