@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use gix::bstr::ByteSlice;
 
-use super::{GitError, GitRepo, ObjectId, one_line};
+use super::{GitError, GitRepo, ObjectId, describe};
 use crate::document::Document;
 use crate::document::markdown::resolve_relative;
 
@@ -101,7 +101,7 @@ fn merge_base(git: &GitRepo, head: ObjectId, target: ObjectId) -> Result<ObjectI
         ))),
         Err(err) => Err(ChangesError::Git(format!(
             "cannot find the merge base of HEAD and {target}: {}",
-            one_line(&err.to_string())
+            describe(&err)
         ))),
     }
 }
@@ -110,7 +110,7 @@ fn merge_base(git: &GitRepo, head: ObjectId, target: ObjectId) -> Result<ObjectI
 /// index or the working tree, untracked files included, ignored files not.
 fn touched_since(git: &GitRepo, base: ObjectId) -> Result<Touched, ChangesError> {
     let repo = git.local();
-    let fail = |e: gix::Error| ChangesError::Git(one_line(&e.to_string()));
+    let fail = |e: gix::Error| ChangesError::Git(describe(&e));
     let base_tree = repo
         .find_commit(base)
         .and_then(|c| c.tree_id())

@@ -58,13 +58,35 @@ pub enum GitError {
 }
 
 impl GitError {
-    /// A failure of gix, with what opsbook was doing when it happened.
-    fn reading(what: impl std::fmt::Display, err: impl std::fmt::Display) -> GitError {
-        GitError::Git(format!(
-            "cannot read {what}: {}",
-            one_line(&err.to_string())
-        ))
+    /// A failure of gix while reading `what`.
+    fn reading(what: impl std::fmt::Display, err: impl std::error::Error) -> GitError {
+        GitError::Git(format!("cannot read {what}: {}", describe(&err)))
     }
+}
+
+/// An error and its causes on one line, `what: why: deeper why` (gix's messages say what it
+/// was doing; the causes say what was wrong).
+fn describe(err: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(cause) = next {
+        let text = one_line(&cause.to_string());
+        if !text.is_empty() && !parts.contains(&text) {
+            parts.push(text);
+        }
+        next = cause.source();
+    }
+    parts.join(": ")
+}
+
+/// The error says the repository is damaged (malformed data, or an object too large to read),
+/// rather than that something is missing or was misnamed.
+fn is_damage(err: &gix::Error) -> bool {
+    use gix::error::Class;
+    matches!(
+        err.dominant_class(),
+        Some(Class::Corruption | Class::ResourceExhaustion(_))
+    )
 }
 
 /// gix's messages can span lines (a chain of causes); a note is one line.
@@ -201,14 +223,22 @@ impl GitRepo {
 
     /// The commit `rev` names (a commit id, branch, tag, `HEAD~3`, ...).
     pub fn resolve(&self, rev: &str) -> Result<ObjectId, GitError> {
-        let bad = |message: String| GitError::BadRevision {
-            rev: rev.to_string(),
-            message: one_line(&message),
+        // gix's message for a revision it could not read says the revision is malformed;
+        // the causes say what is damaged.
+        let bad = |err: gix::Error| match is_damage(&err) {
+            true => GitError::Git(format!(
+                "cannot read the commit `{rev}` names: {}",
+                std::error::Error::source(&err).map_or_else(|| describe(&err), describe)
+            )),
+            false => GitError::BadRevision {
+                rev: rev.to_string(),
+                message: describe(&err),
+            },
         };
         let repo = self.local();
-        let id = repo.rev_parse_single(rev).map_err(|e| bad(e.to_string()))?;
-        let object = id.object().map_err(|e| bad(e.to_string()))?;
-        let commit = object.peel_to_commit().map_err(|e| bad(e.to_string()))?;
+        let id = repo.rev_parse_single(rev).map_err(bad)?;
+        let object = id.object().map_err(bad)?;
+        let commit = object.peel_to_commit().map_err(bad)?;
         Ok(commit.id)
     }
 

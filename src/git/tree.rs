@@ -3,8 +3,9 @@
 //! whose ids differ).
 //!
 //! A damaged repository can hold a tree that contains itself (its stored id does not match its
-//! bytes). Every diff therefore stops with an error after [`MAX_ENTRIES`] entries, which no
-//! knowledge base reaches: a loop cannot run for ever or fill the memory.
+//! bytes). Every diff therefore stops with an error after [`MAX_ENTRIES`] entries or at a path
+//! longer than [`MAX_PATH_BYTES`], which no knowledge base reaches: a loop cannot run for ever
+//! or fill the memory.
 
 use std::collections::VecDeque;
 
@@ -17,6 +18,9 @@ use super::{GitError, ObjectId};
 
 /// Entries one comparison of two trees may visit (changed files and the folders holding them).
 pub(super) const MAX_ENTRIES: usize = 1 << 20;
+/// Bytes of a path, at most: deeper is a tree that contains itself (a path grows with each
+/// level, and each level copies it).
+pub(super) const MAX_PATH_BYTES: usize = 4096;
 
 /// The id of the tree at `components` below the tree `root`; `None` when there is no such
 /// folder (a missing name, or a file in its place).
@@ -90,7 +94,7 @@ impl Differ {
             Ok(()) => {}
             Err(gix::diff::tree::Error::Cancelled) => {
                 return Err(GitError::Git(format!(
-                    "the trees {} and {} differ in more than {MAX_ENTRIES} entries, or one contains itself (a damaged repository)",
+                    "the trees {} and {} differ in more than {MAX_ENTRIES} entries or in paths longer than {MAX_PATH_BYTES} bytes, or one contains itself (a damaged repository)",
                     show(old),
                     show(new)
                 )));
@@ -161,7 +165,7 @@ impl Visit for Files {
 
     fn visit(&mut self, change: visit::Change) -> visit::Action {
         self.visited += 1;
-        if self.visited > MAX_ENTRIES {
+        if self.visited > MAX_ENTRIES || self.path.len() > MAX_PATH_BYTES {
             return std::ops::ControlFlow::Break(());
         }
         let is_file = |mode: gix::objs::tree::EntryMode| !mode.is_tree() && !mode.is_commit();
