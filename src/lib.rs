@@ -287,16 +287,21 @@ pub struct HistoryStats {
     pub elapsed: std::time::Duration,
 }
 
-/// Runs the whole pipeline: lint, then render and write the site unless lint found errors.
-/// The git history walk runs beside reading and checking the documents; `stale-runbook` and
-/// the pages read the same walk.
-pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Error> {
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| config.output_dir());
-    site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
-    let mut notes = Vec::new();
+/// What a build takes from git.
+struct BuildGit {
+    repo: Option<std::sync::Arc<git::GitRepo>>,
+    /// The documents of `--rev`, read from git.
+    tree_docs: Option<Vec<Document>>,
+    /// The history the pages and `stale-runbook` share.
+    history: git::SharedHistory,
+}
+
+/// What a build takes from git; `notes` says why pages will show no history.
+fn git_for_build(
+    config: &Config,
+    options: &BuildOptions,
+    notes: &mut Vec<String>,
+) -> Result<BuildGit, Error> {
     let content_dir = config.content_dir();
     let repo = match git::GitRepo::open(&content_dir) {
         Ok(repo) => repo.map(std::sync::Arc::new),
@@ -336,6 +341,28 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         }
         (None, _) => git::SharedHistory::none(None),
     };
+    Ok(BuildGit {
+        repo,
+        tree_docs,
+        history,
+    })
+}
+
+/// Runs the whole pipeline: lint, then render and write the site unless lint found errors.
+/// The git history walk runs beside reading and checking the documents; `stale-runbook` and
+/// the pages read the same walk.
+pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Error> {
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir());
+    site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
+    let mut notes = Vec::new();
+    let BuildGit {
+        repo,
+        tree_docs,
+        history,
+    } = git_for_build(config, options, &mut notes)?;
     let lint_options = LintOptions {
         today: options.today,
         ..LintOptions::default()

@@ -593,6 +593,21 @@ fn a_damaged_shallow_file() {
     let build = opsbook(repo.path(), &["build", "--today", "2026-12-01"]);
     assert_eq!(build.code, Some(0), "{build:?}");
     assert_one_note(&build, "note: pages show no git history: ", "shallow");
+    // Found by tests/git_mutations.rs: gix panicked walking to `HEAD~1` with this file.
+    for shallow in ["\0", "not a commit id\n"] {
+        std::fs::write(repo.path().join(".git/shallow"), shallow).unwrap();
+        let changed = opsbook(repo.path(), &["lint", "--changed-since", "HEAD~1"]);
+        assert_eq!(changed.code, Some(2), "{changed:?}");
+        assert!(
+            flat(&changed.stderr).contains("shallow commits"),
+            "{changed:?}"
+        );
+        let built = opsbook(
+            repo.path(),
+            &["build", "--rev", "HEAD~1", "--output", "rev"],
+        );
+        assert_eq!(built.code, Some(2), "{built:?}");
+    }
 }
 
 #[test]

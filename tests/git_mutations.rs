@@ -307,7 +307,7 @@ fn check(run: &Run, args: &[&str], codes: &[i32]) -> Result<(), TestCaseError> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 24,
+        cases: std::env::var("MUTATION_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(24),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use gix::bstr::ByteSlice;
 
-use super::{GitError, GitRepo, ObjectId, describe};
+use super::{GitError, GitRepo, ObjectId, describe, guard};
 use crate::document::Document;
 use crate::document::markdown::resolve_relative;
 
@@ -56,6 +56,16 @@ struct Touched {
 
 /// Content-relative paths of the documents to report on.
 pub fn changed_documents(
+    content_dir: &std::path::Path,
+    rev: &str,
+    docs: &[Document],
+) -> Result<BTreeSet<String>, ChangesError> {
+    guard("the changes", || {
+        changed_documents_unguarded(content_dir, rev, docs)
+    })?
+}
+
+fn changed_documents_unguarded(
     content_dir: &std::path::Path,
     rev: &str,
     docs: &[Document],

@@ -30,7 +30,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::tree::{Differ, folder_id};
-use super::{GitError, GitRepo, ObjectId, short_id};
+use super::{GitError, GitRepo, ObjectId, guard, panicked, short_id};
 
 /// One document's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -330,7 +330,7 @@ fn in_runs<T: Send>(
     };
     let guarded = || {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(take_runs))
-            .unwrap_or_else(|panic| Err(panicked(panic)))
+            .unwrap_or_else(|panic| Err(panicked("the history", panic)))
     };
     let results: Vec<Result<Vec<(usize, Vec<T>)>, GitError>> = if threads == 1 {
         vec![guarded()]
@@ -339,7 +339,10 @@ fn in_runs<T: Send>(
             let handles: Vec<_> = (0..threads).map(|_| scope.spawn(guarded)).collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|panic| Err(panicked(panic))))
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| Err(panicked("the history", panic)))
+                })
                 .collect()
         })
     };
@@ -349,18 +352,6 @@ fn in_runs<T: Send>(
     }
     by_run.sort_by_key(|(n, _)| *n);
     Ok(by_run.into_iter().flat_map(|(_, items)| items).collect())
-}
-
-/// The error for a walk thread that panicked (a bug: the build goes on without history).
-fn panicked(panic: Box<dyn std::any::Any + Send>) -> GitError {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
-    GitError::Git(format!(
-        "the history walk failed unexpectedly ({message}); please report this as a bug"
-    ))
 }
 
 /// Per file, while the changes are added up in walk order.
@@ -544,8 +535,8 @@ impl SharedHistory {
     fn walk(&self) -> Result<History, String> {
         // A bug in the reading code must not take the build down with it.
         let walk = |repo: &GitRepo, start| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| repo.history(start)))
-                .unwrap_or_else(|panic| Err(panicked(panic)))
+            guard("the history", || repo.history(start))
+                .and_then(|walked| walked)
                 .map_err(|e| e.to_string())
         };
         match &self.source {

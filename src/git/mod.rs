@@ -223,6 +223,10 @@ impl GitRepo {
 
     /// The commit `rev` names (a commit id, branch, tag, `HEAD~3`, ...).
     pub fn resolve(&self, rev: &str) -> Result<ObjectId, GitError> {
+        guard("the revision", || self.resolve_unguarded(rev))?
+    }
+
+    fn resolve_unguarded(&self, rev: &str) -> Result<ObjectId, GitError> {
         // gix's message for a revision it could not read says the revision is malformed;
         // the causes say what is damaged.
         let bad = |err: gix::Error| match is_damage(&err) {
@@ -236,6 +240,12 @@ impl GitRepo {
             },
         };
         let repo = self.local();
+        // What a walk to an ancestor (`HEAD~3`) reads besides commits: gix expects both to be
+        // readable once it walks, so they are read (and their errors reported) first.
+        repo.shallow_commits()
+            .map_err(|e| GitError::reading("the list of shallow commits", e))?;
+        repo.commit_graph_if_enabled()
+            .map_err(|e| GitError::reading("the commit graph", e))?;
         let id = repo.rev_parse_single(rev).map_err(bad)?;
         let object = id.object().map_err(bad)?;
         let commit = object.peel_to_commit().map_err(bad)?;
@@ -244,6 +254,10 @@ impl GitRepo {
 
     /// The commit HEAD points at; `None` in a repository without commits.
     pub fn head(&self) -> Result<Option<ObjectId>, GitError> {
+        guard("HEAD", || self.head_unguarded())?
+    }
+
+    fn head_unguarded(&self) -> Result<Option<ObjectId>, GitError> {
         let repo = self.local();
         let head = repo.head().map_err(|e| GitError::reading("HEAD", e))?;
         if head.is_unborn() {
@@ -280,6 +294,25 @@ fn is_no_repository(err: &gix::Error) -> bool {
     }
     let text = err.to_string();
     text.contains("Could not find a git repository") || text.contains("ceiling directory")
+}
+
+/// Runs `read`, turning a panic in gix into an error: a damaged repository must never take
+/// opsbook down (the panic is a bug to report, in gix or here).
+fn guard<T>(what: &str, read: impl FnOnce() -> T) -> Result<T, GitError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|p| panicked(what, p))
+}
+
+/// The error for a panic while reading `what`.
+fn panicked(what: &str, panic: Box<dyn std::any::Any + Send>) -> GitError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    GitError::Git(format!(
+        "reading {what} failed unexpectedly ({}); please report this as a bug",
+        one_line(&message)
+    ))
 }
 
 /// The short form of an id, as git abbreviates it (at least 7 characters, unique).

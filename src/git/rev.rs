@@ -5,7 +5,7 @@ use gix::objs::tree::EntryKind;
 use gix::prelude::FindExt;
 
 use super::tree::{MAX_ENTRIES, folder_id};
-use super::{GitError, GitRepo, ObjectId};
+use super::{GitError, GitRepo, ObjectId, guard};
 use crate::discover::{DiscoverError, TreeFile, join_prefix};
 use crate::document::ReadProblem;
 
@@ -28,6 +28,21 @@ impl GitRepo {
     /// is followed when it points at another file inside the content folder of the same tree.
     /// `rev` is how the user named the commit, for messages (`REV:content/runbooks/a.md`).
     pub fn tree_files(
+        &self,
+        commit: ObjectId,
+        rev: &str,
+        max_bytes: u64,
+    ) -> Result<Vec<TreeFile>, DiscoverError> {
+        let read = || self.tree_files_unguarded(commit, rev, max_bytes);
+        guard("the revision's files", read).unwrap_or_else(|err| {
+            Err(DiscoverError::Unreadable {
+                path: format!("{rev}:{}", self.content_prefix()),
+                message: err.to_string(),
+            })
+        })
+    }
+
+    fn tree_files_unguarded(
         &self,
         commit: ObjectId,
         rev: &str,
