@@ -296,6 +296,9 @@ struct Worker {
     buf: Vec<u8>,
 }
 
+/// The results of the runs one thread took, by run number.
+type Runs<T> = Vec<(usize, Vec<T>)>;
+
 /// Runs `work` over `0..len`, cut into runs taken in turn by up to `threads` threads (each with
 /// its own repository handle and caches), and returns the results in order. A panic in the
 /// reading code is an error: a damaged repository must not take the build down.
@@ -317,7 +320,7 @@ fn in_runs<T: Send>(
         .map(|start| start..(start + run).min(len))
         .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let take_runs = || -> Result<Vec<(usize, Vec<T>)>, GitError> {
+    let take_runs = || -> Result<Runs<T>, GitError> {
         let mut worker = worker();
         let mut done = Vec::new();
         loop {
@@ -332,7 +335,7 @@ fn in_runs<T: Send>(
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(take_runs))
             .unwrap_or_else(|panic| Err(panicked("the history", panic)))
     };
-    let results: Vec<Result<Vec<(usize, Vec<T>)>, GitError>> = if threads == 1 {
+    let results: Vec<Result<Runs<T>, GitError>> = if threads == 1 {
         vec![guarded()]
     } else {
         std::thread::scope(|scope| {

@@ -305,6 +305,9 @@ fn generate(dir: &Path, seed: u64) {
     git(dir, &["update-ref", "-d", "refs/heads/generated"]);
 }
 
+/// Author -> (commits, order of first appearance).
+type Authors = HashMap<String, (usize, usize)>;
+
 /// For each file: the last commit that changed it, how many did, and who (most first).
 type Expected = BTreeMap<String, (String, usize, Vec<String>)>;
 
@@ -344,8 +347,8 @@ fn reference(dir: &Path, prefix: &str, start: &str) -> Expected {
         .filter_map(|l| l.split_once(' '))
         .map(|(id, name)| (id.to_string(), name.to_string()))
         .collect();
-    let mut files: BTreeMap<String, (String, usize, HashMap<String, (usize, usize)>)> =
-        BTreeMap::new();
+    // path -> (last, commits, author -> (commits, first seen))
+    let mut files: BTreeMap<String, (String, usize, Authors)> = BTreeMap::new();
     for line in git(dir, &["rev-list", "--date-order", "--parents", start]).lines() {
         let mut ids = line.split(' ');
         let commit = ids.next().unwrap();
