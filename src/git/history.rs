@@ -110,7 +110,12 @@ impl GitRepo {
         let shallow = repo
             .shallow_commits()
             .map_err(|e| GitError::reading("the list of shallow commits", e))?
-            .map(|commits| commits.iter().copied().collect::<Vec<_>>())
+            .map(|commits| {
+                commits
+                    .iter()
+                    .copied()
+                    .collect::<std::collections::HashSet<_>>()
+            })
             .unwrap_or_default();
         let graph = Graph::read(&repo, start, &shallow)?;
         let order = graph.date_order()?;
@@ -159,7 +164,7 @@ impl Graph {
     fn read(
         repo: &gix::Repository,
         start: ObjectId,
-        shallow: &[ObjectId],
+        shallow: &std::collections::HashSet<ObjectId>,
     ) -> Result<Graph, GitError> {
         let mut graph = Graph {
             ids: vec![start],
