@@ -130,7 +130,9 @@ fn entry_offsets(idx: &[u8]) -> Vec<usize> {
 
 /// Applies one 8-byte operation to the files.
 fn damage(files: &mut [(PathBuf, Vec<u8>)], op: &[u8]) {
-    let [which, n, kind, a, b, c, d, value] = op.try_into().unwrap_or([0; 8]);
+    let mut padded = [0u8; 8];
+    padded[..op.len().min(8)].copy_from_slice(&op[..op.len().min(8)]);
+    let [which, n, kind, a, b, c, d, value] = padded;
     let position = u32::from_le_bytes([a, b, c, d]) as usize;
     let Some(index) = target(files, which, n) else { return };
     let idx = files
@@ -163,7 +165,7 @@ fn damage(files: &mut [(PathBuf, Vec<u8>)], op: &[u8]) {
                 slot.copy_from_slice(&(position as u32 & 0x7fff_ffff).to_be_bytes());
             }
         }
-        _ => bytes.extend_from_slice(&op[3..]),
+        _ => bytes.extend_from_slice(&padded[3..]),
     }
 }
 
