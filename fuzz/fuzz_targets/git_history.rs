@@ -35,11 +35,20 @@ fn git(dir: &Path, args: &[&str], date: Option<i64>) {
     assert!(status.success(), "git {args:?}");
 }
 
+/// A fresh folder of this process under the temporary folder (no crate needed: the fuzz
+/// package depends on afl and opsbook only).
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("opsbook-fuzz-git-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
+}
+
 /// A repository with a merge, its older objects packed and its newer ones loose.
 fn template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("a temporary folder").keep();
+        let dir = scratch("template");
         git(&dir, &["init", "--quiet"], None);
         let write = |name: &str, text: &str| {
             let path = dir.join("content/runbooks").join(name);
@@ -169,10 +178,16 @@ fn damage(files: &mut [(PathBuf, Vec<u8>)], op: &[u8]) {
     }
 }
 
+/// The folder the damaged repository is written to, made once before AFL++ forks, so every
+/// child process reuses it.
+fn work_dir() -> &'static Path {
+    static WORK: OnceLock<PathBuf> = OnceLock::new();
+    WORK.get_or_init(|| scratch("work"))
+}
+
 /// The repository to read this time: the template's files, damaged, written anew.
 fn prepare(data: &[u8]) -> PathBuf {
-    static WORK: OnceLock<PathBuf> = OnceLock::new();
-    let work = WORK.get_or_init(|| tempfile::tempdir().unwrap().keep());
+    let work = work_dir();
     let _ = std::fs::remove_dir_all(work.join(".git"));
     let mut files = template_files().clone();
     for op in data.chunks(8).take(16) {
@@ -184,7 +199,7 @@ fn prepare(data: &[u8]) -> PathBuf {
         let _ = std::fs::write(&path, bytes);
     }
     let _ = std::fs::create_dir_all(work.join("content/runbooks"));
-    work.clone()
+    work.to_path_buf()
 }
 
 fn run(data: &[u8]) {
@@ -209,5 +224,6 @@ fn main() {
         std::process::abort();
     }));
     template_files();
+    work_dir();
     afl::fuzz!(|data: &[u8]| run(data));
 }
