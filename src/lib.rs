@@ -6,7 +6,6 @@
 //! ([`commands`], with the arguments defined in [`cli`]) prints it and picks the exit code.
 
 pub mod allocator;
-pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,7 +13,7 @@ pub mod discover;
 pub mod document;
 pub mod escape;
 pub mod follow_ups;
-pub mod git_history;
+pub mod git;
 pub mod json_schema;
 pub mod lint;
 pub mod parse;
@@ -67,7 +66,7 @@ pub enum Error {
     Site(#[from] site::SiteError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Changes(#[from] changes::ChangesError),
+    Changes(#[from] git::changes::ChangesError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Scaffold(#[from] Box<scaffold::ScaffoldError>),
@@ -79,7 +78,7 @@ pub enum Error {
     Command(#[from] commands::CommandError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Git(#[from] git_history::GitError),
+    Git(#[from] git::GitError),
 }
 
 /// What `lint` found.
@@ -91,6 +90,9 @@ pub struct LintOutcome {
     pub findings: Vec<Finding>,
     /// How many documents the report covers.
     pub checked: usize,
+    /// What the reader should know about the check itself, such as why `stale-runbook` had no
+    /// git dates.
+    pub notes: Vec<String>,
 }
 
 impl LintOutcome {
@@ -131,14 +133,17 @@ pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
 /// Runs discover -> parse -> check.
 pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error> {
     let docs = load(config)?;
-    lint_docs(config, docs, options)
+    let history = git::SharedHistory::from_head(&config.content_dir());
+    lint_docs(config, docs, options, &history)
 }
 
-/// Runs the check on documents already read (from the working tree or a git tree).
+/// Runs the check on documents already read (from the working tree or a git tree);
+/// `stale-runbook` takes its git dates from `history`.
 fn lint_docs(
     config: &Config,
     docs: Vec<Document>,
     options: &LintOptions,
+    history: &git::SharedHistory,
 ) -> Result<LintOutcome, Error> {
     let mut filter = path_filter(config, &options.paths)?;
     if !options.allow_empty && !docs.iter().any(|d| filter.matches(&d.rel_path)) {
@@ -156,23 +161,54 @@ fn lint_docs(
         return Err(Error::NoDocuments(place));
     }
     if let Some(rev) = &options.changed_since {
-        filter.changed = Some(changes::changed_documents(
+        filter.changed = Some(git::changes::changed_documents(
             &config.content_dir(),
             rev,
             &docs,
         )?);
     }
     let today = options.today.unwrap_or_else(today);
-    let findings: Vec<Finding> = lint::check(&docs, config, today)
+    let corpus = lint::Corpus::new(&docs, config, today).with_history(history);
+    let all: Vec<usize> = (0..docs.len()).collect();
+    let findings: Vec<Finding> = lint::check_documents(&corpus, &all, false)
+        .0
         .into_iter()
         .filter(|f| filter.matches(&docs[f.doc].rel_path))
         .collect();
+    let notes = corpus
+        .git_dates_if_computed()
+        .and_then(|dates| git_dates_note(history, dates))
+        .into_iter()
+        .collect();
+    drop(corpus);
     let checked = docs.iter().filter(|d| filter.matches(&d.rel_path)).count();
     Ok(LintOutcome {
         docs,
         findings,
         checked,
+        notes,
     })
+}
+
+/// What `stale-runbook`'s reader should know about the git dates it used: why there were
+/// none, or that a shallow clone dated some runbooks by its oldest commit.
+fn git_dates_note(
+    history: &git::SharedHistory,
+    used: &std::collections::HashMap<String, Date>,
+) -> Option<String> {
+    match history.get() {
+        Err(why) => Some(format!(
+            "stale-runbook has no git dates for runbooks without last_reviewed: {why}"
+        )),
+        Ok(history) if history.shallow => {
+            let dated_by_boundary = used
+                .keys()
+                .filter(|path| history.get(path).is_some_and(|f| f.at_shallow_boundary))
+                .count();
+            (dated_by_boundary > 0).then(|| git::history::SHALLOW_NOTE.to_string())
+        }
+        Ok(_) => None,
+    }
 }
 
 /// Which documents a report covers: content-relative path prefixes from the command line,
@@ -288,19 +324,24 @@ pub struct HistoryStats {
     pub elapsed: std::time::Duration,
 }
 
-/// Runs the whole pipeline: lint, then render and write the site unless lint found errors.
-/// The git history walk runs beside reading and checking the documents.
-pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Error> {
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| config.output_dir());
-    let output = site::resolve_output(&output)?;
-    site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
-    let mut notes = Vec::new();
+/// What a build takes from git.
+struct BuildGit {
+    repo: Option<std::sync::Arc<git::GitRepo>>,
+    /// The documents of `--rev`, read from git.
+    tree_docs: Option<Vec<Document>>,
+    /// The history the pages and `stale-runbook` share.
+    history: git::SharedHistory,
+}
+
+/// What a build takes from git; `notes` says why pages will show no history.
+fn git_for_build(
+    config: &Config,
+    options: &BuildOptions,
+    notes: &mut Vec<String>,
+) -> Result<BuildGit, Error> {
     let content_dir = config.content_dir();
-    let repo = match git_history::GitRepo::open(&content_dir) {
-        Ok(repo) => repo,
+    let repo = match git::GitRepo::open(&content_dir) {
+        Ok(repo) => repo.map(std::sync::Arc::new),
         Err(err) if options.rev.is_none() => {
             notes.push(format!("pages show no git history: {err}"));
             None
@@ -309,47 +350,83 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
     };
     let (tree_docs, start) = match &options.rev {
         Some(rev) => {
-            let repo = repo.as_ref().ok_or_else(|| {
-                git_history::GitError::NoRepository(content_dir.display().to_string())
-            })?;
+            let repo = repo
+                .as_ref()
+                .ok_or_else(|| git::GitError::NoRepository(content_dir.display().to_string()))?;
             let commit = repo.resolve(rev)?;
-            let files = discover::discover_tree(repo, commit, rev, parse::DEFAULT_MAX_FILE_BYTES)?;
-            (Some(parse::parse_tree_files(files)), Some(commit))
+            let files = repo.tree_files(commit, rev, parse::DEFAULT_MAX_FILE_BYTES)?;
+            (Some(parse::parse_tree_files(files)), Ok(Some(commit)))
         }
-        None => (None, repo.as_ref().and_then(git_history::GitRepo::head)),
+        None => (None, repo.as_ref().map_or(Ok(None), |r| r.head())),
     };
+    let history = match (&repo, start) {
+        (Some(repo), Ok(Some(start))) => git::SharedHistory::at(repo.clone(), start),
+        (Some(_), Ok(None)) => {
+            notes.push("pages show no git history: the repository has no commits yet".into());
+            git::SharedHistory::none(None)
+        }
+        (Some(_), Err(err)) => {
+            notes.push(format!("pages show no git history: {err}"));
+            git::SharedHistory::none(Some(err.to_string()))
+        }
+        (None, _) if notes.is_empty() => {
+            notes.push(format!(
+                "pages show no git history: the content folder {} is not in a git repository",
+                content_dir.display()
+            ));
+            git::SharedHistory::none(None)
+        }
+        (None, _) => git::SharedHistory::none(None),
+    };
+    Ok(BuildGit {
+        repo,
+        tree_docs,
+        history,
+    })
+}
+
+/// Runs the whole pipeline: lint, then render and write the site unless lint found errors.
+/// The git history walk runs beside reading and checking the documents; `stale-runbook` and
+/// the pages read the same walk.
+pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Error> {
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir());
+    let output = site::resolve_output(&output)?;
+    site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
+    let mut notes = Vec::new();
+    let BuildGit {
+        repo,
+        tree_docs,
+        history,
+    } = git_for_build(config, options, &mut notes)?;
     let lint_options = LintOptions {
         today: options.today,
         allow_empty: options.allow_empty,
         ..LintOptions::default()
     };
-    let (lint, history) = std::thread::scope(|scope| {
-        let walk = repo.as_ref().zip(start).map(|(repo, start)| {
-            let repo = repo.reopen();
-            scope.spawn(move || repo?.history(start))
-        });
-        let lint = match tree_docs {
-            Some(docs) => lint_docs(config, docs, &lint_options),
-            None => load(config).and_then(|docs| lint_docs(config, docs, &lint_options)),
-        };
-        let history = walk.map(|handle| handle.join().expect("the git history walk panicked"));
-        (lint, history)
-    });
-    let lint = lint?;
-    let history = match history {
-        Some(Ok(history)) => {
-            if history.shallow {
-                notes.push("the repository is a shallow clone: last-updated dates and contributors only cover the fetched commits (fetch the whole history, e.g. fetch-depth: 0)".into());
-            }
-            Some(history)
+    let lint = std::thread::scope(|scope| {
+        scope.spawn(|| history.get().is_ok());
+        match tree_docs {
+            Some(docs) => lint_docs(config, docs, &lint_options, &history),
+            None => load(config).and_then(|docs| lint_docs(config, docs, &lint_options, &history)),
         }
-        Some(Err(err)) => {
-            notes.push(format!("pages show no git history: {err}"));
+    })?;
+    let walked = match (&repo, history.get()) {
+        (Some(_), Ok(walked)) if walked.commits_walked > 0 => {
+            if walked.shallow {
+                notes.push(git::history::SHALLOW_NOTE.into());
+            }
+            Some(walked)
+        }
+        (Some(_), Err(why)) if notes.is_empty() => {
+            notes.push(format!("pages show no git history: {why}"));
             None
         }
-        None => None,
+        _ => None,
     };
-    let stats = history.as_ref().map(|h| HistoryStats {
+    let stats = walked.map(|h| HistoryStats {
         commits_walked: h.commits_walked,
         commits_touching_content: h.commits_touching_content,
         files: h.files.len(),
@@ -366,7 +443,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
     let today = options.today.unwrap_or_else(today);
     let input = site::SiteInput {
         today,
-        history: history.as_ref(),
+        history: walked,
         content_prefix: repo.as_ref().map(|r| r.content_prefix()),
     };
     let summary = site::build(config, &lint.docs, &output, &input)?;

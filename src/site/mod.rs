@@ -21,7 +21,7 @@ use jiff::civil::Date;
 
 use crate::config::Config;
 use crate::document::Document;
-use crate::git_history::History;
+use crate::git::History;
 
 /// What the site needs besides the config and the documents.
 #[derive(Debug, Clone, Copy)]

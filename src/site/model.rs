@@ -919,7 +919,7 @@ fn link_history(
     documents: &mut [DocView],
     info: &SiteInfo,
     source_pattern: &str,
-    history: Option<&crate::git_history::History>,
+    history: Option<&crate::git::History>,
 ) {
     for view in documents.iter_mut() {
         view.edit_url = edit_url(&info.repo_url, &info.edit_branch, &view.repo_path);
