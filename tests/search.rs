@@ -209,7 +209,7 @@ fn records_hold_plain_text_metadata_and_filters() {
     assert_eq!(filter("status"), ["published"]);
 
     // Words from the body, tables and code included; no Markdown or front matter syntax.
-    let text = &record.content;
+    let text = &record.plain_text();
     assert!(
         text.starts_with("Summary A nightly vacuum on the ledger-db primary"),
         "{text}"
@@ -252,15 +252,31 @@ fn records_hold_plain_text_metadata_and_filters() {
         .find(|d| d.id == "rb-payments-db-failover")
         .unwrap();
     let record = search::record(failover, site.body(failover.index), &site.info.base_path);
+    let text = record.plain_text();
+    assert!(text.contains("Alerts: LedgerDBReplicationLag, LedgerDBPrimaryDown."));
     assert!(
-        record
-            .content
-            .contains("Alerts: LedgerDBReplicationLag, LedgerDBPrimaryDown.")
-    );
-    assert!(
-        record.content.contains("patronictl failover ledger-db"),
+        text.contains("patronictl failover ledger-db"),
         "code is searchable"
     );
+    // Alert and service names outweigh the body, so their documents rank first.
+    let weight_of = |words: &str| {
+        record
+            .text
+            .iter()
+            .find(|run| run.text.contains(words))
+            .map(|run| run.weight)
+    };
+    assert_eq!(
+        weight_of("LedgerDBReplicationLag, LedgerDBPrimaryDown."),
+        Some(search::ALERT_WEIGHT)
+    );
+    assert_eq!(weight_of("patronictl failover"), Some(1.0));
+    assert_eq!(
+        weight_of("payments-api, ledger-db."),
+        Some(search::SERVICE_WEIGHT)
+    );
+    assert!(weight_of("LedgerDBPrimaryDown.") > weight_of("patronictl failover"));
+    assert!(weight_of("payments-api, ledger-db.") > weight_of("patronictl failover"));
 }
 
 /// The fixture's site model, with shards of one document, for `search::build_into`.

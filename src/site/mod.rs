@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod model;
 pub mod render;
 pub mod search;
+pub mod search_index;
 pub mod taxonomy;
 pub mod templates;
 pub mod write;
