@@ -35,6 +35,105 @@ impl From<git2::Error> for ChangesError {
     }
 }
 
+/// What changed under `prefix` (relative to the repository's working tree) since the merge
+/// base of HEAD and `rev`: committed, staged, unstaged and untracked, renames found.
+fn diff_since<'r>(
+    repo: &'r git2::Repository,
+    rev: &str,
+    prefix: &Path,
+) -> Result<git2::Diff<'r>, ChangesError> {
+    let target = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| ChangesError::UnknownRevision {
+            rev: rev.to_string(),
+            message: e.message().to_string(),
+        })?;
+    let base = match repo.head().and_then(|h| h.peel_to_commit()) {
+        Ok(head) => repo.find_commit(repo.merge_base(head.id(), target.id())?)?,
+        Err(_) => target, // No commits on this branch yet.
+    };
+    let base_tree = base.tree()?;
+    let mut options = git2::DiffOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .pathspec(prefix.to_string_lossy().as_ref());
+    let mut diff = repo.diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut options))?;
+    diff.find_similar(Some(
+        git2::DiffFindOptions::new()
+            .renames(true)
+            .for_untracked(true),
+    ))?;
+    Ok(diff)
+}
+
+/// Files under `dir` changed since the merge base with `rev` (paths relative to `dir`,
+/// `/`-separated): those added, modified or renamed to (`changed`), and the text of those
+/// modified, removed or renamed from as the base had it (`before`), for the ones `accept`
+/// takes (old texts over `max_bytes` are left out). What `--changed-since` needs of alert
+/// rule files.
+#[derive(Debug, Default)]
+pub struct ChangedFiles {
+    pub changed: BTreeSet<String>,
+    pub before: Vec<(String, String)>,
+}
+
+pub fn changed_files(
+    dir: &Path,
+    rev: &str,
+    accept: &dyn Fn(&str) -> bool,
+    max_bytes: u64,
+) -> Result<ChangedFiles, ChangesError> {
+    let repo = git2::Repository::discover(dir)
+        .map_err(|_| ChangesError::NotARepository(dir.display().to_string()))?;
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| ChangesError::Git("the repository has no working tree".into()))?;
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .map_err(|e| ChangesError::Git(e.to_string()))
+    };
+    let prefix: PathBuf = canonical(dir)?
+        .strip_prefix(canonical(workdir)?)
+        .map(Path::to_path_buf)
+        .map_err(|_| ChangesError::Git(format!("{} is outside the repository", dir.display())))?;
+    let diff = diff_since(&repo, rev, &prefix)?;
+    let odb = repo.odb()?;
+    let small = |id: git2::Oid| {
+        odb.read_header(id)
+            .is_ok_and(|(size, _)| size as u64 <= max_bytes)
+    };
+    let relative = |path: Option<&Path>| -> Option<String> {
+        let rel = path?.strip_prefix(&prefix).ok()?;
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        accept(&rel).then_some(rel)
+    };
+    let mut files = ChangedFiles::default();
+    for delta in diff.deltas() {
+        use git2::Delta::*;
+        if matches!(
+            delta.status(),
+            Added | Modified | Untracked | Typechange | Copied | Renamed
+        ) {
+            files.changed.extend(relative(delta.new_file().path()));
+        }
+        if matches!(delta.status(), Modified | Renamed | Deleted | Typechange)
+            && let Some(rel) = relative(delta.old_file().path())
+            && small(delta.old_file().id())
+            && let Ok(blob) = repo.find_blob(delta.old_file().id())
+            && let Ok(text) = std::str::from_utf8(blob.content())
+        {
+            files.before.push((rel, text.to_string()));
+        }
+    }
+    Ok(files)
+}
+
 /// Content-relative paths of the documents to report on.
 pub fn changed_documents(
     content_dir: &Path,
@@ -54,31 +153,7 @@ pub fn changed_documents(
         .strip_prefix(canonical(workdir)?)
         .map(Path::to_path_buf)
         .map_err(|_| ChangesError::Git("the content folder is outside the repository".into()))?;
-
-    let target = repo
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
-        .map_err(|e| ChangesError::UnknownRevision {
-            rev: rev.to_string(),
-            message: e.message().to_string(),
-        })?;
-    let base = match repo.head().and_then(|h| h.peel_to_commit()) {
-        Ok(head) => repo.find_commit(repo.merge_base(head.id(), target.id())?)?,
-        Err(_) => target, // No commits on this branch yet.
-    };
-    let base_tree = base.tree()?;
-
-    let mut options = git2::DiffOptions::new();
-    options
-        .include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .pathspec(prefix.to_string_lossy().as_ref());
-    let mut diff = repo.diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut options))?;
-    diff.find_similar(Some(
-        git2::DiffFindOptions::new()
-            .renames(true)
-            .for_untracked(true),
-    ))?;
+    let diff = diff_since(&repo, rev, &prefix)?;
 
     let to_content = |path: Option<&Path>| -> Option<String> {
         let rel = path?.strip_prefix(&prefix).ok()?;

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::{CheckContext, Emitter, Level};
+use crate::alerts::RuleFile;
 use crate::document::Document;
 
 /// A rule's stable kebab-case id (`broken-link`): the one type for rule ids, in findings, the
@@ -65,6 +66,8 @@ pub enum Source {
     OtherDocuments,
     /// The git history of the content folder (when a file last changed).
     GitHistory,
+    /// The alerting rules of the files `[alerts] rules` names.
+    AlertRules,
 }
 
 impl Source {
@@ -73,6 +76,7 @@ impl Source {
         match self {
             Source::OtherDocuments => "other documents",
             Source::GitHistory => "git history",
+            Source::AlertRules => "alert rules",
         }
     }
 }
@@ -142,6 +146,12 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static Meta;
     /// Checks one document and pushes what it finds.
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter);
+
+    /// Checks one alert rule file (`[alerts] rules`) and pushes what it finds; most rules
+    /// check documents only. Rule files are checked again after every edit (there are few,
+    /// and what their findings depend on is the whole knowledge base), so nothing here needs
+    /// recording for `opsbook serve`.
+    fn check_rule_file(&self, _file: &RuleFile, _ctx: &CheckContext, _out: &mut Emitter) {}
 
     fn id(&self) -> RuleId {
         self.meta().id

@@ -22,6 +22,7 @@ use crate::document::Document;
 use crate::site::incremental::{remove, write_file};
 use crate::site::search::{self, BUNDLE_DIR};
 use crate::site::write::OutputFile;
+use crate::alerts::AlertRules;
 use crate::site::{SiteError, SiteInput, model::Site};
 use crate::term::Verbosity;
 
@@ -113,6 +114,7 @@ struct Job {
     generation: u64,
     config: Config,
     docs: Vec<Document>,
+    alerts: Arc<AlertRules>,
     today: Date,
 }
 
@@ -167,7 +169,7 @@ impl Indexer {
         &mut self,
         generation: u64,
         config: &Config,
-        docs: &[Document],
+        (docs, alerts): (&[Document], &Arc<AlertRules>),
         today: Date,
     ) {
         {
@@ -192,6 +194,7 @@ impl Indexer {
             generation,
             config: config.clone(),
             docs: docs.to_vec(),
+            alerts: alerts.clone(),
             today,
         };
         if let Some(jobs) = &self.jobs {
@@ -228,7 +231,11 @@ fn run(receiver: mpsc::Receiver<Job>, state: &State, output: &Path, verbosity: V
             }
         }
         let started = Instant::now();
-        let site = Site::new(&job.config, &job.docs, &SiteInput::new(job.today));
+        let input = SiteInput {
+            alerts: Some(&job.alerts),
+            ..SiteInput::new(job.today)
+        };
+        let site = Site::new(&job.config, &job.docs, &input);
         let result = search::build(&site, &job.config.search);
         drop(site);
         let mut bundle = state.bundle.lock().unwrap_or_else(|e| e.into_inner());

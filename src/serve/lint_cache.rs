@@ -11,9 +11,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use jiff::civil::Date;
 use rayon::prelude::*;
 
+use crate::alerts::AlertRules;
+use crate::alerts::coverage::Coverage;
 use crate::config::Config;
 use crate::document::Document;
-use crate::lint::{self, Change, Corpus, Finding, Lookup};
+use crate::lint::{self, Change, Corpus, Finding, Lookup, Origin};
 
 /// What the last check saw of a document: what other documents can find it by, and what its
 /// rules looked up of the others.
@@ -27,8 +29,11 @@ struct Seen {
 
 #[derive(Debug, Default)]
 pub struct LintCache {
-    /// Findings by document (content-relative path); their `doc` index is set on assembly.
+    /// Findings by document (content-relative path); their document index is set on assembly.
     findings: HashMap<String, Vec<Finding>>,
+    /// The findings of the alert rule files: every rule file is checked on every call (there
+    /// are few, and their findings depend on every runbook).
+    rule_files: Vec<Finding>,
     seen: HashMap<String, Seen>,
     /// The git dates `stale-runbook` asked for, and the runbooks they were looked up for: reused
     /// while no other runbook needs one (one walk of the history per serve, not per edit).
@@ -53,16 +58,23 @@ impl LintCache {
     /// config change, a new day). `changed`: documents whose text changed, that appeared or
     /// that are gone; `rescanned`: the content folder was walked again, so files that are not
     /// documents may have appeared or gone (links to them are checked again).
+    /// `alerts`: the alert rules, and whether they changed since the last call (the documents
+    /// that looked them up are checked again).
     pub fn check(
         &mut self,
         docs: &[Document],
+        (alerts, alerts_changed): (&AlertRules, bool),
         config: &Config,
         today: Date,
         changed: &BTreeSet<String>,
         rescanned: bool,
         full: bool,
     ) -> Vec<Finding> {
-        let corpus = Corpus::new(docs, config, today);
+        let coverage = (!alerts.files.is_empty()).then(|| Coverage::new(docs, alerts, config));
+        let mut corpus = Corpus::new(docs, config, today);
+        if let Some(coverage) = &coverage {
+            corpus = corpus.with_alerts(alerts, coverage);
+        }
         let wanting = wanting_git_dates(docs);
         if let Some((asked, dates)) = &self.git
             && wanting.is_subset(asked)
@@ -72,13 +84,14 @@ impl LintCache {
         let only: Vec<usize> = if full || self.seen.is_empty() {
             (0..docs.len()).collect()
         } else {
-            self.affected(&corpus, changed, rescanned)
+            self.affected(&corpus, changed, rescanned, alerts_changed)
         };
         let (fresh, lookups) = lint::check_documents(&corpus, &only, true);
         if let Some(dates) = corpus.git_dates_if_computed() {
             self.git = Some((wanting, dates.clone()));
         }
         self.store(docs, changed, &only, fresh, lookups);
+        self.rule_files = lint::check_rule_files(&corpus);
         self.checked = only.len();
         self.assemble(docs)
     }
@@ -113,33 +126,44 @@ impl LintCache {
             self.seen.insert(doc.rel_path.clone(), seen);
         }
         for finding in fresh {
-            let rel = &docs[finding.doc].rel_path;
-            if let Some(list) = self.findings.get_mut(rel) {
+            let Some(i) = finding.at.document() else {
+                continue;
+            };
+            if let Some(list) = self.findings.get_mut(&docs[i].rel_path) {
                 list.push(finding);
             }
         }
     }
 
-    /// Every cached finding, in document order, with its `doc` index into `docs`.
+    /// Every cached finding, in document order with its index into `docs`, then the rule
+    /// files' findings.
     fn assemble(&self, docs: &[Document]) -> Vec<Finding> {
         let mut all = Vec::new();
         for (i, doc) in docs.iter().enumerate() {
             for finding in self.findings.get(&doc.rel_path).into_iter().flatten() {
                 let mut finding = finding.clone();
-                finding.doc = i;
+                finding.at = Origin::Document(i);
                 all.push(finding);
             }
         }
+        all.extend(self.rule_files.iter().cloned());
         all
     }
 
     /// The documents whose findings may differ from the cached ones: the changed and new ones,
     /// and those whose rules looked up something a changed document is or was.
-    fn affected(&self, corpus: &Corpus, changed: &BTreeSet<String>, rescanned: bool) -> Vec<usize> {
+    fn affected(
+        &self,
+        corpus: &Corpus,
+        changed: &BTreeSet<String>,
+        rescanned: bool,
+        alerts_changed: bool,
+    ) -> Vec<usize> {
         let docs = corpus.docs();
         let mut change = Change {
             paths: changed.iter().cloned().collect(),
             any_file: rescanned,
+            alert_rules: alerts_changed,
             ..Change::default()
         };
         for rel in changed {
@@ -291,11 +315,11 @@ mod tests {
             }
             let mut cache = LintCache::default();
             let docs = documents(&files);
-            cache.check(&docs, &config, today, &BTreeSet::new(), true, true);
+            cache.check(&docs, (&AlertRules::default(), false), &config, today, &BTreeSet::new(), true, true);
             for (n, step) in edits.iter().enumerate() {
                 let changed = BTreeSet::from([apply(&mut files, step)]);
                 let docs = documents(&files);
-                let got = cache.check(&docs, &config, today, &changed, false, false);
+                let got = cache.check(&docs, (&AlertRules::default(), false), &config, today, &changed, false, false);
                 let want = lint::check(&docs, &config, today);
                 prop_assert_eq!(got, want, "after edit {} of {:?}", n + 1, edits);
             }
@@ -331,14 +355,14 @@ mod tests {
         };
         let mut cache = LintCache::default();
         let docs = documents(&files);
-        let first = across(cache.check(&docs, &config, today, &BTreeSet::new(), false, true));
+        let first = across(cache.check(&docs, (&AlertRules::default(), false), &config, today, &BTreeSet::new(), false, true));
         assert!(first.is_empty(), "{first:?}");
 
         // b.md links to a.md; deleting a.md breaks the link in b.md, which did not change.
         files.remove(PATHS[0]);
         let docs = documents(&files);
         let changed = BTreeSet::from([PATHS[0].to_string()]);
-        let after = across(cache.check(&docs, &config, today, &changed, false, false));
+        let after = across(cache.check(&docs, (&AlertRules::default(), false), &config, today, &changed, false, false));
         assert_eq!(after.len(), 1, "{after:?}");
         assert_eq!(after[0].rule, "broken-link");
         assert_eq!(docs[after[0].doc].rel_path, PATHS[1]);
@@ -348,7 +372,7 @@ mod tests {
         files.insert(PATHS[5], runbook(2, vec![]).render(PATHS[5]));
         let docs = documents(&files);
         let changed = BTreeSet::from([PATHS[5].to_string()]);
-        let after = cache.check(&docs, &config, today, &changed, false, false);
+        let after = cache.check(&docs, (&AlertRules::default(), false), &config, today, &changed, false, false);
         let duplicates = after.iter().filter(|f| f.rule == "duplicate-id").count();
         assert_eq!(duplicates, 2, "{after:?}");
         assert_eq!(after, lint::check(&docs, &config, today));

@@ -148,6 +148,7 @@ impl Rebuilder {
         let started = Instant::now();
         let findings = self.lint.check(
             &workspace.docs,
+            (&workspace.alerts, applied.is_some_and(|a| a.alert_rules)),
             &workspace.config,
             today,
             &changed,
@@ -215,7 +216,10 @@ impl Rebuilder {
         let Some(templates) = &self.templates else {
             unreachable!("templates were just loaded");
         };
-        let input = SiteInput::new(today);
+        let input = SiteInput {
+            alerts: Some(&workspace.alerts),
+            ..SiteInput::new(today)
+        };
         let started = Instant::now();
         let site = Site::with_cache(&config, &workspace.docs, &input, &mut self.views);
         let model = (started.elapsed(), site.reused);
@@ -251,8 +255,12 @@ impl Rebuilder {
     pub fn index_later(&mut self, workspace: &Workspace) {
         let config = self.site_config(workspace);
         let today = self.today.unwrap_or_else(crate::today);
-        self.indexer
-            .build_later(self.generation, &config, &workspace.docs, today);
+        self.indexer.build_later(
+            self.generation,
+            &config,
+            (&workspace.docs, &workspace.alerts),
+            today,
+        );
     }
 
     /// Waits until the search index of the last rebuild is in place; false on timeout.

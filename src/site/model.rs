@@ -344,7 +344,7 @@ fn is_gitlab(repo_url: &str) -> bool {
 
 /// The content folder relative to the repository root when there is no repository to ask:
 /// `paths.content` as written (the config's folder is taken as the repository root).
-fn default_content_prefix(config: &Config) -> String {
+pub fn default_content_prefix(config: &Config) -> String {
     let path = &config.paths.content;
     if path.is_absolute() {
         return String::new();
