@@ -91,6 +91,8 @@ pub struct RuleFile {
     pub alerts: Vec<Alert>,
     /// Recording rules (`record:`): counted, not otherwise used.
     pub recording_rules: usize,
+    /// The text is not YAML (a template, say).
+    pub not_yaml: bool,
     lines: OnceLock<Vec<usize>>,
 }
 
@@ -107,6 +109,7 @@ impl RuleFile {
             problems: parsed.problems,
             alerts: parsed.alerts,
             recording_rules: parsed.recording_rules,
+            not_yaml: parsed.not_yaml,
             lines: OnceLock::new(),
         }
     }
@@ -122,8 +125,14 @@ impl RuleFile {
             problems: Vec::new(),
             alerts: Vec::new(),
             recording_rules: 0,
+            not_yaml: false,
             lines: OnceLock::new(),
         }
+    }
+
+    /// Whether its alerts could be read: it is text, and YAML.
+    pub fn is_usable(&self) -> bool {
+        self.read_problem.is_none() && !self.not_yaml
     }
 
     /// Byte offsets where each line starts, built on first use.
@@ -183,6 +192,11 @@ impl AlertRules {
             .iter()
             .enumerate()
             .flat_map(|(i, file)| file.alerts.iter().map(move |alert| (i, file, alert)))
+    }
+
+    /// Whether every rule file could be read (so an alert no file defines does not exist).
+    pub fn all_usable(&self) -> bool {
+        self.files.iter().all(RuleFile::is_usable)
     }
 
     /// The index of the rule file at a root-relative path.

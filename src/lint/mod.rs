@@ -17,7 +17,7 @@ pub(crate) mod testing;
 
 pub use context::{Change, CheckContext, Corpus, Lookup};
 pub(crate) use rule::rule_meta;
-pub use rule::{Meta, Rule, RuleId, Source};
+pub use rule::{Checks, Meta, Rule, RuleId, Source};
 
 use std::cell::RefCell;
 use std::fmt;
@@ -169,13 +169,12 @@ impl Policy {
         }
     }
 
-    /// The rules that are on, with their levels (for rule files, which have no paths to
+    /// The rules for rule files that are on, with their levels (rule files have no paths to
     /// ignore, drafts or allow lists).
     fn enabled(&self) -> impl Iterator<Item = (&'static dyn Rule, Level)> + '_ {
-        self.levels
-            .iter()
-            .copied()
-            .filter(|(_, level)| *level != Level::Off)
+        self.levels.iter().copied().filter(|(rule, level)| {
+            *level != Level::Off && rule.meta().checks == Checks::RuleFiles
+        })
     }
 
     /// The rules to run on `doc`, with their levels.
@@ -190,6 +189,7 @@ impl Policy {
             // Unreadable files are always reported: an ignored path is still a file we read.
             let id = rule.id();
             *level != Level::Off
+                && rule.meta().checks == Checks::Documents
                 && (!ignored || id == rules::UNREADABLE_FILE)
                 && !(draft && self.draft_skip.iter().any(|s| id == s.as_str()))
                 && !allowed.contains(&id.as_str())

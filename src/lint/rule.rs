@@ -81,12 +81,22 @@ impl Source {
     }
 }
 
+/// What a rule checks: documents (most rules), or the alert rule files of `[alerts] rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Checks {
+    Documents,
+    RuleFiles,
+}
+
 /// Everything the registry knows about a rule but its check.
 #[derive(Debug)]
 pub struct Meta {
     /// Stable kebab-case id; never changes once released.
     pub id: RuleId,
     pub default_level: Level,
+    /// Documents ([`Rule::check`]) or rule files ([`Rule::check_rule_file`]).
+    pub checks: Checks,
     /// One sentence (Markdown inline code allowed) for `opsbook rules`, SARIF and the book's
     /// rule table.
     pub summary: &'static str,
@@ -116,16 +126,20 @@ impl Meta {
 ///     summary: "A relative link to a document or file that doesn't exist, or to a missing `#anchor`.",
 /// };
 /// ```
+///
+/// A rule that checks alert rule files says so after its level: `checks: RuleFiles,`.
 macro_rules! rule_meta {
     (
         id: $id:literal,
         level: $level:ident,
+        $(checks: $checks:ident,)?
         reads: [$($source:ident),* $(,)?],
         summary: $summary:literal $(,)?
     ) => {
         $crate::lint::Meta {
             id: $crate::lint::RuleId::new($id),
             default_level: $crate::lint::Level::$level,
+            checks: rule_meta!(@checks $($checks)?),
             summary: $summary,
             reads: &[$($crate::lint::Source::$source),*],
             explanation: include_str!(concat!(
@@ -136,6 +150,12 @@ macro_rules! rule_meta {
             )),
             module: module_path!(),
         }
+    };
+    (@checks) => {
+        $crate::lint::Checks::Documents
+    };
+    (@checks $checks:ident) => {
+        $crate::lint::Checks::$checks
     };
 }
 pub(crate) use rule_meta;

@@ -365,7 +365,7 @@ mod tests {
         let after = across(cache.check(&docs, (&AlertRules::default(), false), &config, today, &changed, false, false));
         assert_eq!(after.len(), 1, "{after:?}");
         assert_eq!(after[0].rule, "broken-link");
-        assert_eq!(docs[after[0].doc].rel_path, PATHS[1]);
+        assert_eq!(after[0].at, Origin::Document(1), "{}", PATHS[1]);
         assert_eq!(cache.checked, 1, "notes/e.md looked at nothing a.md was");
 
         // notes/e.md takes b.md's id: both report duplicate-id.
