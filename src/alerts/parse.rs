@@ -58,7 +58,7 @@ fn not_yaml(text: &str, err: &yaml::YamlError) -> Problem {
         Some(template) => Problem {
             span: template,
             message: format!(
-                "not a YAML rule file: this looks like a template (Helm, Go or Jinja), and YAML reads it as {}",
+                "not a YAML rule file: it holds template syntax (Helm, Go or Jinja) that was not rendered (as YAML: {})",
                 err.message
             ),
             label: "template syntax".into(),
