@@ -269,6 +269,8 @@ fn fingerprints(site: &Site) -> Vec<(Page, String, u64)> {
                         (&view.url, view.git.as_ref().map(|g| &g.updated)).hash(h);
                     }
                 }),
+                Page::Alerts => with(&|h| hash_serialized(h, &site.alerts)),
+                Page::Alert(i) => with(&|h| hash_serialized(h, &site.alerts[i])),
                 Page::NotFound | Page::Robots => global,
             };
             (page, page.path(site), fp)

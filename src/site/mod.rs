@@ -1,6 +1,7 @@
 //! The build stage: site model -> render (Tera, in parallel) -> index (Pagefind, in-process)
 //! -> write (temporary folder, swap).
 
+pub mod alerts;
 pub mod charts;
 pub mod doc_body;
 pub mod files;

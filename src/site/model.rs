@@ -33,6 +33,8 @@ pub struct SiteInfo {
     pub search: super::search::SearchView,
     /// The severity scale, most severe first (the search box colours its results with it).
     pub severities: Vec<String>,
+    /// The site has alert pages (`/alerts/`).
+    pub alerts: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,6 +117,9 @@ pub struct DocView {
     pub last_reviewed: String,
     pub review_interval: Option<i64>,
     pub alerts: Vec<String>,
+    /// Each alert of `alerts:` with its page (`/alerts/<name>/`); names that cannot be a page
+    /// folder are left out.
+    pub alert_links: Vec<TermLink>,
     pub escalation: String,
     pub started_at: String,
     pub detected_at: String,
@@ -161,6 +166,10 @@ pub struct DocView {
     /// `incremental::view_fingerprint`), computed on first use and kept with the view.
     #[serde(skip)]
     pub base_fingerprint: std::sync::OnceLock<u64>,
+    /// The words of the body that look like alert names (see `alerts::alert_words`), found
+    /// when the site has alerts and kept with the view.
+    #[serde(skip)]
+    pub alert_words: super::alerts::AlertWords,
 }
 
 /// Document views kept between builds (by `opsbook serve`): the part of a view that depends
@@ -244,6 +253,8 @@ pub struct Site<'a> {
     pub taxonomies: Vec<Taxonomy>,
     /// The severity scale, most severe first.
     pub severities: Vec<String>,
+    /// Every alert a rule file defines or a runbook lists, by name (the alert pages).
+    pub alerts: Vec<super::alerts::AlertView>,
     pub today: Date,
     /// Keep raw HTML in Markdown as written (`unsafe_html`).
     pub unsafe_html: bool,
@@ -508,6 +519,17 @@ impl<'a> Site<'a> {
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
                 review_interval: meta.review_interval,
+                alert_links: meta
+                    .alerts
+                    .iter()
+                    .filter_map(|name| {
+                        let url = super::alerts::page_url(&base, name)?;
+                        Some(TermLink {
+                            name: name.clone(),
+                            url,
+                        })
+                    })
+                    .collect(),
                 alerts: meta.alerts.clone(),
                 escalation: meta.escalation.clone().unwrap_or_default(),
                 started_at: ts(meta.started_at),
@@ -543,13 +565,20 @@ impl<'a> Site<'a> {
                 updated: None,
                 related_ids: [meta.related_runbooks, meta.related_postmortems],
                 base_fingerprint: std::sync::OnceLock::new(),
+                alert_words: Default::default(),
             }
         };
         if let Some(last) = cache.last.take() {
             if reusable(&last, docs, input, &make_view) {
+                let alerts =
+                    super::alerts::views(config, docs, &last.documents, input.alerts, &base);
+                let info = SiteInfo {
+                    alerts: !alerts.is_empty(),
+                    ..last.info
+                };
                 return Site {
                     reused: true,
-                    info: last.info,
+                    info,
                     docs,
                     documents: last.documents,
                     urls: last.urls,
@@ -557,6 +586,7 @@ impl<'a> Site<'a> {
                     resolver: Resolver::for_config(config),
                     taxonomies: last.taxonomies,
                     severities: scale.clone(),
+                    alerts,
                     today,
                     unsafe_html: config.site.unsafe_html,
                 };
@@ -712,6 +742,7 @@ impl<'a> Site<'a> {
             .map(|d| (d.rel_path.clone(), url_of(d)))
             .collect();
         let search = super::search::SearchView::new(&config.search, &base, documents.len());
+        let alerts = super::alerts::views(config, docs, &documents, input.alerts, &base);
         Site {
             reused: false,
             info: SiteInfo {
@@ -725,6 +756,7 @@ impl<'a> Site<'a> {
                 edit_branch,
                 search,
                 severities: scale.clone(),
+                alerts: !alerts.is_empty(),
             },
             docs,
             documents,
@@ -733,6 +765,7 @@ impl<'a> Site<'a> {
             resolver: Resolver::for_config(config),
             taxonomies,
             severities: scale.clone(),
+            alerts,
             today,
             unsafe_html: config.site.unsafe_html,
         }

@@ -109,6 +109,10 @@ pub enum Page {
     Term(TaxonomyKind, usize),
     FollowUps,
     Metrics,
+    /// The list of alerts.
+    Alerts,
+    /// The page of `site.alerts[i]` (only alerts whose name can be a folder get one).
+    Alert(usize),
     NotFound,
     DocumentsJson,
     Feed,
@@ -131,6 +135,11 @@ impl Page {
             ),
             Page::FollowUps => "follow-ups/index.html".into(),
             Page::Metrics => "metrics/index.html".into(),
+            Page::Alerts => "alerts/index.html".into(),
+            Page::Alert(i) => format!(
+                "{}index.html",
+                site.alerts[i].dir.as_deref().unwrap_or("alerts/")
+            ),
             Page::NotFound => "404.html".into(),
             Page::DocumentsJson => "documents.json".into(),
             Page::Feed => "atom.xml".into(),
@@ -158,6 +167,14 @@ pub fn all_pages(site: &Site) -> Vec<Page> {
     for taxonomy in &site.taxonomies {
         pages.push(Page::Taxonomy(taxonomy.kind));
         pages.extend((0..taxonomy.terms.len()).map(|t| Page::Term(taxonomy.kind, t)));
+    }
+    if !site.alerts.is_empty() {
+        pages.push(Page::Alerts);
+        pages.extend(
+            (0..site.alerts.len())
+                .filter(|&i| site.alerts[i].dir.is_some())
+                .map(Page::Alert),
+        );
     }
     pages.extend([
         Page::FollowUps,
@@ -334,6 +351,21 @@ fn render_page(
             let mut context = page_context(site, "Metrics", "metrics", "metrics/");
             context.insert("metrics", &metrics::compute(site));
             render(templates, "metrics.html", &context)?
+        }
+        Page::Alerts => {
+            let mut context = page_context(site, "Alerts", "alerts", "alerts/");
+            let answered = site.alerts.iter().filter(|a| !a.runbooks.is_empty()).count();
+            context.insert("alerts", &site.alerts);
+            context.insert("answered", &answered);
+            context.insert("unanswered", &(site.alerts.len() - answered));
+            render(templates, "alerts.html", &context)?
+        }
+        Page::Alert(i) => {
+            let alert = &site.alerts[i];
+            let dir = alert.dir.as_deref().unwrap_or("alerts/");
+            let mut context = page_context(site, &alert.name, "alerts", dir);
+            context.insert("alert", alert);
+            render(templates, "alert.html", &context)?
         }
         Page::NotFound => {
             let mut not_found = page_context(site, "Page not found", "", "404.html");

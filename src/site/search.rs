@@ -25,6 +25,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::SiteError;
+use super::alerts::AlertView;
 use super::model::{DocView, Site};
 use super::write::OutputFile;
 use crate::config::SearchConfig;
@@ -127,7 +128,6 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
         fact("Follow-up owner", &follow_up.owner);
         fact("Ticket", &follow_up.ticket);
     }
-    fact("Alerts", &view.alerts.join(", "));
     fact("Escalation", &view.escalation);
     fact("Owner", &view.owner);
     fact("Services", &view.services.join(", "));
@@ -136,6 +136,7 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
     if content.contains("___PAGEFIND") {
         content = content.replace("___PAGEFIND", "PAGEFIND");
     }
+    weighted(&mut content, "Alerts", &view.alerts.join(", "));
 
     // Metadata and filter values are stored HTML-escaped (the index contract every search
     // interface relies on: static/search.js decodes them and inserts them as text).
@@ -177,6 +178,60 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
             .into_iter()
             .map(|(k, values)| (k, values.iter().map(|v| escape(v)).collect()))
             .collect(),
+    }
+}
+
+/// How much more a word in the [`weighted`] part of a record counts than one of the body (a
+/// page title counts 7): a runbook comes first when its `alerts:` names the alert searched for.
+const ALERT_NAME_WEIGHT: u8 = 5;
+
+/// Appends `label: value.` to a record's text inside Pagefind's weight markers, with any
+/// instruction in `value` defused.
+fn weighted(content: &mut String, label: &str, value: &str) {
+    let value = value.trim().replace("___PAGEFIND", "PAGEFIND");
+    if !value.is_empty() {
+        content.push_str(&format!(
+            " ___PAGEFIND_WEIGHT___{ALERT_NAME_WEIGHT} {label}: {value}. ___END_PAGEFIND_WEIGHT___"
+        ));
+    }
+}
+
+/// The record of an alert's page: its name (weighted like a title), what its rules say, and
+/// the runbooks that answer it.
+pub fn alert_record(alert: &AlertView, base_path: &str) -> Record {
+    let url = match alert.url.strip_prefix(base_path) {
+        Some(rest) => format!("/{rest}"),
+        None => alert.url.clone(),
+    };
+    let mut content = String::new();
+    let mut fact = |label: &str, value: &str| {
+        let value = value.trim();
+        if !value.is_empty() {
+            content.push_str(&format!(" {label}: {value}."));
+        }
+    };
+    for d in &alert.definitions {
+        fact("Summary", &d.summary);
+        fact("Description", &d.description);
+        fact("Group", &d.group);
+        fact("Severity", &d.severity);
+    }
+    for r in &alert.runbooks {
+        fact("Runbook", &r.title);
+    }
+    let mut content = content.trim_start().replace("___PAGEFIND", "PAGEFIND");
+    weighted(&mut content, "Alert", &alert.name);
+    let escape = crate::escape::html;
+    let mut meta = BTreeMap::new();
+    meta.insert("title".to_string(), escape(&alert.name));
+    meta.insert("kind".to_string(), "Alert".to_string());
+    let mut filters = BTreeMap::new();
+    filters.insert("kind".to_string(), vec!["Alert".to_string()]);
+    Record {
+        url,
+        content,
+        meta,
+        filters,
     }
 }
 
@@ -264,6 +319,14 @@ fn is_shard_data(path: &str) -> bool {
         || path.starts_with("fragment/")
         || path.starts_with("index/")
         || path.starts_with("filter/")
+}
+
+/// The records of the alert pages (in the first shard: there are few).
+fn alert_records<'s>(site: &'s Site) -> impl Iterator<Item = Record> + 's {
+    site.alerts
+        .iter()
+        .filter(|a| !a.url.is_empty())
+        .map(|a| alert_record(a, &site.info.base_path))
 }
 
 type ShardResult = Result<Vec<(String, Vec<u8>)>, String>;
@@ -366,7 +429,7 @@ pub fn build_into(
                     };
                     // Records are made here, one shard at a time, so the text of the whole
                     // corpus is never held at once.
-                    let records: Vec<Record> = members
+                    let mut records: Vec<Record> = members
                         .iter()
                         .map(|&i| {
                             record(
@@ -376,6 +439,9 @@ pub fn build_into(
                             )
                         })
                         .collect();
+                    if shard == 0 {
+                        records.extend(alert_records(site));
+                    }
                     let outcome = runtime
                         .block_on(index_shard(records))
                         .map_err(|e| search_error(format!("shard {shard}: {e}")))
@@ -414,7 +480,7 @@ pub fn build_into(
         return Err(error);
     }
     Ok(SearchSummary {
-        records: documents.len(),
+        records: documents.len() + alert_records(site).count(),
         shards: shards.len(),
         files: files.into_inner(),
         bytes: bytes.into_inner(),
