@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod snippet;
+pub mod table;
 
 use std::ops::Range;
 
