@@ -54,6 +54,74 @@ impl Status {
     }
 }
 
+/// Whether an alert is answered, and what is wrong when it is not: the one judgement the
+/// rules (`alert-without-runbook`, `runbook-url-broken`) and `opsbook alerts` share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// A runbook of this knowledge base answers it.
+    Answered,
+    /// `[alerts] exempt` lists it.
+    Exempt,
+    /// Its runbook URL leads to another site, which counts (`[alerts] external_runbooks`).
+    Elsewhere,
+    /// Its runbook URL depends on labels known only when it fires (why), and no runbook
+    /// lists it.
+    Unchecked(String),
+    /// Nothing answers it (why).
+    NoRunbook(String),
+    /// Its runbook URL leads nowhere on this site (what is wrong, how to fix it).
+    BrokenUrl { problem: String, help: String },
+}
+
+impl Verdict {
+    /// Whether the verdict is a problem to report.
+    pub fn is_problem(&self) -> bool {
+        matches!(self, Verdict::NoRunbook(_) | Verdict::BrokenUrl { .. })
+    }
+}
+
+impl Status {
+    /// The verdict on the alert named `name` under `config`.
+    pub fn verdict(&self, name: &str, config: &Config) -> Verdict {
+        let alerts = &config.alerts;
+        if let UrlStatus::Broken { problem, help } = &self.url {
+            return Verdict::BrokenUrl {
+                problem: problem.clone(),
+                help: help.clone(),
+            };
+        }
+        if !self.runbooks().is_empty() {
+            return Verdict::Answered;
+        }
+        if alerts.exempt.iter().any(|e| e == name) {
+            return Verdict::Exempt;
+        }
+        let why = match &self.url {
+            UrlStatus::External if alerts.external_runbooks => return Verdict::Elsewhere,
+            UrlStatus::Dynamic(why) => return Verdict::Unchecked(why.clone()),
+            UrlStatus::Missing => {
+                "no runbook lists it in `alerts:`, and it has no runbook URL".to_string()
+            }
+            UrlStatus::Runbooks(_) => format!(
+                "its runbook URL leads to its page /alerts/{name}/, but no runbook lists it in `alerts:`"
+            ),
+            UrlStatus::NotARunbook(what) => format!(
+                "its runbook URL leads to {what}, which is no runbook, and no runbook lists it in `alerts:`"
+            ),
+            UrlStatus::External => "its runbook URL leads to another site ([alerts] external_runbooks = false), and no runbook lists it in `alerts:`".to_string(),
+            UrlStatus::Broken { .. } => unreachable!("returned above"),
+        };
+        Verdict::NoRunbook(why)
+    }
+}
+
+/// Whether a runbook's `alerts:` can be checked against the rule files: `[alerts] rules` is
+/// set, and every rule file could be read (an alert of an unreadable one is unknown, not
+/// missing).
+pub fn knows_every_alert(config: &Config, rules: &AlertRules) -> bool {
+    !config.alerts.rules.is_empty() && rules.all_usable()
+}
+
 /// The runbooks and alerts of a knowledge base, indexed for [`Coverage::status`].
 pub struct Coverage<'a> {
     pub docs: &'a [Document],

@@ -1,4 +1,4 @@
-use crate::alerts::coverage::UrlStatus;
+use crate::alerts::coverage::Verdict;
 use crate::alerts::{Alert, RuleFile};
 use crate::document::Document;
 use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
@@ -25,29 +25,11 @@ impl Rule for AlertWithoutRunbook {
         let Some(coverage) = ctx.coverage() else {
             return;
         };
-        let alerts = &ctx.config.alerts;
         for alert in &file.alerts {
             let name = &alert.name.value;
-            if alerts.exempt.iter().any(|e| e == name) {
+            // Broken runbook URLs are runbook-url-broken's.
+            let Verdict::NoRunbook(why) = coverage.status(alert).verdict(name, ctx.config) else {
                 continue;
-            }
-            let status = coverage.status(alert);
-            if !status.runbooks().is_empty() {
-                continue;
-            }
-            let why = match &status.url {
-                UrlStatus::Missing => "no runbook lists it in `alerts:`, and it has no runbook URL".to_string(),
-                UrlStatus::Runbooks(_) => format!(
-                    "its runbook URL leads to its page /alerts/{name}/, but no runbook lists it in `alerts:`"
-                ),
-                UrlStatus::NotARunbook(what) => format!(
-                    "its runbook URL leads to {what}, which is no runbook, and no runbook lists it in `alerts:`"
-                ),
-                UrlStatus::External if !alerts.external_runbooks => {
-                    "its runbook URL leads to another site ([alerts] external_runbooks = false), and no runbook lists it in `alerts:`".to_string()
-                }
-                // Answered elsewhere, unknown until it fires, or reported by runbook-url-broken.
-                UrlStatus::External | UrlStatus::Dynamic(_) | UrlStatus::Broken { .. } => continue,
             };
             out.emit(
                 alert.name.span.clone(),

@@ -1,3 +1,4 @@
+use crate::alerts::coverage::knows_every_alert;
 use crate::document::{Document, Kind};
 use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
@@ -17,16 +18,14 @@ impl Rule for UnknownAlert {
     }
 
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
-        // Without rule files nothing is known; with an unreadable one, too little.
-        if ctx.config.alerts.rules.is_empty() || doc.kind != Some(Kind::Runbook) || !doc.is_usable()
-        {
+        if doc.kind != Some(Kind::Runbook) || !doc.is_usable() {
             return;
         }
         let Some(items) = doc.field("alerts").and_then(|n| n.as_seq()) else {
             return;
         };
         let rules = ctx.alerts();
-        if !rules.all_usable() {
+        if !knows_every_alert(ctx.config, rules) {
             return;
         }
         for item in items {
