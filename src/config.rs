@@ -664,16 +664,26 @@ mod tests {
         assert!(config.alerts.external_runbooks);
         for (text, at) in [
             ("[alerts]\nrules = [\"a/[b\"]\n", "a/[b"),
-            ("[alerts]\nrules = [\"../rules/*.yaml\"]\n", "../rules/*.yaml"),
+            (
+                "[alerts]\nrules = [\"../rules/*.yaml\"]\n",
+                "../rules/*.yaml",
+            ),
             ("[alerts.severities]\ncritical = \"P1\"\n", "P1"),
-            ("[alerts]\nsite_urls = [\"kb.example.com\"]\n", "kb.example.com"),
+            (
+                "[alerts]\nsite_urls = [\"kb.example.com\"]\n",
+                "kb.example.com",
+            ),
         ] {
             let err = Config::parse(text, "opsbook.toml").unwrap_err();
             let ConfigError::Invalid { span, .. } = *err else {
                 panic!("expected Invalid for {text}");
             };
             let span = span.unwrap();
-            assert_eq!(&text[span.offset()..span.offset() + span.len()], at, "{text}");
+            assert_eq!(
+                &text[span.offset()..span.offset() + span.len()],
+                at,
+                "{text}"
+            );
         }
     }
 

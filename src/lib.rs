@@ -171,9 +171,11 @@ fn lint_docs(
     options: &LintOptions,
 ) -> Result<LintOutcome, Error> {
     let mut filter = path_filter(config, &options.paths, &alerts)?;
-    let any_rule_file = alerts.files.iter().any(|f| filter.matches_rule_file(&f.rel_path));
-    if !options.allow_empty && !any_rule_file && !docs.iter().any(|d| filter.matches(&d.rel_path))
-    {
+    let any_rule_file = alerts
+        .files
+        .iter()
+        .any(|f| filter.matches_rule_file(&f.rel_path));
+    if !options.allow_empty && !any_rule_file && !docs.iter().any(|d| filter.matches(&d.rel_path)) {
         let place = if options.paths.is_empty() {
             let dir = config.content_dir().display().to_string();
             dir.strip_prefix("./").unwrap_or(&dir).to_string()
@@ -241,7 +243,11 @@ fn changed_since(
         }
     }
     for file in &rules.files {
-        if file.alerts.iter().any(|a| listed.contains(a.name.value.as_str())) {
+        if file
+            .alerts
+            .iter()
+            .any(|a| listed.contains(a.name.value.as_str()))
+        {
             rule_files.insert(file.rel_path.clone());
         }
     }
@@ -281,8 +287,7 @@ impl PathFilter {
 
     /// [`PathFilter::matches`] for a rule file (a root-relative path).
     fn matches_rule_file(&self, rel_path: &str) -> bool {
-        let in_paths =
-            !self.restricted || self.rule_prefixes.iter().any(|p| is_under(rel_path, p));
+        let in_paths = !self.restricted || self.rule_prefixes.iter().any(|p| is_under(rel_path, p));
         in_paths
             && self
                 .changed_rule_files
@@ -528,7 +533,10 @@ mod tests {
         assert!(!changed.matches("runbooks/b.md"));
         assert!(changed.matches_rule_file("monitoring/a.yaml"));
         let rules = filter(&[], &["monitoring"]);
-        assert!(!rules.matches("runbooks/a.md"), "a rule folder alone reports no document");
+        assert!(
+            !rules.matches("runbooks/a.md"),
+            "a rule folder alone reports no document"
+        );
         assert!(rules.matches_rule_file("monitoring/a.yaml"));
         assert!(!rules.matches_rule_file("monitoring-old/a.yaml"));
     }

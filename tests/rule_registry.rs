@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use opsbook::lint::{Checks, Level};
 use opsbook::lint::rules::ALL;
+use opsbook::lint::{Checks, Level};
 
 const TABLE_START: &str = "<!-- The table is generated from the rule registry (src/lint/rules/): `OPSBOOK_BLESS=1 cargo test --test rule_registry` rewrites it. -->";
 const TABLE_END: &str = "<!-- End of the generated table. -->";

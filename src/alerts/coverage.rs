@@ -103,7 +103,8 @@ impl Status {
                 "no runbook lists it in `alerts:`, and it has no runbook URL".to_string()
             }
             UrlStatus::Runbooks(_) => format!(
-                "its runbook URL leads to its page /alerts/{name}/, but no runbook lists it in `alerts:`"
+                "its runbook URL leads to its page {}alerts/{name}/, but no runbook lists it in `alerts:`",
+                crate::site::model::base_path(&config.site.base_url)
             ),
             UrlStatus::NotARunbook(what) => format!(
                 "its runbook URL leads to {what}, which is no runbook, and no runbook lists it in `alerts:`"
@@ -128,6 +129,8 @@ pub struct Coverage<'a> {
     pub rules: &'a AlertRules,
     config: &'a Config,
     bases: Bases,
+    /// The site's base path (`/`, `/kb/`), for messages.
+    base_path: String,
     /// Alert name -> the usable runbooks listing it, in document order.
     listing: HashMap<&'a str, Vec<usize>>,
     /// Page URL path (`/runbooks/x/`) -> document index.
@@ -162,6 +165,7 @@ impl<'a> Coverage<'a> {
             rules,
             config,
             bases: Bases::new(config, &prefix),
+            base_path: crate::site::model::base_path(&config.site.base_url),
             listing,
             urls,
             paths,
@@ -182,7 +186,12 @@ impl<'a> Coverage<'a> {
     /// Every alert name the site has a page for, sorted.
     pub fn page_names(&self) -> Vec<&str> {
         let mut names = self.rules.names();
-        names.extend(self.listing.keys().copied().filter(|n| !self.rules.defines(n)));
+        names.extend(
+            self.listing
+                .keys()
+                .copied()
+                .filter(|n| !self.rules.defines(n)),
+        );
         names.sort_unstable();
         names
     }
@@ -225,7 +234,10 @@ impl<'a> Coverage<'a> {
                 return UrlStatus::Runbooks(self.listing(name).to_vec());
             }
             return broken(
-                format!("leads to /alerts/{name}/, but no rule file defines `{name}` and no runbook lists it"),
+                format!(
+                    "leads to {}alerts/{name}/, but no rule file defines `{name}` and no runbook lists it",
+                    self.base_path
+                ),
                 "use the alert's own name ({{ $labels.alertname }}), or add the alert to the `alerts:` of its runbook",
             );
         }
@@ -242,7 +254,10 @@ impl<'a> Coverage<'a> {
                 UrlStatus::NotARunbook(format!("a page of /{section}/"))
             }
             _ => broken(
-                format!("leads to /{path}, but the site has no page there"),
+                format!(
+                    "leads to {}{path}, but the site has no page there",
+                    self.base_path
+                ),
                 "link to the alert's page (/alerts/<name>/) or to the runbook's page; a runbook's page is /runbooks/<file name without .md>/",
             ),
         }
@@ -261,10 +276,14 @@ impl<'a> Coverage<'a> {
             },
             Resolution::File { path, .. } => UrlStatus::NotARunbook(format!("the file {path}")),
             Resolution::Home => UrlStatus::NotARunbook("the content folder".into()),
-            Resolution::List(kind) => UrlStatus::NotARunbook(format!("the {} folder", kind.folder())),
+            Resolution::List(kind) => {
+                UrlStatus::NotARunbook(format!("the {} folder", kind.folder()))
+            }
             Resolution::Broken(_) | Resolution::AsWritten | Resolution::SameDocument { .. } => {
                 broken(
-                    format!("leads to {link} in the repository, which is no document of the content folder"),
+                    format!(
+                        "leads to {link} in the repository, which is no document of the content folder"
+                    ),
                     "point it at the runbook's file, or at the alert's page on the site",
                 )
             }

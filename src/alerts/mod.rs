@@ -232,8 +232,7 @@ pub fn load(config: &Config) -> Result<AlertRules, AlertsError> {
             if let Some(problem) = link_problem {
                 return RuleFile::unreadable(rel_path, path, ReadProblem::Io(problem));
             }
-            match crate::parse::read_regular_file(&path, max_bytes).and_then(crate::parse::decode)
-            {
+            match crate::parse::read_regular_file(&path, max_bytes).and_then(crate::parse::decode) {
                 Ok(text) => RuleFile::parse(rel_path, path, Arc::new(text), config),
                 Err(problem) => RuleFile::unreadable(rel_path, path, problem),
             }
@@ -263,7 +262,11 @@ pub fn changed_since(
         let before = parse::parse(text, &config.alerts);
         names.extend(before.alerts.into_iter().map(|a| a.name.value));
     }
-    for file in rules.files.iter().filter(|f| changed.changed.contains(&f.rel_path)) {
+    for file in rules
+        .files
+        .iter()
+        .filter(|f| changed.changed.contains(&f.rel_path))
+    {
         names.extend(file.alerts.iter().map(|a| a.name.value.clone()));
     }
     Ok((changed.changed, names))

@@ -277,7 +277,9 @@ fn alert(
         severity: find(&labels, &config.severity_label),
         runbook_url: find(&annotations, &config.runbook_annotation)
             .filter(|url| !url.value.trim().is_empty()),
-        summary: text("summary").or_else(|| text("message")).unwrap_or_default(),
+        summary: text("summary")
+            .or_else(|| text("message"))
+            .unwrap_or_default(),
         description: text("description").unwrap_or_default(),
         expr: scalar(rule, "expr"),
         pending: scalar(rule, "for"),
@@ -501,7 +503,11 @@ spec:
         let text = "groups:\n- name: x\n  rules:\n  - alert: A\n    expr: [up\n";
         let parsed = read(text);
         assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
-        assert!(parsed.problems[0].message.starts_with("not a YAML rule file"));
+        assert!(
+            parsed.problems[0]
+                .message
+                .starts_with("not a YAML rule file")
+        );
     }
 
     #[test]
@@ -519,7 +525,11 @@ spec:
   - alert: C
 ";
         let parsed = read(text);
-        let names: Vec<&str> = parsed.alerts.iter().map(|a| a.name.value.as_str()).collect();
+        let names: Vec<&str> = parsed
+            .alerts
+            .iter()
+            .map(|a| a.name.value.as_str())
+            .collect();
         assert_eq!(names, ["B", "C"]);
         // Where each problem starts (a flow collection's span is its opening bracket).
         let starts: Vec<&str> = parsed
@@ -576,7 +586,10 @@ groups:
             "- 1\n- 2\n",
         ] {
             let parsed = read(text);
-            assert!(parsed.alerts.is_empty() && parsed.problems.is_empty(), "{text}");
+            assert!(
+                parsed.alerts.is_empty() && parsed.problems.is_empty(),
+                "{text}"
+            );
         }
     }
 

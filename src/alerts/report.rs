@@ -85,16 +85,27 @@ pub fn rows(docs: &[Document], rules: &AlertRules, config: &Config) -> Vec<Row> 
         let (state, detail) = match status.verdict(&alert.name.value, config) {
             Verdict::Answered => (State::Answered, String::new()),
             Verdict::Exempt => (State::Exempt, String::new()),
-            Verdict::Elsewhere => (State::Elsewhere, status.expanded.clone().unwrap_or_default()),
+            Verdict::Elsewhere => (
+                State::Elsewhere,
+                status.expanded.clone().unwrap_or_default(),
+            ),
             Verdict::Unchecked(why) => (State::Unchecked, why),
             Verdict::NoRunbook(why) => (State::NoRunbook, why),
-            Verdict::BrokenUrl { problem, .. } => (State::BrokenUrl, format!("runbook URL {problem}")),
+            Verdict::BrokenUrl { problem, .. } => {
+                (State::BrokenUrl, format!("runbook URL {problem}"))
+            }
         };
-        let line = file.line_starts().partition_point(|&s| s <= alert.name.span.start);
+        let line = file
+            .line_starts()
+            .partition_point(|&s| s <= alert.name.span.start);
         rows.push(Row {
             state,
             alert: alert.name.value.clone(),
-            severity: alert.severity.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+            severity: alert
+                .severity
+                .as_ref()
+                .map(|s| s.value.clone())
+                .unwrap_or_default(),
             file: file.display_path.clone(),
             line,
             runbooks: runbooks.iter().map(|&i| docs[i].id.clone()).collect(),
@@ -102,12 +113,19 @@ pub fn rows(docs: &[Document], rules: &AlertRules, config: &Config) -> Vec<Row> 
         });
     }
     rows.extend(runbook_rows(docs, rules, config, &answering));
-    rows.sort_by(|a, b| (a.state, &a.alert, &a.file, a.line).cmp(&(b.state, &b.alert, &b.file, b.line)));
+    rows.sort_by(|a, b| {
+        (a.state, &a.alert, &a.file, a.line).cmp(&(b.state, &b.alert, &b.file, b.line))
+    });
     rows
 }
 
 /// The rows of runbooks: the unknown alerts they list, and those no alert leads to.
-fn runbook_rows(docs: &[Document], rules: &AlertRules, config: &Config, answering: &[bool]) -> Vec<Row> {
+fn runbook_rows(
+    docs: &[Document],
+    rules: &AlertRules,
+    config: &Config,
+    answering: &[bool],
+) -> Vec<Row> {
     let check_names = knows_every_alert(config, rules);
     let mut rows = Vec::new();
     for (i, doc) in docs.iter().enumerate() {
@@ -136,7 +154,12 @@ fn runbook_rows(docs: &[Document], rules: &AlertRules, config: &Config, answerin
         let deprecated = doc.field("status").and_then(|s| s.as_str()) == Some("deprecated");
         if listed_alerts(doc).next().is_none() && !answering[i] && !deprecated {
             let detail = "no alert leads here: list the alerts it answers in `alerts:`".to_string();
-            rows.push(row(State::NoAlerts, "", doc.front_matter_block.start, detail));
+            rows.push(row(
+                State::NoAlerts,
+                "",
+                doc.front_matter_block.start,
+                detail,
+            ));
         }
     }
     rows
@@ -158,7 +181,8 @@ impl Totals {
         let mut totals = Totals::default();
         for row in rows {
             let count = |state| usize::from(row.state == state);
-            totals.alerts += usize::from(!matches!(row.state, State::UnknownAlert | State::NoAlerts));
+            totals.alerts +=
+                usize::from(!matches!(row.state, State::UnknownAlert | State::NoAlerts));
             totals.answered += count(State::Answered);
             totals.no_runbook += count(State::NoRunbook);
             totals.broken_url += count(State::BrokenUrl);
@@ -173,7 +197,13 @@ const HEADERS: [&str; 6] = ["STATE", "ALERT", "SEVERITY", "WHERE", "RUNBOOKS", "
 const DETAIL: usize = 5;
 
 fn cells(row: &Row) -> Vec<String> {
-    let or_dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+    let or_dash = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            s.to_string()
+        }
+    };
     vec![
         row.state.label().to_string(),
         or_dash(&row.alert),
@@ -217,7 +247,9 @@ pub fn json(rows: &[Row], summary: Totals) -> String {
 
 /// RFC 4180 CSV with a header row; runbook ids joined with `;`.
 pub fn csv(rows: &[Row]) -> String {
-    let headers = ["state", "alert", "severity", "file", "line", "runbooks", "detail"];
+    let headers = [
+        "state", "alert", "severity", "file", "line", "runbooks", "detail",
+    ];
     let records = rows.iter().map(|row| {
         vec![
             row.state.label().to_string(),
@@ -237,9 +269,19 @@ pub fn markdown(rows: &[Row]) -> String {
     let headers = ["State", "Alert", "Severity", "Where", "Runbooks", "Detail"];
     let rows = rows.iter().map(|row| {
         let state = md_cell(row.state.label());
-        let cell = |s: &str| if s.is_empty() { "-".to_string() } else { md_cell(s) };
+        let cell = |s: &str| {
+            if s.is_empty() {
+                "-".to_string()
+            } else {
+                md_cell(s)
+            }
+        };
         vec![
-            if row.state.is_problem() { format!("**{state}**") } else { state },
+            if row.state.is_problem() {
+                format!("**{state}**")
+            } else {
+                state
+            },
             cell(&row.alert),
             cell(&row.severity),
             md_cell(&format!("{}:{}", row.file, row.line)),
@@ -261,15 +303,27 @@ mod tests {
         config.alerts.rules = vec!["monitoring/*.yaml".into()];
         config.site.base_url = "https://kb.example.com/".into();
         let doc = |rel: &str, text: &str| {
-            Document::parse(rel.into(), format!("content/{rel}").into(), Arc::new(text.into()))
+            Document::parse(
+                rel.into(),
+                format!("content/{rel}").into(),
+                Arc::new(text.into()),
+            )
         };
         let docs = vec![
-            doc("runbooks/a.md", "---\nkind: runbook\ntitle: A\nalerts: [Answered, Gone]\n---\n"),
+            doc(
+                "runbooks/a.md",
+                "---\nkind: runbook\ntitle: A\nalerts: [Answered, Gone]\n---\n",
+            ),
             doc("runbooks/b.md", "---\nkind: runbook\ntitle: B\n---\n"),
             doc("runbooks/c.md", "---\nkind: runbook\ntitle: C\n---\n"),
         ];
         let rules = "groups:\n- name: g\n  rules:\n  - alert: Answered\n    expr: up\n  - alert: Lonely\n    expr: up\n    labels: {severity: critical}\n  - alert: ViaUrl\n    expr: up\n    annotations: {runbook_url: 'https://kb.example.com/runbooks/c/'}\n  - alert: Broken\n    expr: up\n    annotations: {runbook_url: 'https://kb.example.com/runbooks/x/'}\n";
-        let file = RuleFile::parse("monitoring/r.yaml".into(), "monitoring/r.yaml".into(), Arc::new(rules.into()), &config);
+        let file = RuleFile::parse(
+            "monitoring/r.yaml".into(),
+            "monitoring/r.yaml".into(),
+            Arc::new(rules.into()),
+            &config,
+        );
         (docs, AlertRules::new(vec![file]), config)
     }
 
@@ -277,8 +331,10 @@ mod tests {
     fn every_problem_gets_a_row_and_problems_come_first() {
         let (docs, rules, config) = kb();
         let rows = rows(&docs, &rules, &config);
-        let got: Vec<(State, &str, usize)> =
-            rows.iter().map(|r| (r.state, r.alert.as_str(), r.line)).collect();
+        let got: Vec<(State, &str, usize)> = rows
+            .iter()
+            .map(|r| (r.state, r.alert.as_str(), r.line))
+            .collect();
         assert_eq!(
             got,
             [
@@ -290,21 +346,37 @@ mod tests {
                 (State::Answered, "ViaUrl", 9),
             ]
         );
-        assert_eq!(rows[3].file, "content/runbooks/b.md", "c.md is answered through a URL");
+        assert_eq!(
+            rows[3].file, "content/runbooks/b.md",
+            "c.md is answered through a URL"
+        );
         let totals = Totals::of(&rows);
-        assert_eq!((totals.alerts, totals.answered, totals.no_runbook), (4, 2, 1));
+        assert_eq!(
+            (totals.alerts, totals.answered, totals.no_runbook),
+            (4, 2, 1)
+        );
     }
 
     #[test]
     fn the_formats_carry_every_row() {
         let (docs, rules, config) = kb();
         let rows = rows(&docs, &rules, &config);
-        let text = table(&rows, TableStyle { color: false, max_width: None });
+        let text = table(
+            &rows,
+            TableStyle {
+                color: false,
+                max_width: None,
+            },
+        );
         assert!(text.starts_with("STATE"), "{text}");
-        assert!(text.contains("no runbook     Lonely    critical  monitoring/r.yaml:6"), "{text}");
+        assert!(
+            text.contains("no runbook     Lonely    critical  monitoring/r.yaml:6"),
+            "{text}"
+        );
         assert_eq!(csv(&rows).lines().count(), rows.len() + 1);
         assert!(markdown(&rows).contains("| **no runbook** | Lonely | critical |"));
-        let json: serde_json::Value = serde_json::from_str(&json(&rows, Totals::of(&rows))).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&json(&rows, Totals::of(&rows))).unwrap();
         assert_eq!(json["rows"][0]["state"], "no-runbook");
         assert_eq!(json["summary"]["broken_url"], 1);
     }

@@ -228,11 +228,19 @@ fn variable(source: &str, alert: &Alert, config: &Config) -> Result<String, Stri
         Some(("", rest)) => match rest.split_once('.') {
             Some(("Labels", name)) => ("$labels", name),
             Some(("ExternalLabels", name)) => ("$externalLabels", name),
-            _ => return Err(format!("it uses `{source}`, known only when the alert fires")),
+            _ => {
+                return Err(format!(
+                    "it uses `{source}`, known only when the alert fires"
+                ));
+            }
         },
         _ => match source.strip_prefix("index ").map(str::trim) {
             Some(args) => index_args(args)?,
-            None => return Err(format!("it uses `{source}`, known only when the alert fires")),
+            None => {
+                return Err(format!(
+                    "it uses `{source}`, known only when the alert fires"
+                ));
+            }
         },
     };
     if map == "$labels" {
@@ -348,7 +356,10 @@ mod tests {
             ok("https://kb/alerts/{{ $labels.alertname }}/"),
             "https://kb/alerts/PaymentsDown/"
         );
-        assert_eq!(ok("https://kb/{{- .Labels.alertname -}}"), "https://kb/PaymentsDown");
+        assert_eq!(
+            ok("https://kb/{{- .Labels.alertname -}}"),
+            "https://kb/PaymentsDown"
+        );
         assert_eq!(
             ok("https://kb/{{ index $labels \"service\" }}/{{ $externalLabels.cluster }}"),
             "https://kb/payments-api/prod-eu"

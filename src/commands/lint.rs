@@ -65,7 +65,8 @@ fn write_step_summary(outcome: &crate::LintOutcome) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return;
     };
-    let text = report::github::step_summary(outcome.sources(), &outcome.findings, outcome.checked());
+    let text =
+        report::github::step_summary(outcome.sources(), &outcome.findings, outcome.checked());
     let written = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -165,15 +165,14 @@ pub fn parse_documents(yaml: &str) -> Result<Vec<Node>, YamlError> {
 }
 
 fn yaml_error(err: &serde_saphyr::Error, yaml: &str, base: usize) -> YamlError {
-    let offset = err
-        .location()
-        .and_then(|loc| {
-            loc.span()
-                .byte_offset()
-                .map(|o| o as usize)
-                .or_else(|| line_column_to_offset(yaml, loc.line() as usize, loc.column() as usize))
-        })
-        .map(|o| base + o.min(yaml.len()));
+    let offset =
+        err.location()
+            .and_then(|loc| {
+                loc.span().byte_offset().map(|o| o as usize).or_else(|| {
+                    line_column_to_offset(yaml, loc.line() as usize, loc.column() as usize)
+                })
+            })
+            .map(|o| base + o.min(yaml.len()));
     YamlError {
         message: first_line(&err.to_string()),
         offset,

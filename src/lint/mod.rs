@@ -172,9 +172,10 @@ impl Policy {
     /// The rules for rule files that are on, with their levels (rule files have no paths to
     /// ignore, drafts or allow lists).
     fn enabled(&self) -> impl Iterator<Item = (&'static dyn Rule, Level)> + '_ {
-        self.levels.iter().copied().filter(|(rule, level)| {
-            *level != Level::Off && rule.meta().checks == Checks::RuleFiles
-        })
+        self.levels
+            .iter()
+            .copied()
+            .filter(|(rule, level)| *level != Level::Off && rule.meta().checks == Checks::RuleFiles)
     }
 
     /// The rules to run on `doc`, with their levels.

@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 
+use crate::alerts::AlertRules;
 use crate::config::Config;
 use crate::document::Document;
 use crate::site::incremental::{remove, write_file};
 use crate::site::search::{self, BUNDLE_DIR};
 use crate::site::write::OutputFile;
-use crate::alerts::AlertRules;
 use crate::site::{SiteError, SiteInput, model::Site};
 use crate::term::Verbosity;
 

@@ -355,14 +355,30 @@ mod tests {
         };
         let mut cache = LintCache::default();
         let docs = documents(&files);
-        let first = across(cache.check(&docs, (&AlertRules::default(), false), &config, today, &BTreeSet::new(), false, true));
+        let first = across(cache.check(
+            &docs,
+            (&AlertRules::default(), false),
+            &config,
+            today,
+            &BTreeSet::new(),
+            false,
+            true,
+        ));
         assert!(first.is_empty(), "{first:?}");
 
         // b.md links to a.md; deleting a.md breaks the link in b.md, which did not change.
         files.remove(PATHS[0]);
         let docs = documents(&files);
         let changed = BTreeSet::from([PATHS[0].to_string()]);
-        let after = across(cache.check(&docs, (&AlertRules::default(), false), &config, today, &changed, false, false));
+        let after = across(cache.check(
+            &docs,
+            (&AlertRules::default(), false),
+            &config,
+            today,
+            &changed,
+            false,
+            false,
+        ));
         assert_eq!(after.len(), 1, "{after:?}");
         assert_eq!(after[0].rule, "broken-link");
         assert_eq!(after[0].at, Origin::Document(1), "{}", PATHS[1]);
@@ -372,7 +388,15 @@ mod tests {
         files.insert(PATHS[5], runbook(2, vec![]).render(PATHS[5]));
         let docs = documents(&files);
         let changed = BTreeSet::from([PATHS[5].to_string()]);
-        let after = cache.check(&docs, (&AlertRules::default(), false), &config, today, &changed, false, false);
+        let after = cache.check(
+            &docs,
+            (&AlertRules::default(), false),
+            &config,
+            today,
+            &changed,
+            false,
+            false,
+        );
         let duplicates = after.iter().filter(|f| f.rule == "duplicate-id").count();
         assert_eq!(duplicates, 2, "{after:?}");
         assert_eq!(after, lint::check(&docs, &config, today));

@@ -140,17 +140,27 @@ pub fn views(
             let definitions = definitions
                 .iter()
                 .map(|(file, alert)| {
-                    let line = file.line_starts().partition_point(|&s| s <= alert.name.span.start);
+                    let line = file
+                        .line_starts()
+                        .partition_point(|&s| s <= alert.name.span.start);
                     DefinitionView {
                         file: file.rel_path.clone(),
                         line,
                         group: alert.group.clone(),
-                        severity: alert.severity.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+                        severity: alert
+                            .severity
+                            .as_ref()
+                            .map(|s| s.value.clone())
+                            .unwrap_or_default(),
                         summary: alert.summary.clone(),
                         description: alert.description.clone(),
                         expr: alert.expr.clone(),
                         pending: alert.pending.clone(),
-                        runbook_url: alert.runbook_url.as_ref().map(|u| u.value.clone()).unwrap_or_default(),
+                        runbook_url: alert
+                            .runbook_url
+                            .as_ref()
+                            .map(|u| u.value.clone())
+                            .unwrap_or_default(),
                         flavor: match alert.flavor {
                             crate::alerts::Flavor::Prometheus => "prometheus",
                             crate::alerts::Flavor::Grafana => "grafana",
@@ -189,9 +199,7 @@ fn mentions(
         .filter(|(_, v)| v.kind == Kind::Postmortem)
         .map(|(position, view)| {
             let doc = &docs[view.index];
-            let words = view
-                .alert_words
-                .get_or_init(|| alert_words(doc.body()));
+            let words = view.alert_words.get_or_init(|| alert_words(doc.body()));
             let named: Vec<&str> = names
                 .iter()
                 .copied()
@@ -213,7 +221,11 @@ fn mentions(
         .into_iter()
         .map(|(name, positions)| {
             let mut list: Vec<&DocView> = positions.iter().map(|&p| &documents[p]).collect();
-            list.sort_by(|a, b| b.started.cmp(&a.started).then_with(|| a.title.cmp(&b.title)));
+            list.sort_by(|a, b| {
+                b.started
+                    .cmp(&a.started)
+                    .then_with(|| a.title.cmp(&b.title))
+            });
             let links = list
                 .into_iter()
                 .map(|v| LinkView {
@@ -254,9 +266,24 @@ mod tests {
 
     #[test]
     fn only_names_that_are_one_safe_folder_get_pages() {
-        assert_eq!(page_dir("PaymentsDown").as_deref(), Some("alerts/PaymentsDown/"));
-        assert_eq!(page_dir("High CPU usage").as_deref(), Some("alerts/High CPU usage/"));
-        for bad in ["", ".", "..", ".hidden", "a/b", "a\\b", "a\nb", &"x".repeat(201)] {
+        assert_eq!(
+            page_dir("PaymentsDown").as_deref(),
+            Some("alerts/PaymentsDown/")
+        );
+        assert_eq!(
+            page_dir("High CPU usage").as_deref(),
+            Some("alerts/High CPU usage/")
+        );
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "a/b",
+            "a\\b",
+            "a\nb",
+            &"x".repeat(201),
+        ] {
             assert_eq!(page_dir(bad), None, "{bad:?}");
         }
         assert_eq!(
@@ -272,7 +299,11 @@ mod tests {
         );
         assert_eq!(
             words,
-            ["KubePodCrashLooping", "PaymentsHighErrorRate", "node:cpu:Rate"]
+            [
+                "KubePodCrashLooping",
+                "PaymentsHighErrorRate",
+                "node:cpu:Rate"
+            ]
         );
     }
 }

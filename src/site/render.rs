@@ -354,7 +354,11 @@ fn render_page(
         }
         Page::Alerts => {
             let mut context = page_context(site, "Alerts", "alerts", "alerts/");
-            let answered = site.alerts.iter().filter(|a| !a.runbooks.is_empty()).count();
+            let answered = site
+                .alerts
+                .iter()
+                .filter(|a| !a.runbooks.is_empty())
+                .count();
             context.insert("alerts", &site.alerts);
             context.insert("answered", &answered);
             context.insert("unanswered", &(site.alerts.len() - answered));
