@@ -103,7 +103,7 @@ fn human_github_and_sarif_point_into_the_rule_file() {
         "{human}"
     );
     assert!(
-        human.contains("3 errors and 1 warning in 2 of 4 documents and 3 rule files"),
+        human.contains("3 errors and 1 warning in 2 of 7 files (4 documents and 3 rule files)"),
         "{human}"
     );
 

@@ -197,19 +197,27 @@ pub fn render<'a>(
 /// ("24 documents and 3 rule files" when alert rule files were checked).
 pub fn summary_line(findings: &[Finding], checked: impl Into<Checked>) -> String {
     let summary = Summary::of(findings);
-    let checked = checked_text(checked.into());
+    let checked = checked.into();
+    let text = checked_text(checked);
     if findings.is_empty() {
-        return format!("{checked} checked: no problems found");
+        return format!("{text} checked: no problems found");
     }
     let mut files: Vec<Origin> = findings.iter().map(|f| f.at).collect();
     files.sort_unstable();
     files.dedup();
-    format!(
-        "{} and {} in {} of {checked}",
+    let problems = format!(
+        "{} and {}",
         plural(summary.errors, "error"),
-        plural(summary.warnings, "warning"),
-        files.len(),
-    )
+        plural(summary.warnings, "warning")
+    );
+    match checked.rule_files {
+        0 => format!("{problems} in {} of {text}", files.len()),
+        n => format!(
+            "{problems} in {} of {} files ({text})",
+            files.len(),
+            checked.documents + n
+        ),
+    }
 }
 
 /// "24 documents", or "24 documents and 3 rule files".
