@@ -401,4 +401,103 @@ mod tests {
         assert_eq!(duplicates, 2, "{after:?}");
         assert_eq!(after, lint::check(&docs, &config, today));
     }
+
+    /// A changed rule file re-checks the documents whose rules read the alert rules, and the
+    /// rule files' findings follow the documents: the cache equals a full check each time.
+    #[test]
+    fn alert_rule_changes_recheck_what_read_them() {
+        use crate::alerts::{AlertRules, RuleFile};
+        let mut config = Config::default();
+        config.alerts.rules = vec!["rules/*.yaml".into()];
+        let today: Date = "2026-11-25".parse().unwrap();
+        let rules = |names: &[&str]| {
+            let body: String = names
+                .iter()
+                .map(|n| format!("  - alert: {n}\n    expr: up == 0\n"))
+                .collect();
+            let text = format!("groups:\n- name: g\n  rules:\n{body}");
+            AlertRules::new(vec![RuleFile::parse(
+                "rules/a.yaml".into(),
+                "rules/a.yaml".into(),
+                Arc::new(text),
+                &config,
+            )])
+        };
+        let runbook = |alerts: &str| {
+            format!(
+                "---\nkind: runbook\ntitle: T\nlast_reviewed: 2026-11-01\nalerts: [{alerts}]\n---\n"
+            )
+        };
+        let mut files: BTreeMap<&str, String> = BTreeMap::new();
+        files.insert(PATHS[0], runbook("A"));
+        files.insert(PATHS[1], runbook("B"));
+        files.insert(PATHS[3], POSTMORTEM_WITHOUT_ALERTS.to_string());
+        let docs = documents(&files);
+        let rules_of = |f: &[Finding]| -> Vec<(crate::lint::RuleId, Origin)> {
+            f.iter()
+                .filter(|f| f.rule.as_str().contains("alert"))
+                .map(|f| (f.rule, f.at))
+                .collect()
+        };
+        let mut cache = LintCache::default();
+        let before = rules(&["A", "B"]);
+        let first = cache.check(
+            &docs,
+            (&before, false),
+            &config,
+            today,
+            &BTreeSet::new(),
+            false,
+            true,
+        );
+        assert_eq!(rules_of(&first), []);
+
+        // B is renamed in the rule file: the runbook listing B no longer resolves, the new
+        // name has no runbook; only the runbooks that looked the alert rules up are checked.
+        let after = rules(&["A", "B2"]);
+        let got = cache.check(
+            &docs,
+            (&after, true),
+            &config,
+            today,
+            &BTreeSet::new(),
+            false,
+            false,
+        );
+        let want = lint::check_with_alerts(&docs, &after, &config, today);
+        assert_eq!(got, want);
+        let found = rules_of(&got);
+        assert!(
+            found.contains(&(
+                crate::lint::rules::by_id("unknown-alert").unwrap().id(),
+                Origin::Document(2)
+            )),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(r, at)| *r == "alert-without-runbook" && *at == Origin::RuleFile(0)),
+            "{found:?}"
+        );
+        assert_eq!(cache.checked, 2, "the two runbooks, not the postmortem");
+
+        // A runbook lists the new name: the rule file's finding goes without a rule-file change.
+        files.insert(PATHS[1], runbook("B2"));
+        let docs = documents(&files);
+        let changed = BTreeSet::from([PATHS[1].to_string()]);
+        let got = cache.check(
+            &docs,
+            (&after, false),
+            &config,
+            today,
+            &changed,
+            false,
+            false,
+        );
+        assert_eq!(got, lint::check_with_alerts(&docs, &after, &config, today));
+        assert_eq!(rules_of(&got), []);
+    }
+
+    const POSTMORTEM_WITHOUT_ALERTS: &str = "---\nkind: postmortem\ntitle: P\n---\n## Timeline\n";
 }

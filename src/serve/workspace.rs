@@ -375,4 +375,25 @@ mod tests {
         assert_eq!(applied.reparsed, ["runbooks/z.md"]);
         assert_eq!(titles(&ws), ["Z"]);
     }
+
+    #[test]
+    fn a_rule_file_change_rereads_the_alert_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "content/runbooks/a.md", "---\ntitle: A\n---\n");
+        write(
+            dir.path(),
+            "opsbook.toml",
+            "[alerts]\nrules = [\"rules/*.yaml\"]\n",
+        );
+        let rule =
+            |name: &str| format!("groups:\n- name: g\n  rules:\n  - alert: {name}\n    expr: up\n");
+        write(dir.path(), "rules/a.yaml", &rule("A"));
+        let mut ws = Workspace::open(None, dir.path()).unwrap();
+        assert!(ws.alerts.defines("A"));
+        write(dir.path(), "rules/a.yaml", &rule("B"));
+        let applied = ws.apply(&changes(&[Change::AlertRules])).unwrap();
+        assert!(applied.alert_rules && !applied.is_empty() && applied.touches_every_page());
+        assert!(ws.alerts.defines("B") && !ws.alerts.defines("A"));
+        assert!(applied.reparsed.is_empty(), "no document was read again");
+    }
 }
