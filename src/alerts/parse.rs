@@ -601,4 +601,42 @@ groups:
             assert!(text.get(span).is_some());
         }
     }
+
+    /// Rule-file-like text from pieces that collide: keys, templates, documents, odd values.
+    fn rule_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("groups:\n".to_string()),
+            Just("- name: g\n  rules:\n".to_string()),
+            Just("  - alert: A\n".to_string()),
+            Just(
+                "    annotations: {runbook_url: '/alerts/{{ $labels.alertname }}/'}\n".to_string()
+            ),
+            Just("    labels:\n      severity: [x]\n".to_string()),
+            Just("  - record: r\n".to_string()),
+            Just("---\n".to_string()),
+            Just("spec:\n  groups:\n".to_string()),
+            Just("{{- if .Values.x }}\n".to_string()),
+            Just("  - title: T\n    uid: u\n".to_string()),
+            Just("é\u{feff}\r\n".to_string()),
+            "\\PC{0,12}".prop_map(|s| s),
+        ];
+        proptest::collection::vec(piece, 0..16).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_read_without_panicking_and_spans_fit(text in rule_like()) {
+            let parsed = read(&text);
+            for alert in &parsed.alerts {
+                proptest::prop_assert!(text.get(alert.name.span.clone()).is_some());
+                for value in alert.severity.iter().chain(&alert.runbook_url) {
+                    proptest::prop_assert!(text.get(value.span.clone()).is_some());
+                }
+            }
+            for problem in &parsed.problems {
+                proptest::prop_assert!(text.get(problem.span.clone()).is_some(), "{:?}", problem);
+            }
+        }
+    }
 }

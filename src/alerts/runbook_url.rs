@@ -421,4 +421,19 @@ mod tests {
             Target::Invalid(_)
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_runbook_url_is_expanded_and_placed_without_panicking(url in "\\PC{0,40}", braces in "[{}$. a-zA-Z|\"-]{0,30}") {
+            let config = config();
+            let bases = Bases::new(&config, "content");
+            let a = alert(&[("team", "x")]);
+            for template in [url.clone(), format!("https://kb.example.com/ops/{braces}"), format!("{url}{braces}")] {
+                if let Ok(expanded) = expand(&template, &a, &config) {
+                    let _ = bases.place(&expanded);
+                }
+                let _ = bases.place(&template);
+            }
+        }
+    }
 }
