@@ -300,10 +300,12 @@ fn find(config: &Config) -> Result<Vec<Found>, AlertsError> {
                 let rel = root_relative(&base, &dir, &file.path);
                 found.insert(rel.clone(), (rel, file.path, file.link_problem));
             }
-        } else if config.root.join(&base).is_file() && !exclude.is_match(&base) {
+        } else if std::fs::symlink_metadata(&dir).is_ok() && !exclude.is_match(&base) {
+            // A glob without wildcards: the one file it names (read_regular_file refuses what
+            // is not a regular file).
             matched += 1;
-            let path = config.root.join(&base);
-            found.insert(base.clone(), (base.clone(), path, None));
+            let problem = leaves_root(&config.root, &dir);
+            found.insert(base.clone(), (base.clone(), dir, problem));
         }
         if matched == 0 {
             return Err(AlertsError::NoMatch {
@@ -329,6 +331,22 @@ pub fn rule_folders(config: &Config) -> Vec<PathBuf> {
         .iter()
         .map(|pattern| config.root.join(literal_base(pattern)))
         .collect()
+}
+
+/// Why a symlink at `path` cannot be read as a rule file: it leads outside `root`, or nowhere.
+fn leaves_root(root: &Path, path: &Path) -> Option<String> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return None;
+    }
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(target), Ok(root)) if target.starts_with(&root) => None,
+        (Ok(target), _) => Some(format!(
+            "is a symlink to {}, outside the knowledge base",
+            target.display()
+        )),
+        (Err(e), _) => Some(format!("is a symlink that cannot be resolved: {e}")),
+    }
 }
 
 fn glob_set(patterns: &[String]) -> globset::GlobSet {
@@ -420,6 +438,40 @@ mod tests {
         config.alerts.rules = vec!["monitoring/*.yml".into()];
         let err = load(&config).unwrap_err();
         assert!(matches!(err, AlertsError::NoMatch { .. }), "{err:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_leaving_the_knowledge_base_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.yaml"), "groups: []\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("rules")).unwrap();
+        for name in ["rules/link.yaml", "named.yaml"] {
+            std::os::unix::fs::symlink(outside.path().join("secret.yaml"), root.join(name))
+                .unwrap();
+        }
+        let mut config = Config {
+            root: root.to_path_buf(),
+            ..Config::default()
+        };
+        config.alerts.rules = vec!["rules/*.yaml".into(), "named.yaml".into()];
+        let rules = load(&config).unwrap();
+        assert_eq!(rules.files.len(), 2);
+        for file in &rules.files {
+            let problem = file
+                .read_problem
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(
+                problem.contains("is a symlink to"),
+                "{}: {problem}",
+                file.rel_path
+            );
+            assert!(file.source.is_empty(), "not read");
+        }
     }
 
     #[cfg(unix)]
