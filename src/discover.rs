@@ -106,7 +106,7 @@ pub fn walk(
     Ok(files)
 }
 
-/// A Markdown file from a git tree (`opsbook build --rev`), read while the tree is walked.
+/// A Markdown file from a git tree (`opsbook build --rev`, read by [`crate::git::rev`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeFile {
     /// Relative to the content folder, `/`-separated.
@@ -115,93 +115,6 @@ pub struct TreeFile {
     pub display: String,
     /// The bytes, or why they could not be read.
     pub bytes: Result<Vec<u8>, crate::document::ReadProblem>,
-}
-
-/// Every Markdown file under the content folder in the tree of `commit`, sorted by relative
-/// path, hidden files and folders skipped, blobs larger than `max_bytes` not read. A symlink
-/// is followed when it points at another file inside the content folder of the same tree.
-pub fn discover_tree(
-    repo: &crate::git_history::GitRepo,
-    commit: git2::Oid,
-    rev: &str,
-    max_bytes: u64,
-) -> Result<Vec<TreeFile>, DiscoverError> {
-    use crate::document::ReadProblem;
-    let prefix = repo.content_prefix();
-    let label = if prefix.is_empty() {
-        format!("{rev}:")
-    } else {
-        format!("{rev}:{prefix}")
-    };
-    let git_err = |e: crate::git_history::GitError| DiscoverError::Unreadable {
-        path: label.clone(),
-        message: e.to_string(),
-    };
-    let tree = repo
-        .content_tree(commit)
-        .map_err(git_err)?
-        .ok_or_else(|| DiscoverError::Missing(label.clone()))?;
-    let git = repo.repository();
-    let odb = git.odb().map_err(|e| git_err(e.into()))?;
-
-    let mut entries: Vec<(String, git2::Oid, i32)> = Vec::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-        if name.starts_with('.') {
-            return git2::TreeWalkResult::Skip;
-        }
-        if entry.kind() == Some(git2::ObjectType::Blob) && name.ends_with(".md") {
-            entries.push((format!("{dir}{name}"), entry.id(), entry.filemode()));
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(|e| git_err(e.into()))?;
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-
-    let read_blob = |oid: git2::Oid| -> Result<Vec<u8>, ReadProblem> {
-        let (size, _) = odb
-            .read_header(oid)
-            .map_err(|e| ReadProblem::Io(e.message().to_string()))?;
-        if size as u64 > max_bytes {
-            return Err(ReadProblem::TooLarge {
-                size: size as u64,
-                limit: max_bytes,
-            });
-        }
-        git.find_blob(oid)
-            .map(|b| b.content().to_vec())
-            .map_err(|e| ReadProblem::Io(e.message().to_string()))
-    };
-    const SYMLINK: i32 = 0o120000;
-    let files = entries
-        .into_iter()
-        .map(|(rel_path, oid, mode)| {
-            let bytes = if mode == SYMLINK {
-                read_blob(oid).and_then(|target| {
-                    let target = String::from_utf8_lossy(&target).into_owned();
-                    let resolved = crate::document::markdown::resolve_relative(&rel_path, &target)
-                        .filter(|t| !target.starts_with('/') && !t.is_empty());
-                    let entry = resolved.as_deref().and_then(|t| tree.get_path(Path::new(t)).ok());
-                    match entry {
-                        Some(e) if e.filemode() != SYMLINK && e.kind() == Some(git2::ObjectType::Blob) => {
-                            read_blob(e.id())
-                        }
-                        _ => Err(ReadProblem::Io(format!(
-                            "is a symlink to {target}, which is not a file inside the content folder of this commit"
-                        ))),
-                    }
-                })
-            } else {
-                read_blob(oid)
-            };
-            TreeFile {
-                display: format!("{rev}:{}", join_prefix(prefix, &rel_path)),
-                rel_path,
-                bytes,
-            }
-        })
-        .collect();
-    Ok(files)
 }
 
 /// `prefix/rel`, or `rel` for an empty prefix.
@@ -255,82 +168,6 @@ mod tests {
                 "runbooks/b.md"
             ]
         );
-    }
-
-    #[test]
-    fn files_of_a_commit_come_from_its_tree() {
-        use crate::git_history::tests::commit;
-        let dir = tempfile::tempdir().unwrap();
-        let repo = git2::Repository::init(dir.path()).unwrap();
-        let first = commit(
-            &repo,
-            "A",
-            1_767_225_600,
-            "one",
-            &[
-                ("content/runbooks/a.md", Some("old a")),
-                ("content/runbooks/.hidden.md", Some("h")),
-                ("content/.drafts/x.md", Some("x")),
-                ("content/notes.txt", Some("t")),
-                ("content/postmortems/big.md", Some(&"x".repeat(100))),
-            ],
-        );
-        commit(
-            &repo,
-            "A",
-            1_767_225_601,
-            "two",
-            &[
-                ("content/runbooks/a.md", Some("new a")),
-                ("content/runbooks/b.md", Some("b")),
-            ],
-        );
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink("a.md", dir.path().join("content/runbooks/alias.md"))
-                .unwrap();
-            std::os::unix::fs::symlink(
-                "../../outside.md",
-                dir.path().join("content/runbooks/escape.md"),
-            )
-            .unwrap();
-            let mut index = repo.index().unwrap();
-            index
-                .add_path(Path::new("content/runbooks/alias.md"))
-                .unwrap();
-            index
-                .add_path(Path::new("content/runbooks/escape.md"))
-                .unwrap();
-            index.write().unwrap();
-            commit(&repo, "A", 1_767_225_602, "links", &[]);
-        }
-        // The working tree differs from both commits: only the tree is read.
-        fs::write(dir.path().join("content/runbooks/a.md"), "dirty").unwrap();
-        let git = crate::git_history::GitRepo::open(&dir.path().join("content"))
-            .unwrap()
-            .unwrap();
-
-        let files = discover_tree(&git, first, "v1", 50).unwrap();
-        let names: Vec<_> = files.iter().map(|f| f.rel_path.as_str()).collect();
-        assert_eq!(names, ["postmortems/big.md", "runbooks/a.md"]);
-        assert_eq!(files[1].bytes.as_deref().unwrap(), b"old a");
-        assert_eq!(files[1].display, "v1:content/runbooks/a.md");
-        assert!(matches!(
-            files[0].bytes,
-            Err(crate::document::ReadProblem::TooLarge {
-                size: 100,
-                limit: 50
-            })
-        ));
-
-        let files = discover_tree(&git, git.head().unwrap(), "HEAD", 1000).unwrap();
-        let get = |name: &str| files.iter().find(|f| f.rel_path == name).unwrap();
-        assert_eq!(get("runbooks/a.md").bytes.as_deref().unwrap(), b"new a");
-        #[cfg(unix)]
-        {
-            assert_eq!(get("runbooks/alias.md").bytes.as_deref().unwrap(), b"new a");
-            assert!(get("runbooks/escape.md").bytes.is_err());
-        }
     }
 
     #[test]

@@ -7,7 +7,6 @@
 
 pub mod alerts;
 pub mod allocator;
-pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -15,7 +14,7 @@ pub mod discover;
 pub mod document;
 pub mod escape;
 pub mod follow_ups;
-pub mod git_history;
+pub mod git;
 pub mod json_schema;
 pub mod lint;
 pub mod parse;
@@ -76,7 +75,7 @@ pub enum Error {
     Site(#[from] site::SiteError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Changes(#[from] changes::ChangesError),
+    Changes(#[from] git::changes::ChangesError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Scaffold(#[from] Box<scaffold::ScaffoldError>),
@@ -88,7 +87,7 @@ pub enum Error {
     Command(#[from] commands::CommandError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Git(#[from] git_history::GitError),
+    Git(#[from] git::GitError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Alerts(#[from] alerts::AlertsError),
@@ -107,6 +106,9 @@ pub struct LintOutcome {
     pub checked: usize,
     /// How many rule files the report covers.
     pub rule_files_checked: usize,
+    /// What the reader should know about the check itself, such as why `stale-runbook` had no
+    /// git dates.
+    pub notes: Vec<String>,
 }
 
 impl LintOutcome {
@@ -160,15 +162,18 @@ pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
 /// Runs discover -> parse -> check.
 pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error> {
     let (docs, alerts) = rayon::join(|| load(config), || alerts::load(config));
-    lint_docs(config, docs?, alerts?, options)
+    let history = git::SharedHistory::from_head(&config.content_dir());
+    lint_docs(config, docs?, alerts?, options, &history)
 }
 
-/// Runs the check on documents already read (from the working tree or a git tree).
+/// Runs the check on documents already read (from the working tree or a git tree);
+/// `stale-runbook` takes its git dates from `history`.
 fn lint_docs(
     config: &Config,
     docs: Vec<Document>,
     alerts: alerts::AlertRules,
     options: &LintOptions,
+    history: &git::SharedHistory,
 ) -> Result<LintOutcome, Error> {
     let mut filter = path_filter(config, &options.paths, &alerts)?;
     let any_rule_file = alerts
@@ -195,13 +200,28 @@ fn lint_docs(
         filter.changed_rule_files = Some(rule_files);
     }
     let today = options.today.unwrap_or_else(today);
-    let findings: Vec<Finding> = lint::check_with_alerts(&docs, &alerts, config, today)
+    let coverage =
+        (!alerts.files.is_empty()).then(|| alerts::coverage::Coverage::new(&docs, &alerts, config));
+    let mut corpus = lint::Corpus::new(&docs, config, today).with_history(history);
+    if let Some(coverage) = &coverage {
+        corpus = corpus.with_alerts(&alerts, coverage);
+    }
+    let all: Vec<usize> = (0..docs.len()).collect();
+    let mut findings = lint::check_documents(&corpus, &all, false).0;
+    findings.extend(lint::check_rule_files(&corpus));
+    let findings: Vec<Finding> = findings
         .into_iter()
         .filter(|f| match f.at {
             lint::Origin::Document(i) => filter.matches(&docs[i].rel_path),
             lint::Origin::RuleFile(i) => filter.matches_rule_file(&alerts.files[i].rel_path),
         })
         .collect();
+    let notes = corpus
+        .git_dates_if_computed()
+        .and_then(|dates| git_dates_note(history, dates))
+        .into_iter()
+        .collect();
+    drop(corpus);
     let checked = docs.iter().filter(|d| filter.matches(&d.rel_path)).count();
     let rule_files_checked = alerts
         .files
@@ -214,7 +234,29 @@ fn lint_docs(
         findings,
         checked,
         rule_files_checked,
+        notes,
     })
+}
+
+/// What `stale-runbook`'s reader should know about the git dates it used: why there were
+/// none, or that a shallow clone dated some runbooks by its oldest commit.
+fn git_dates_note(
+    history: &git::SharedHistory,
+    used: &std::collections::HashMap<String, Date>,
+) -> Option<String> {
+    match history.get() {
+        Err(why) => Some(format!(
+            "stale-runbook has no git dates for runbooks without last_reviewed: {why}"
+        )),
+        Ok(history) if history.shallow => {
+            let dated_by_boundary = used
+                .keys()
+                .filter(|path| history.get(path).is_some_and(|f| f.at_shallow_boundary))
+                .count();
+            (dated_by_boundary > 0).then(|| git::history::SHALLOW_NOTE.to_string())
+        }
+        Ok(_) => None,
+    }
 }
 
 type Paths = std::collections::BTreeSet<String>;
@@ -229,7 +271,7 @@ fn changed_since(
     docs: &[Document],
     rules: &alerts::AlertRules,
 ) -> Result<(Paths, Paths), Error> {
-    let mut documents = changes::changed_documents(&config.content_dir(), rev, docs)?;
+    let mut documents = git::changes::changed_documents(&config.content_dir(), rev, docs)?;
     let (mut rule_files, names) = alerts::changed_since(config, rev, rules)?;
     let mut listed = std::collections::BTreeSet::new();
     for doc in docs {
@@ -406,19 +448,24 @@ pub struct HistoryStats {
     pub elapsed: std::time::Duration,
 }
 
-/// Runs the whole pipeline: lint, then render and write the site unless lint found errors.
-/// The git history walk runs beside reading and checking the documents.
-pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Error> {
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| config.output_dir());
-    let output = site::resolve_output(&output)?;
-    site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
-    let mut notes = Vec::new();
+/// What a build takes from git.
+struct BuildGit {
+    repo: Option<std::sync::Arc<git::GitRepo>>,
+    /// The documents of `--rev`, read from git.
+    tree_docs: Option<Vec<Document>>,
+    /// The history the pages and `stale-runbook` share.
+    history: git::SharedHistory,
+}
+
+/// What a build takes from git; `notes` says why pages will show no history.
+fn git_for_build(
+    config: &Config,
+    options: &BuildOptions,
+    notes: &mut Vec<String>,
+) -> Result<BuildGit, Error> {
     let content_dir = config.content_dir();
-    let repo = match git_history::GitRepo::open(&content_dir) {
-        Ok(repo) => repo,
+    let repo = match git::GitRepo::open(&content_dir) {
+        Ok(repo) => repo.map(std::sync::Arc::new),
         Err(err) if options.rev.is_none() => {
             notes.push(format!("pages show no git history: {err}"));
             None
@@ -430,47 +477,92 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
     }
     let (tree_docs, start) = match &options.rev {
         Some(rev) => {
-            let repo = repo.as_ref().ok_or_else(|| {
-                git_history::GitError::NoRepository(content_dir.display().to_string())
-            })?;
+            let repo = repo
+                .as_ref()
+                .ok_or_else(|| git::GitError::NoRepository(content_dir.display().to_string()))?;
             let commit = repo.resolve(rev)?;
-            let files = discover::discover_tree(repo, commit, rev, parse::DEFAULT_MAX_FILE_BYTES)?;
-            (Some(parse::parse_tree_files(files)), Some(commit))
+            let files = repo.tree_files(commit, rev, parse::DEFAULT_MAX_FILE_BYTES)?;
+            (Some(parse::parse_tree_files(files)), Ok(Some(commit)))
         }
-        None => (None, repo.as_ref().and_then(git_history::GitRepo::head)),
+        None => (None, repo.as_ref().map_or(Ok(None), |r| r.head())),
     };
+    let history = match (&repo, start) {
+        (Some(repo), Ok(Some(start))) => git::SharedHistory::at(repo.clone(), start),
+        (Some(_), Ok(None)) => {
+            notes.push("pages show no git history: the repository has no commits yet".into());
+            git::SharedHistory::none(None)
+        }
+        (Some(_), Err(err)) => {
+            notes.push(format!("pages show no git history: {err}"));
+            git::SharedHistory::none(Some(err.to_string()))
+        }
+        (None, _) if notes.is_empty() => {
+            notes.push(format!(
+                "pages show no git history: the content folder {} is not in a git repository",
+                content_dir.display()
+            ));
+            git::SharedHistory::none(None)
+        }
+        (None, _) => git::SharedHistory::none(None),
+    };
+    Ok(BuildGit {
+        repo,
+        tree_docs,
+        history,
+    })
+}
+
+/// Runs the whole pipeline: lint, then render and write the site unless lint found errors.
+/// The git history walk runs beside reading and checking the documents; `stale-runbook` and
+/// the pages read the same walk.
+pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Error> {
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir());
+    let output = site::resolve_output(&output)?;
+    site::check_output_dir(&output, &config.content_dir(), config.file.is_some())?;
+    let mut notes = Vec::new();
+    let BuildGit {
+        repo,
+        tree_docs,
+        history,
+    } = git_for_build(config, options, &mut notes)?;
     let lint_options = LintOptions {
         today: options.today,
         allow_empty: options.allow_empty,
         ..LintOptions::default()
     };
-    let (lint, history) = std::thread::scope(|scope| {
-        let walk = repo.as_ref().zip(start).map(|(repo, start)| {
-            let repo = repo.reopen();
-            scope.spawn(move || repo?.history(start))
-        });
-        let lint = match tree_docs {
-            Some(docs) => lint_docs(config, docs, alerts::AlertRules::default(), &lint_options),
-            None => lint(config, &lint_options),
-        };
-        let history = walk.map(|handle| handle.join().expect("the git history walk panicked"));
-        (lint, history)
-    });
-    let lint = lint?;
-    let history = match history {
-        Some(Ok(history)) => {
-            if history.shallow {
-                notes.push("the repository is a shallow clone: last-updated dates and contributors only cover the fetched commits (fetch the whole history, e.g. fetch-depth: 0)".into());
+    let lint = std::thread::scope(|scope| {
+        scope.spawn(|| history.get().is_ok());
+        match tree_docs {
+            Some(docs) => lint_docs(
+                config,
+                docs,
+                alerts::AlertRules::default(),
+                &lint_options,
+                &history,
+            ),
+            None => {
+                let (docs, alerts) = rayon::join(|| load(config), || alerts::load(config));
+                lint_docs(config, docs?, alerts?, &lint_options, &history)
             }
-            Some(history)
         }
-        Some(Err(err)) => {
-            notes.push(format!("pages show no git history: {err}"));
+    })?;
+    let walked = match (&repo, history.get()) {
+        (Some(_), Ok(walked)) if walked.commits_walked > 0 => {
+            if walked.shallow {
+                notes.push(git::history::SHALLOW_NOTE.into());
+            }
+            Some(walked)
+        }
+        (Some(_), Err(why)) if notes.is_empty() => {
+            notes.push(format!("pages show no git history: {why}"));
             None
         }
-        None => None,
+        _ => None,
     };
-    let stats = history.as_ref().map(|h| HistoryStats {
+    let stats = walked.map(|h| HistoryStats {
         commits_walked: h.commits_walked,
         commits_touching_content: h.commits_touching_content,
         files: h.files.len(),
@@ -487,7 +579,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
     let today = options.today.unwrap_or_else(today);
     let input = site::SiteInput {
         today,
-        history: history.as_ref(),
+        history: walked,
         content_prefix: repo.as_ref().map(|r| r.content_prefix()),
         alerts: Some(&lint.alerts),
     };

@@ -152,16 +152,16 @@ fn paths_select_documents_or_rule_files() {
     assert_eq!(code, 2, "{out}");
 }
 
-fn git_kb() -> (tempfile::TempDir, git2::Repository) {
+fn git_kb() -> tempfile::TempDir {
     let dir = kb("alerts");
-    let repo = git2::Repository::init(dir.path()).unwrap();
-    common::commit_all(&repo, "Test", 1_767_225_600, "main");
-    (dir, repo)
+    common::git_init(dir.path());
+    common::commit_all(dir.path(), "Test", 1_767_225_600, "main");
+    dir
 }
 
 #[test]
 fn changed_since_covers_rule_files_and_what_they_touch() {
-    let (dir, _repo) = git_kb();
+    let dir = git_kb();
     let (found, _, _) = lint_json(dir.path(), &["--changed-since", "HEAD"]);
     assert_eq!(found, [], "nothing changed");
 
@@ -199,7 +199,7 @@ fn changed_since_covers_rule_files_and_what_they_touch() {
 
 #[test]
 fn changed_since_reports_rule_files_a_changed_runbook_answers() {
-    let (dir, _repo) = git_kb();
+    let dir = git_kb();
     let runbook = dir.path().join("content/runbooks/payments-db-restore.md");
     fs::write(&runbook, read(&runbook).replace("Only when", "Only if")).unwrap();
     let (found, _, _) = lint_json(dir.path(), &["--changed-since", "HEAD"]);
@@ -358,12 +358,16 @@ fn search_finds_alert_pages_and_runbooks_by_alert_name() {
         .find(|d| d.id == "payments-api-errors")
         .unwrap();
     let record = search::record(runbook, site.body(runbook.index), &site.info.base_path);
-    assert!(
-        record.content.ends_with(
-            " ___PAGEFIND_WEIGHT___5 Alerts: PaymentsHighErrorRate, PaymentsHighErrorRat. ___END_PAGEFIND_WEIGHT___"
-        ),
-        "alert names weigh more than the body: {}",
-        record.content
+    let alerts_run = record
+        .text
+        .iter()
+        .find(|run| run.text.contains("PaymentsHighErrorRate"))
+        .expect("a run with the alert names");
+    assert_eq!(
+        alerts_run.weight,
+        search::ALERT_WEIGHT,
+        "alert names weigh more than the body: {:?}",
+        record.text
     );
     let alert = site
         .alerts
@@ -373,12 +377,11 @@ fn search_finds_alert_pages_and_runbooks_by_alert_name() {
     let record = search::alert_record(alert, &site.info.base_path);
     assert_eq!(record.url, "/alerts/PaymentsHighErrorRate/");
     assert_eq!(record.meta["kind"], "Alert");
+    let text: Vec<&str> = record.text.iter().map(|run| run.text.as_str()).collect();
     assert!(
-        record
-            .content
+        text.join(" ")
             .contains("Runbook: Payments API returns errors."),
-        "{}",
-        record.content
+        "{text:?}"
     );
 
     let index = search::build(&site, &config.search).unwrap();

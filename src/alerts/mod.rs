@@ -248,7 +248,7 @@ pub fn changed_since(
     config: &Config,
     rev: &str,
     rules: &AlertRules,
-) -> Result<(BTreeSet<String>, BTreeSet<String>), crate::changes::ChangesError> {
+) -> Result<(BTreeSet<String>, BTreeSet<String>), crate::git::changes::ChangesError> {
     let mut names = BTreeSet::new();
     if config.alerts.rules.is_empty() {
         return Ok((BTreeSet::new(), names));
@@ -257,7 +257,7 @@ pub fn changed_since(
     let exclude = glob_set(&config.alerts.exclude);
     let accept = |rel: &str| matcher.is_match(rel) && !exclude.is_match(rel);
     let changed =
-        crate::changes::changed_files(&config.root, rev, &accept, config.lint.max_file_bytes)?;
+        crate::git::changes::changed_files(&config.root, rev, &accept, config.lint.max_file_bytes)?;
     for (_, text) in &changed.before {
         let before = parse::parse(text, &config.alerts);
         names.extend(before.alerts.into_iter().map(|a| a.name.value));

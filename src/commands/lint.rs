@@ -58,6 +58,11 @@ fn print(cli: &Cli, config: &Config, format: Format, outcome: &crate::LintOutcom
     if format != Format::Human && !cli.quiet {
         eprintln!("{}", report::human::summary_line(findings, checked));
     }
+    if !cli.quiet {
+        for note in &outcome.notes {
+            eprintln!("note: {}", crate::term::escape_controls(note));
+        }
+    }
 }
 
 /// Appends the Markdown summary to $GITHUB_STEP_SUMMARY when GitHub Actions sets it.

@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 
 use jiff::civil::Date;
 
-use super::git;
 use super::rule::{Meta, Source};
 use crate::alerts::AlertRules;
 use crate::alerts::coverage::Coverage;
@@ -29,13 +28,16 @@ pub struct Corpus<'a> {
     /// Indexes of the documents with a kind, by page URL (built once: comparing every pair
     /// of documents made `duplicate-id` quadratic).
     urls: HashMap<String, Vec<usize>>,
-    /// Last commit time per content-relative path, computed on first use.
+    /// The day each content-relative path last changed in git, computed on first use.
     git_dates: OnceLock<HashMap<String, Date>>,
     /// The alert rules (none unless [`Corpus::with_alerts`]).
     alerts: &'a AlertRules,
     /// Which runbooks answer which alerts (made by the caller: a lazily made one would make
     /// the corpus invariant in `'a`).
     coverage: Option<&'a Coverage<'a>>,
+    /// The history those dates come from (in a build, the walk the site reads too); without
+    /// one, the history from HEAD, walked on first use.
+    history: Option<&'a crate::git::SharedHistory>,
 }
 
 /// No alert rules: what a corpus without `[alerts]` sees.
@@ -65,6 +67,7 @@ impl<'a> Corpus<'a> {
             git_dates: OnceLock::new(),
             alerts: &NO_ALERTS,
             coverage: None,
+            history: None,
         }
     }
 
@@ -78,6 +81,13 @@ impl<'a> Corpus<'a> {
 
     pub fn alerts(&self) -> &'a AlertRules {
         self.alerts
+    }
+
+    /// Takes the git dates from `history` (the walk a build shares with its pages) instead of
+    /// walking the history from HEAD.
+    pub fn with_history(mut self, history: &'a crate::git::SharedHistory) -> Self {
+        self.history = Some(history);
+        self
     }
 
     pub fn docs(&self) -> &'a [Document] {
@@ -230,13 +240,25 @@ impl<'a> CheckContext<'a> {
         self.corpus.docs
     }
 
-    /// The date of the last commit that touched each document that lacks a review date.
+    /// The day (UTC) each document last changed in git, as the site shows it (see
+    /// [`crate::git::history`]); empty without a repository or when the history cannot be read.
     pub fn git_dates(&self) -> &'a HashMap<String, Date> {
         self.read(Source::GitHistory, || Lookup::GitHistory);
         let corpus = self.corpus;
-        corpus
-            .git_dates
-            .get_or_init(|| git::last_commit_dates(&corpus.config.content_dir(), corpus.docs))
+        corpus.git_dates.get_or_init(|| {
+            let from_head;
+            let history = match corpus.history {
+                Some(history) => history,
+                None => {
+                    from_head = crate::git::SharedHistory::from_head(&corpus.config.content_dir());
+                    &from_head
+                }
+            };
+            history
+                .get()
+                .map(crate::git::History::dates)
+                .unwrap_or_default()
+        })
     }
 
     /// The alerting rules of the rule files.

@@ -8,7 +8,6 @@
 //!   the config, ignored paths, drafts, per-document allow lists).
 
 mod context;
-pub mod git;
 pub mod needles;
 mod rule;
 pub mod rules;

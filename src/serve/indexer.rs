@@ -231,13 +231,21 @@ fn run(receiver: mpsc::Receiver<Job>, state: &State, output: &Path, verbosity: V
             }
         }
         let started = Instant::now();
-        let input = SiteInput {
-            alerts: Some(&job.alerts),
-            ..SiteInput::new(job.today)
-        };
-        let site = Site::new(&job.config, &job.docs, &input);
-        let result = search::build(&site, &job.config.search);
-        drop(site);
+        // A panic (a bug) gives up this index, as an error does; the thread carries on.
+        let result = std::panic::catch_unwind(|| {
+            let input = SiteInput {
+                alerts: Some(&job.alerts),
+                ..SiteInput::new(job.today)
+            };
+            let site = Site::new(&job.config, &job.docs, &input);
+            search::build(&site, &job.config.search)
+        })
+        .unwrap_or_else(|_| {
+            Err(SiteError::Search {
+                message: "the search indexer stopped (a bug in opsbook); the last index stays"
+                    .into(),
+            })
+        });
         let mut bundle = state.bundle.lock().unwrap_or_else(|e| e.into_inner());
         match result {
             Ok(index) => match bundle.install(output, job.generation, &index.files) {

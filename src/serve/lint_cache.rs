@@ -53,6 +53,17 @@ fn wanting_git_dates(docs: &[Document]) -> HashSet<String> {
         .collect()
 }
 
+/// What an edit changed, as [`LintCache::check`] takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit<'e> {
+    /// Documents whose text changed, that appeared or that are gone.
+    pub changed: &'e BTreeSet<String>,
+    /// The content folder was walked again.
+    pub rescanned: bool,
+    /// Check everything.
+    pub full: bool,
+}
+
 impl LintCache {
     /// Checks the documents an edit can affect, or all of them with `full` (the first build, a
     /// config change, a new day). `changed`: documents whose text changed, that appeared or
@@ -66,10 +77,13 @@ impl LintCache {
         (alerts, alerts_changed): (&AlertRules, bool),
         config: &Config,
         today: Date,
-        changed: &BTreeSet<String>,
-        rescanned: bool,
-        full: bool,
+        edit: &Edit,
     ) -> Vec<Finding> {
+        let Edit {
+            changed,
+            rescanned,
+            full,
+        } = *edit;
         let coverage = (!alerts.files.is_empty()).then(|| Coverage::new(docs, alerts, config));
         let mut corpus = Corpus::new(docs, config, today);
         if let Some(coverage) = &coverage {
@@ -315,11 +329,11 @@ mod tests {
             }
             let mut cache = LintCache::default();
             let docs = documents(&files);
-            cache.check(&docs, (&AlertRules::default(), false), &config, today, &BTreeSet::new(), true, true);
+            cache.check(&docs, (&AlertRules::default(), false), &config, today, &Edit { changed: &BTreeSet::new(), rescanned: true, full: true });
             for (n, step) in edits.iter().enumerate() {
                 let changed = BTreeSet::from([apply(&mut files, step)]);
                 let docs = documents(&files);
-                let got = cache.check(&docs, (&AlertRules::default(), false), &config, today, &changed, false, false);
+                let got = cache.check(&docs, (&AlertRules::default(), false), &config, today, &Edit { changed: &changed, rescanned: false, full: false });
                 let want = lint::check(&docs, &config, today);
                 prop_assert_eq!(got, want, "after edit {} of {:?}", n + 1, edits);
             }
@@ -360,9 +374,11 @@ mod tests {
             (&AlertRules::default(), false),
             &config,
             today,
-            &BTreeSet::new(),
-            false,
-            true,
+            &Edit {
+                changed: &BTreeSet::new(),
+                rescanned: false,
+                full: true,
+            },
         ));
         assert!(first.is_empty(), "{first:?}");
 
@@ -375,9 +391,11 @@ mod tests {
             (&AlertRules::default(), false),
             &config,
             today,
-            &changed,
-            false,
-            false,
+            &Edit {
+                changed: &changed,
+                rescanned: false,
+                full: false,
+            },
         ));
         assert_eq!(after.len(), 1, "{after:?}");
         assert_eq!(after[0].rule, "broken-link");
@@ -393,9 +411,11 @@ mod tests {
             (&AlertRules::default(), false),
             &config,
             today,
-            &changed,
-            false,
-            false,
+            &Edit {
+                changed: &changed,
+                rescanned: false,
+                full: false,
+            },
         );
         let duplicates = after.iter().filter(|f| f.rule == "duplicate-id").count();
         assert_eq!(duplicates, 2, "{after:?}");
@@ -446,9 +466,11 @@ mod tests {
             (&before, false),
             &config,
             today,
-            &BTreeSet::new(),
-            false,
-            true,
+            &Edit {
+                changed: &BTreeSet::new(),
+                rescanned: false,
+                full: true,
+            },
         );
         assert_eq!(rules_of(&first), []);
 
@@ -460,9 +482,11 @@ mod tests {
             (&after, true),
             &config,
             today,
-            &BTreeSet::new(),
-            false,
-            false,
+            &Edit {
+                changed: &BTreeSet::new(),
+                rescanned: false,
+                full: false,
+            },
         );
         let want = lint::check_with_alerts(&docs, &after, &config, today);
         assert_eq!(got, want);
@@ -491,9 +515,11 @@ mod tests {
             (&after, false),
             &config,
             today,
-            &changed,
-            false,
-            false,
+            &Edit {
+                changed: &changed,
+                rescanned: false,
+                full: false,
+            },
         );
         assert_eq!(got, lint::check_with_alerts(&docs, &after, &config, today));
         assert_eq!(rules_of(&got), []);

@@ -157,10 +157,45 @@ impl Places {
     }
 }
 
+/// Which folder a path is: a folder deleted and made again under the same name is another
+/// one, whose watch must be started again (the old watch ended with the old folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Identity {
+    device: u64,
+    inode: u64,
+}
+
+fn identity(path: &Path) -> Option<Identity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Identity {
+            device: meta.dev(),
+            inode: meta.ino(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists().then_some(Identity {
+            device: 0,
+            inode: 0,
+        })
+    }
+}
+
+/// One watch in place: the path, how, and the folder it was started on.
+#[derive(Debug)]
+struct Watching {
+    path: PathBuf,
+    mode: RecursiveMode,
+    identity: Option<Identity>,
+}
+
 /// The watcher and what it currently watches.
 pub struct Watches {
     watcher: notify::RecommendedWatcher,
-    watching: Vec<(PathBuf, RecursiveMode)>,
+    watching: Vec<Watching>,
 }
 
 impl Watches {
@@ -171,25 +206,38 @@ impl Watches {
         }
     }
 
-    /// Starts and stops watches so that exactly `places` are watched. Returns the paths that
-    /// could not be watched, with why.
+    /// Starts and stops watches so that exactly `places` are watched, each on the folder that
+    /// is there now. Returns the paths that could not be watched, with why.
     pub fn sync(&mut self, places: &Places) -> Vec<String> {
         let wanted = places.wanted();
         let mut problems = Vec::new();
         for old in std::mem::take(&mut self.watching) {
-            if wanted.contains(&old) && old.0.exists() {
+            let still = wanted.contains(&(old.path.clone(), old.mode))
+                && old.identity.is_some()
+                && identity(&old.path) == old.identity;
+            if still {
                 self.watching.push(old);
             } else {
-                let _ = self.watcher.unwatch(&old.0);
+                // Fails when the watch ended with its folder: nothing to stop then.
+                let _ = self.watcher.unwatch(&old.path);
             }
         }
-        for want in wanted {
-            if self.watching.contains(&want) {
+        for (path, mode) in wanted {
+            if self
+                .watching
+                .iter()
+                .any(|w| w.path == path && w.mode == mode)
+            {
                 continue;
             }
-            match self.watcher.watch(&want.0, want.1) {
-                Ok(()) => self.watching.push(want),
-                Err(e) => problems.push(format!("cannot watch {}: {e}", want.0.display())),
+            let now = identity(&path);
+            match self.watcher.watch(&path, mode) {
+                Ok(()) => self.watching.push(Watching {
+                    path,
+                    mode,
+                    identity: now,
+                }),
+                Err(e) => problems.push(format!("cannot watch {}: {e}", path.display())),
             }
         }
         problems

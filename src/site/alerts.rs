@@ -7,7 +7,6 @@
 //! even for a team that has not pointed opsbook at its rule files yet.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -199,7 +198,7 @@ fn mentions(
         .filter(|(_, v)| v.kind == Kind::Postmortem)
         .map(|(position, view)| {
             let doc = &docs[view.index];
-            let words = view.alert_words.get_or_init(|| alert_words(doc.body()));
+            let words = alert_words(doc.body());
             let named: Vec<&str> = names
                 .iter()
                 .copied()
@@ -256,9 +255,6 @@ pub fn alert_words(text: &str) -> Vec<String> {
     words.dedup();
     words
 }
-
-/// A cache slot for [`alert_words`] in a document view.
-pub type AlertWords = OnceLock<Vec<String>>;
 
 #[cfg(test)]
 mod tests {

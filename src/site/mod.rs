@@ -5,11 +5,13 @@ pub mod alerts;
 pub mod charts;
 pub mod doc_body;
 pub mod files;
+pub mod fingerprint;
 pub mod incremental;
 pub mod metrics;
 pub mod model;
 pub mod render;
 pub mod search;
+pub mod search_index;
 pub mod taxonomy;
 pub mod templates;
 pub mod write;
@@ -21,7 +23,7 @@ use jiff::civil::Date;
 
 use crate::config::Config;
 use crate::document::Document;
-use crate::git_history::History;
+use crate::git::History;
 
 /// What the site needs besides the config and the documents.
 #[derive(Debug, Clone, Copy)]

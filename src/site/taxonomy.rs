@@ -73,7 +73,7 @@ fn single(value: &str) -> Vec<&str> {
 }
 
 /// A value and the page that lists its documents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TermLink {
     pub name: String,
     pub url: String,
