@@ -98,6 +98,8 @@ const META_FIELDS: [&str; 4] = ["date", "kind", "severity", "title"];
 /// `<h1>` 7): an engineer paged by an alert searches its name, and the runbook for it must
 /// come first.
 pub const ALERT_WEIGHT: f32 = 7.0;
+/// Weight of every word of an alert's page (below ordinary text: see [`alert_record`]).
+pub const ALERT_PAGE_WEIGHT: f32 = 0.5;
 /// Weight of the names of the services a document is about.
 pub const SERVICE_WEIGHT: f32 = 5.0;
 
@@ -222,16 +224,18 @@ pub fn alert_record(alert: &AlertView, base_path: &str) -> Record {
         Some(rest) => format!("/{rest}"),
         None => alert.url.clone(),
     };
+    // The page only leads to the runbooks: its words weigh less than theirs, so a search for
+    // the alert or its words finds the runbook first and the alert page after it.
     let mut text = Text::default();
-    text.fact("Alert", &alert.name, ALERT_WEIGHT);
+    text.fact("Alert", &alert.name, ALERT_PAGE_WEIGHT);
     for d in &alert.definitions {
-        text.fact("Summary", &d.summary, 1.0);
-        text.fact("Description", &d.description, 1.0);
-        text.fact("Group", &d.group, 1.0);
-        text.fact("Severity", &d.severity, 1.0);
+        text.fact("Summary", &d.summary, ALERT_PAGE_WEIGHT);
+        text.fact("Description", &d.description, ALERT_PAGE_WEIGHT);
+        text.fact("Group", &d.group, ALERT_PAGE_WEIGHT);
+        text.fact("Severity", &d.severity, ALERT_PAGE_WEIGHT);
     }
     for r in &alert.runbooks {
-        text.fact("Runbook", &r.title, 1.0);
+        text.fact("Runbook", &r.title, ALERT_PAGE_WEIGHT);
     }
     let mut meta = BTreeMap::new();
     meta.insert("title".to_string(), index_value(&alert.name));
@@ -249,6 +253,14 @@ pub fn alert_record(alert: &AlertView, base_path: &str) -> Record {
 /// The alerts that have a page (they go in the first shard: there are few).
 fn alerts_with_pages<'s>(site: &'s Site) -> Vec<&'s AlertView> {
     site.alerts.iter().filter(|a| !a.url.is_empty()).collect()
+}
+
+/// The records of the alert pages, as the first shard holds them after its documents.
+pub fn alert_records(site: &Site) -> Vec<Record> {
+    alerts_with_pages(site)
+        .into_iter()
+        .map(|alert| alert_record(alert, &site.info.base_path))
+        .collect()
 }
 
 /// The words of a Markdown body: text, inline code, code blocks, table cells, image alt text.
