@@ -36,6 +36,19 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 
 /// Every Markdown file under `root`, sorted by relative path.
 pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
+    walk(root, "the content folder", &|path| {
+        path.extension().and_then(|e| e.to_str()) == Some("md")
+    })
+}
+
+/// Every file under `root` that `accept` takes (by its path), sorted by relative path, hidden
+/// files and folders skipped. A symlink is followed only to a file inside `root`; `place` names
+/// `root` in the problem recorded for one that leaves it.
+pub fn walk(
+    root: &Path,
+    place: &str,
+    accept: &dyn Fn(&Path) -> bool,
+) -> Result<Vec<SourceFile>, DiscoverError> {
     if !root.is_dir() {
         return Err(DiscoverError::Missing(root.display().to_string()));
     }
@@ -66,13 +79,13 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
             }
         };
         let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("md") {
+        if !accept(path) {
             continue;
         }
         let link_problem = if entry.path_is_symlink() {
             match path.canonicalize() {
                 Ok(target) if !target.starts_with(&canonical_root) => Some(format!(
-                    "is a symlink to {}, outside the content folder",
+                    "is a symlink to {}, outside {place}",
                     target.display()
                 )),
                 Ok(target) if target.is_dir() => continue,

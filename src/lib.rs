@@ -5,6 +5,7 @@
 //! [`site`] (model, render, write) for `opsbook build`. The library returns data; the binary
 //! ([`commands`], with the arguments defined in [`cli`]) prints it and picks the exit code.
 
+pub mod alerts;
 pub mod allocator;
 pub mod cli;
 pub mod commands;
@@ -53,6 +54,14 @@ pub enum Error {
         help("pass files or folders under the content folder, or nothing to lint everything")
     )]
     PathMissing(String),
+    #[error("{0} is not inside the content folder {1} and holds no alert rule file")]
+    #[diagnostic(
+        code(paths),
+        help(
+            "pass files or folders under the content folder or rule files of [alerts] rules, or nothing to lint everything"
+        )
+    )]
+    PathOutsideContentAndRules(String, String),
     #[error("no documents in {0}: there is no *.md file to check")]
     #[diagnostic(
         code(content),
@@ -79,6 +88,9 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Git(#[from] git::GitError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Alerts(#[from] alerts::AlertsError),
 }
 
 /// What `lint` found.
@@ -86,16 +98,33 @@ pub enum Error {
 pub struct LintOutcome {
     /// Every document of the knowledge base (cross-document rules see them all).
     pub docs: Vec<Document>,
+    /// The alert rules of `[alerts] rules` (none without the setting).
+    pub alerts: alerts::AlertRules,
     /// The findings to report: all of them, or those in the requested paths.
     pub findings: Vec<Finding>,
     /// How many documents the report covers.
     pub checked: usize,
+    /// How many rule files the report covers.
+    pub rule_files_checked: usize,
     /// What the reader should know about the check itself, such as why `stale-runbook` had no
     /// git dates.
     pub notes: Vec<String>,
 }
 
 impl LintOutcome {
+    /// The files the findings are in, for the reports.
+    pub fn sources(&self) -> report::Sources<'_> {
+        report::Sources::new(&self.docs, &self.alerts.files)
+    }
+
+    /// What the report covers.
+    pub fn checked(&self) -> report::Checked {
+        report::Checked {
+            documents: self.checked,
+            rule_files: self.rule_files_checked,
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|f| f.level == Level::Error)
     }
@@ -132,9 +161,9 @@ pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
 
 /// Runs discover -> parse -> check.
 pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error> {
-    let docs = load(config)?;
+    let (docs, alerts) = rayon::join(|| load(config), || alerts::load(config));
     let history = git::SharedHistory::from_head(&config.content_dir());
-    lint_docs(config, docs, options, &history)
+    lint_docs(config, docs?, alerts?, options, &history)
 }
 
 /// Runs the check on documents already read (from the working tree or a git tree);
@@ -142,11 +171,16 @@ pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error
 fn lint_docs(
     config: &Config,
     docs: Vec<Document>,
+    alerts: alerts::AlertRules,
     options: &LintOptions,
     history: &git::SharedHistory,
 ) -> Result<LintOutcome, Error> {
-    let mut filter = path_filter(config, &options.paths)?;
-    if !options.allow_empty && !docs.iter().any(|d| filter.matches(&d.rel_path)) {
+    let mut filter = path_filter(config, &options.paths, &alerts)?;
+    let any_rule_file = alerts
+        .files
+        .iter()
+        .any(|f| filter.matches_rule_file(&f.rel_path));
+    if !options.allow_empty && !any_rule_file && !docs.iter().any(|d| filter.matches(&d.rel_path)) {
         let place = if options.paths.is_empty() {
             let dir = config.content_dir().display().to_string();
             dir.strip_prefix("./").unwrap_or(&dir).to_string()
@@ -161,19 +195,26 @@ fn lint_docs(
         return Err(Error::NoDocuments(place));
     }
     if let Some(rev) = &options.changed_since {
-        filter.changed = Some(git::changes::changed_documents(
-            &config.content_dir(),
-            rev,
-            &docs,
-        )?);
+        let (documents, rule_files) = changed_since(config, rev, &docs, &alerts)?;
+        filter.changed = Some(documents);
+        filter.changed_rule_files = Some(rule_files);
     }
     let today = options.today.unwrap_or_else(today);
-    let corpus = lint::Corpus::new(&docs, config, today).with_history(history);
+    let coverage =
+        (!alerts.files.is_empty()).then(|| alerts::coverage::Coverage::new(&docs, &alerts, config));
+    let mut corpus = lint::Corpus::new(&docs, config, today).with_history(history);
+    if let Some(coverage) = &coverage {
+        corpus = corpus.with_alerts(&alerts, coverage);
+    }
     let all: Vec<usize> = (0..docs.len()).collect();
-    let findings: Vec<Finding> = lint::check_documents(&corpus, &all, false)
-        .0
+    let mut findings = lint::check_documents(&corpus, &all, false).0;
+    findings.extend(lint::check_rule_files(&corpus));
+    let findings: Vec<Finding> = findings
         .into_iter()
-        .filter(|f| filter.matches(&docs[f.doc].rel_path))
+        .filter(|f| match f.at {
+            lint::Origin::Document(i) => filter.matches(&docs[i].rel_path),
+            lint::Origin::RuleFile(i) => filter.matches_rule_file(&alerts.files[i].rel_path),
+        })
         .collect();
     let notes = corpus
         .git_dates_if_computed()
@@ -182,10 +223,17 @@ fn lint_docs(
         .collect();
     drop(corpus);
     let checked = docs.iter().filter(|d| filter.matches(&d.rel_path)).count();
+    let rule_files_checked = alerts
+        .files
+        .iter()
+        .filter(|f| filter.matches_rule_file(&f.rel_path))
+        .count();
     Ok(LintOutcome {
         docs,
+        alerts,
         findings,
         checked,
+        rule_files_checked,
         notes,
     })
 }
@@ -211,55 +259,131 @@ fn git_dates_note(
     }
 }
 
-/// Which documents a report covers: content-relative path prefixes from the command line,
-/// and the set a git change touched (`--changed-since`). Both apply when both are given.
+type Paths = std::collections::BTreeSet<String>;
+
+/// The documents and rule files `--changed-since REV` reports on: those that changed, the
+/// documents whose links or references the change broke, the documents listing an alert a
+/// changed rule file defines or defined, and the rule files defining an alert a changed
+/// document lists.
+fn changed_since(
+    config: &Config,
+    rev: &str,
+    docs: &[Document],
+    rules: &alerts::AlertRules,
+) -> Result<(Paths, Paths), Error> {
+    let mut documents = git::changes::changed_documents(&config.content_dir(), rev, docs)?;
+    let (mut rule_files, names) = alerts::changed_since(config, rev, rules)?;
+    let mut listed = std::collections::BTreeSet::new();
+    for doc in docs {
+        let changed = documents.contains(&doc.rel_path);
+        for name in alerts::coverage::listed_alerts(doc) {
+            if changed {
+                listed.insert(name);
+            } else if names.contains(name) {
+                documents.insert(doc.rel_path.clone());
+            }
+        }
+    }
+    for file in &rules.files {
+        if file
+            .alerts
+            .iter()
+            .any(|a| listed.contains(a.name.value.as_str()))
+        {
+            rule_files.insert(file.rel_path.clone());
+        }
+    }
+    Ok((documents, rule_files))
+}
+
+/// Which documents and rule files a report covers: path prefixes from the command line
+/// (content-relative for documents, root-relative for rule files), and the sets a git change
+/// touched (`--changed-since`). Both apply when both are given.
 struct PathFilter {
+    /// Paths were given: only what is under them is reported.
+    restricted: bool,
     prefixes: Vec<String>,
-    changed: Option<std::collections::BTreeSet<String>>,
+    rule_prefixes: Vec<String>,
+    changed: Option<Paths>,
+    changed_rule_files: Option<Paths>,
+}
+
+/// Whether `/`-separated `path` is `prefix` or under it (everything is under `""`).
+fn is_under(path: &str, prefix: &str) -> bool {
+    prefix.is_empty()
+        || path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 impl PathFilter {
     fn matches(&self, rel_path: &str) -> bool {
-        let in_paths = self.prefixes.is_empty()
-            || self.prefixes.iter().any(|p| {
-                p.is_empty()
-                    || rel_path == p
-                    || (rel_path.starts_with(p.as_str()) && rel_path[p.len()..].starts_with('/'))
-            });
+        let in_paths = !self.restricted || self.prefixes.iter().any(|p| is_under(rel_path, p));
         in_paths
             && self
                 .changed
                 .as_ref()
                 .is_none_or(|set| set.contains(rel_path))
     }
+
+    /// [`PathFilter::matches`] for a rule file (a root-relative path).
+    fn matches_rule_file(&self, rel_path: &str) -> bool {
+        let in_paths = !self.restricted || self.rule_prefixes.iter().any(|p| is_under(rel_path, p));
+        in_paths
+            && self
+                .changed_rule_files
+                .as_ref()
+                .is_none_or(|set| set.contains(rel_path))
+    }
 }
 
-fn path_filter(config: &Config, paths: &[PathBuf]) -> Result<PathFilter, Error> {
+/// A path relative to `base` (both absolute), `/`-separated; `None` outside it.
+fn relative_to(path: &Path, base: &Path) -> Option<String> {
+    let rel = path.strip_prefix(base).ok()?;
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+fn path_filter(
+    config: &Config,
+    paths: &[PathBuf],
+    rules: &alerts::AlertRules,
+) -> Result<PathFilter, Error> {
     let content = config.content_dir();
     let content_abs = absolute(&content);
-    let mut prefixes = Vec::new();
+    let root_abs = absolute(&config.root);
+    let mut filter = PathFilter {
+        restricted: !paths.is_empty(),
+        prefixes: Vec::new(),
+        rule_prefixes: Vec::new(),
+        changed: None,
+        changed_rule_files: None,
+    };
     for path in paths {
         if std::fs::symlink_metadata(path).is_err() {
             return Err(Error::PathMissing(path.display().to_string()));
         }
         let abs = absolute(path);
-        let Ok(rel) = abs.strip_prefix(&content_abs) else {
-            return Err(Error::PathOutsideContent(
-                path.display().to_string(),
-                content.display().to_string(),
-            ));
-        };
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        prefixes.push(rel);
+        let in_rules = relative_to(&abs, &root_abs)
+            .filter(|rel| rules.files.iter().any(|f| is_under(&f.rel_path, rel)));
+        let in_content = relative_to(&abs, &content_abs);
+        if in_content.is_none() && in_rules.is_none() {
+            let shown = (path.display().to_string(), content.display().to_string());
+            return Err(if config.alerts.rules.is_empty() {
+                Error::PathOutsideContent(shown.0, shown.1)
+            } else {
+                Error::PathOutsideContentAndRules(shown.0, shown.1)
+            });
+        }
+        filter.prefixes.extend(in_content);
+        filter.rule_prefixes.extend(in_rules);
     }
-    Ok(PathFilter {
-        prefixes,
-        changed: None,
-    })
+    Ok(filter)
 }
 
 /// An absolute, lexically normalised path (no symlink resolution, works for missing files).
@@ -348,6 +472,9 @@ fn git_for_build(
         }
         Err(err) => return Err(err.into()),
     };
+    if options.rev.is_some() && !config.alerts.rules.is_empty() {
+        notes.push("--rev builds read no alert rules: the site has no alert pages".into());
+    }
     let (tree_docs, start) = match &options.rev {
         Some(rev) => {
             let repo = repo
@@ -409,8 +536,17 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
     let lint = std::thread::scope(|scope| {
         scope.spawn(|| history.get().is_ok());
         match tree_docs {
-            Some(docs) => lint_docs(config, docs, &lint_options, &history),
-            None => load(config).and_then(|docs| lint_docs(config, docs, &lint_options, &history)),
+            Some(docs) => lint_docs(
+                config,
+                docs,
+                alerts::AlertRules::default(),
+                &lint_options,
+                &history,
+            ),
+            None => {
+                let (docs, alerts) = rayon::join(|| load(config), || alerts::load(config));
+                lint_docs(config, docs?, alerts?, &lint_options, &history)
+            }
         }
     })?;
     let walked = match (&repo, history.get()) {
@@ -445,6 +581,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         today,
         history: walked,
         content_prefix: repo.as_ref().map(|r| r.content_prefix()),
+        alerts: Some(&lint.alerts),
     };
     let summary = site::build(config, &lint.docs, &output, &input)?;
     Ok(BuildOutcome {
@@ -459,26 +596,40 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
 mod tests {
     use super::*;
 
+    fn filter(prefixes: &[&str], rule_prefixes: &[&str]) -> PathFilter {
+        PathFilter {
+            restricted: true,
+            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+            rule_prefixes: rule_prefixes.iter().map(|p| p.to_string()).collect(),
+            changed: None,
+            changed_rule_files: None,
+        }
+    }
+
     #[test]
     fn path_filter_matches_files_and_folders() {
-        let f = PathFilter {
-            prefixes: vec!["postmortems".into(), "runbooks/a.md".into()],
-            changed: None,
-        };
+        let f = filter(&["postmortems", "runbooks/a.md"], &[]);
         assert!(f.matches("postmortems/x.md"));
         assert!(f.matches("runbooks/a.md"));
         assert!(!f.matches("runbooks/b.md"));
         assert!(!f.matches("postmortems-old/x.md"));
-        let all = PathFilter {
-            prefixes: vec![String::new()],
-            changed: None,
-        };
+        assert!(!f.matches_rule_file("monitoring/a.yaml"));
+        let all = filter(&[""], &[]);
         assert!(all.matches("anything.md"));
         let changed = PathFilter {
-            prefixes: Vec::new(),
+            restricted: false,
             changed: Some(["runbooks/a.md".to_string()].into()),
+            ..filter(&[], &[])
         };
         assert!(changed.matches("runbooks/a.md"));
         assert!(!changed.matches("runbooks/b.md"));
+        assert!(changed.matches_rule_file("monitoring/a.yaml"));
+        let rules = filter(&[], &["monitoring"]);
+        assert!(
+            !rules.matches("runbooks/a.md"),
+            "a rule folder alone reports no document"
+        );
+        assert!(rules.matches_rule_file("monitoring/a.yaml"));
+        assert!(!rules.matches_rule_file("monitoring-old/a.yaml"));
     }
 }

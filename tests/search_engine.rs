@@ -304,7 +304,7 @@ fn compare_indexers(name: &str, kb: &Path, shard_size: usize) {
     let mut all_records = Vec::new();
     let mut bodies = Vec::new();
     for (i, members) in shards.iter().enumerate() {
-        let records: Vec<Record> = members
+        let mut records: Vec<Record> = members
             .iter()
             .map(|&d| {
                 let view = &site.documents[d];
@@ -312,6 +312,9 @@ fn compare_indexers(name: &str, kb: &Path, shard_size: usize) {
                 search::record(view, site.body(view.index), &site.info.base_path)
             })
             .collect();
+        if i == 0 {
+            records.extend(search::alert_records(&site));
+        }
         let files = pagefind_bundle(&records);
         let dir = served.join("reference").join(search::shard_dir(i));
         write_files(&dir, files);

@@ -190,10 +190,11 @@ fn finding_keys(findings: &[opsbook::lint::Finding], ws: &Workspace) -> Vec<Stri
     findings
         .iter()
         .map(|f| {
-            format!(
-                "{} {:?} {} {} {}",
-                ws.docs[f.doc].rel_path, f.span, f.rule, f.message, f.help
-            )
+            let path = match f.at {
+                opsbook::lint::Origin::Document(i) => ws.docs[i].rel_path.clone(),
+                opsbook::lint::Origin::RuleFile(i) => ws.alerts.files[i].rel_path.clone(),
+            };
+            format!("{path} {:?} {} {} {}", f.span, f.rule, f.message, f.help)
         })
         .collect()
 }

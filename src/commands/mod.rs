@@ -2,6 +2,7 @@
 //! file per command: each prints what its command prints and returns the exit code. [`run`]
 //! is what the binary calls.
 
+pub mod alerts;
 pub mod build;
 pub mod follow_ups;
 pub mod init;
@@ -51,6 +52,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
         Command::Build(args) => build::run(cli, &config, args),
         Command::New(args) => new::run(cli, &config, args),
         Command::FollowUps(args) => follow_ups::run(cli, &config, args),
+        Command::Alerts(args) => alerts::run(cli, &config, args),
         Command::Rules(args) => rules::list(&config, args),
         Command::Schema(args) => schema::run(&config, args),
         Command::Init(_)

@@ -70,14 +70,8 @@ fn changed_documents_unguarded(
     rev: &str,
     docs: &[Document],
 ) -> Result<BTreeSet<String>, ChangesError> {
-    let git = GitRepo::open(content_dir)?
-        .ok_or_else(|| ChangesError::NotARepository(content_dir.display().to_string()))?;
-    let target = git.resolve(rev)?;
-    let base = match git.head()? {
-        Some(head) => merge_base(&git, head, target)?,
-        None => target, // No commits on this branch yet.
-    };
-    let touched = touched_since(&git, base)?;
+    let (git, base) = open_at_merge_base(content_dir, rev)?;
+    let touched = touched_since(&git, base, &|rel| rel.ends_with(".md"))?;
     let gone_ids = gone_ids(&git, base, &touched.gone, docs)?;
     let mut changed = touched.changed;
     for doc in docs {
@@ -102,6 +96,57 @@ fn changed_documents_unguarded(
     Ok(changed)
 }
 
+/// The repository `dir` is in (paths become relative to `dir`), and the merge base of HEAD
+/// and `rev` (`rev` itself before the first commit).
+fn open_at_merge_base(
+    dir: &std::path::Path,
+    rev: &str,
+) -> Result<(GitRepo, ObjectId), ChangesError> {
+    let git = GitRepo::open(dir)?
+        .ok_or_else(|| ChangesError::NotARepository(dir.display().to_string()))?;
+    let target = git.resolve(rev)?;
+    let base = match git.head()? {
+        Some(head) => merge_base(&git, head, target)?,
+        None => target, // No commits on this branch yet.
+    };
+    Ok((git, base))
+}
+
+/// Files under `dir` changed since the merge base with `rev` (paths relative to `dir`,
+/// `/`-separated), for the ones `accept` takes: those added or modified (`changed`), and the
+/// text of those modified or removed as the base had it (`before`; texts over `max_bytes` or
+/// not UTF-8 are left out). What `--changed-since` needs of alert rule files.
+#[derive(Debug, Default)]
+pub struct ChangedFiles {
+    pub changed: BTreeSet<String>,
+    pub before: Vec<(String, String)>,
+}
+
+pub fn changed_files(
+    dir: &std::path::Path,
+    rev: &str,
+    accept: &dyn Fn(&str) -> bool,
+    max_bytes: u64,
+) -> Result<ChangedFiles, ChangesError> {
+    guard("the changes", || {
+        let (git, base) = open_at_merge_base(dir, rev)?;
+        let touched = touched_since(&git, base, accept)?;
+        let mut before = Vec::new();
+        for rel_path in touched.changed.iter().chain(&touched.gone) {
+            if let Some(Ok(text)) = git
+                .file_at(base, rel_path, max_bytes)?
+                .map(String::from_utf8)
+            {
+                before.push((rel_path.clone(), text));
+            }
+        }
+        Ok(ChangedFiles {
+            changed: touched.changed,
+            before,
+        })
+    })?
+}
+
 fn merge_base(git: &GitRepo, head: ObjectId, target: ObjectId) -> Result<ObjectId, ChangesError> {
     let repo = git.local();
     match repo.merge_base(head, target) {
@@ -116,9 +161,14 @@ fn merge_base(git: &GitRepo, head: ObjectId, target: ObjectId) -> Result<ObjectI
     }
 }
 
-/// The Markdown files under the content folder that differ between the tree of `base` and the
-/// index or the working tree, untracked files included, ignored files not.
-fn touched_since(git: &GitRepo, base: ObjectId) -> Result<Touched, ChangesError> {
+/// The files under the content folder that `accept` takes (content-relative path) and that
+/// differ between the tree of `base` and the index or the working tree, untracked files
+/// included, ignored files not.
+fn touched_since(
+    git: &GitRepo,
+    base: ObjectId,
+    accept: &dyn Fn(&str) -> bool,
+) -> Result<Touched, ChangesError> {
     let repo = git.local();
     let fail = |e: gix::Error| ChangesError::Git(describe(&e));
     let base_tree = repo
@@ -153,7 +203,7 @@ fn touched_since(git: &GitRepo, base: ObjectId) -> Result<Touched, ChangesError>
             continue; // Only the index's record of the file is out of date.
         }
         let location = item.location().to_str_lossy();
-        let Some(rel) = content_relative(prefix, &location) else {
+        let Some(rel) = content_relative(prefix, &location).filter(|rel| accept(rel)) else {
             continue;
         };
         if std::fs::symlink_metadata(workdir.join(location.as_ref())).is_ok() {
@@ -165,14 +215,14 @@ fn touched_since(git: &GitRepo, base: ObjectId) -> Result<Touched, ChangesError>
     Ok(touched)
 }
 
-/// `location` (repository-relative) relative to the content folder, for Markdown files in it.
+/// `location` (repository-relative) relative to the content folder, when it is in it.
 fn content_relative(prefix: &str, location: &str) -> Option<String> {
     let rel = if prefix.is_empty() {
         location
     } else {
         location.strip_prefix(prefix)?.strip_prefix('/')?
     };
-    rel.ends_with(".md").then(|| rel.to_string())
+    Some(rel.to_string())
 }
 
 /// The ids of the documents that are gone (read from the merge base) and that no document

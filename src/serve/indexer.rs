@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 
+use crate::alerts::AlertRules;
 use crate::config::Config;
 use crate::document::Document;
 use crate::site::incremental::{remove, write_file};
@@ -113,6 +114,7 @@ struct Job {
     generation: u64,
     config: Config,
     docs: Vec<Document>,
+    alerts: Arc<AlertRules>,
     today: Date,
 }
 
@@ -167,7 +169,7 @@ impl Indexer {
         &mut self,
         generation: u64,
         config: &Config,
-        docs: &[Document],
+        (docs, alerts): (&[Document], &Arc<AlertRules>),
         today: Date,
     ) {
         {
@@ -192,6 +194,7 @@ impl Indexer {
             generation,
             config: config.clone(),
             docs: docs.to_vec(),
+            alerts: alerts.clone(),
             today,
         };
         if let Some(jobs) = &self.jobs {
@@ -230,7 +233,11 @@ fn run(receiver: mpsc::Receiver<Job>, state: &State, output: &Path, verbosity: V
         let started = Instant::now();
         // A panic (a bug) gives up this index, as an error does; the thread carries on.
         let result = std::panic::catch_unwind(|| {
-            let site = Site::new(&job.config, &job.docs, &SiteInput::new(job.today));
+            let input = SiteInput {
+                alerts: Some(&job.alerts),
+                ..SiteInput::new(job.today)
+            };
+            let site = Site::new(&job.config, &job.docs, &input);
             search::build(&site, &job.config.search)
         })
         .unwrap_or_else(|_| {

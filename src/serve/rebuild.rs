@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use jiff::civil::Date;
 
 use super::indexer::Indexer;
-use super::lint_cache::LintCache;
+use super::lint_cache::{Edit, LintCache};
 use super::workspace::{Applied, Workspace};
 use crate::config::Config;
 use crate::lint::Finding;
@@ -158,11 +158,14 @@ impl Rebuilder {
         let started = Instant::now();
         let findings = self.lint.check(
             &workspace.docs,
+            (&workspace.alerts, applied.is_some_and(|a| a.alert_rules)),
             &workspace.config,
             today,
-            &changed,
-            applied.is_some_and(|a| a.rescanned),
-            lint_full,
+            &Edit {
+                changed: &changed,
+                rescanned: applied.is_some_and(|a| a.rescanned),
+                full: lint_full,
+            },
         );
         let lint_time = started.elapsed();
         let result = self.pages(workspace, &changed, pages_full, today);
@@ -225,7 +228,10 @@ impl Rebuilder {
         let Some(templates) = &self.templates else {
             unreachable!("templates were just loaded");
         };
-        let input = SiteInput::new(today);
+        let input = SiteInput {
+            alerts: Some(&workspace.alerts),
+            ..SiteInput::new(today)
+        };
         let started = Instant::now();
         let site = Site::with_cache(&config, &workspace.docs, &input, &mut self.views);
         let model = (started.elapsed(), site.reused);
@@ -261,8 +267,12 @@ impl Rebuilder {
     pub fn index_later(&mut self, workspace: &Workspace) {
         let config = self.site_config(workspace);
         let today = self.today.unwrap_or_else(crate::today);
-        self.indexer
-            .build_later(self.generation, &config, &workspace.docs, today);
+        self.indexer.build_later(
+            self.generation,
+            &config,
+            (&workspace.docs, &workspace.alerts),
+            today,
+        );
     }
 
     /// Waits until the search index of the last rebuild is in place; false on timeout.

@@ -20,7 +20,7 @@ use super::rebuild::{Rebuilder, SearchStep};
 use super::watch::{Places, Watches};
 use super::workspace::{Applied, Change, Workspace};
 use crate::document::Document;
-use crate::lint::{Finding, Level};
+use crate::lint::{Finding, Level, Origin};
 use crate::report;
 use crate::term::{self, Verbosity};
 
@@ -280,11 +280,19 @@ impl RebuildLoop {
             self.print_findings(&findings, applied);
         }
         let version = self.shared.page_state().version + 1;
-        let banners = banners(&self.workspace.docs, &findings);
+        let banners = banners(
+            &self.workspace.docs,
+            &self.workspace.alerts.files,
+            &findings,
+        );
         let mut index_later = false;
         let state = match result {
             Ok(rebuilt) => {
-                let summary = report::human::summary_line(&findings, self.workspace.docs.len());
+                let checked = report::Checked {
+                    documents: self.workspace.docs.len(),
+                    rule_files: self.workspace.alerts.files.len(),
+                };
+                let summary = report::human::summary_line(&findings, checked);
                 index_later = matches!(rebuilt.search, SearchStep::Later) && !catch_up;
                 self.say_rebuilt(&rebuilt, applied, &summary, elapsed);
                 PageState {
@@ -370,12 +378,13 @@ impl RebuildLoop {
         let changed: Option<BTreeSet<&str>> = applied
             .filter(|a| !a.touches_every_page())
             .map(|a| a.reparsed.iter().map(String::as_str).collect());
+        // Rule files' findings show after a change to the alert rules (or everything).
         let shown: Vec<Finding> = findings
             .iter()
-            .filter(|f| {
-                changed
-                    .as_ref()
-                    .is_none_or(|set| set.contains(docs[f.doc].rel_path.as_str()))
+            .filter(|f| match (f.at, &changed) {
+                (_, None) => true,
+                (Origin::Document(i), Some(set)) => set.contains(docs[i].rel_path.as_str()),
+                (Origin::RuleFile(_), Some(_)) => false,
             })
             .cloned()
             .collect();
@@ -387,7 +396,8 @@ impl RebuildLoop {
             width: term::stdout_width(100),
         };
         let checked = changed.as_ref().map_or(docs.len(), BTreeSet::len);
-        let text = report::human::render(docs, &shown, checked, style);
+        let sources = report::Sources::new(docs, &self.workspace.alerts.files);
+        let text = report::human::render(sources, &shown, checked, style);
         // The summary line of the whole knowledge base follows in the status line.
         let body = text
             .trim_end()
@@ -514,6 +524,7 @@ fn describe_change(change: &Change) -> String {
         Change::Templates => "templates".into(),
         Change::Document(rel) => rel.clone(),
         Change::Rescan => "content folder".into(),
+        Change::AlertRules => "alert rules".into(),
     }
 }
 
@@ -524,6 +535,9 @@ fn describe_applied(applied: &Applied) -> String {
     }
     if applied.templates {
         parts.push("templates changed".to_string());
+    }
+    if applied.alert_rules && !applied.config {
+        parts.push("alert rules re-read".to_string());
     }
     match applied.reparsed.as_slice() {
         [] => {}
@@ -569,16 +583,29 @@ type BannerMap = HashMap<String, Vec<Banner>>;
 
 /// The findings of each document, keyed by its page URL. Documents that have no page also
 /// show on the home page, so a broken front matter is visible from there.
-fn banners(docs: &[Document], findings: &[Finding]) -> BannerMap {
+/// Findings in alert rule files show on the list of alerts.
+fn banners(
+    docs: &[Document],
+    rule_files: &[crate::alerts::RuleFile],
+    findings: &[Finding],
+) -> BannerMap {
     let mut by_doc: Vec<Vec<BannerItem>> = vec![Vec::new(); docs.len()];
+    let mut by_rule_file: Vec<Vec<BannerItem>> = vec![Vec::new(); rule_files.len()];
+    let sources = report::Sources::new(docs, rule_files);
     for f in findings {
         if f.level == Level::Off {
             continue;
         }
-        let doc = &docs[f.doc];
-        let (line, column) = report::line_col(&doc.source, f.span.start);
-        let prefix = format!("{}: ", doc.display_path);
-        by_doc[f.doc].push(BannerItem {
+        let Some(file) = sources.file(f.at) else {
+            continue;
+        };
+        let (line, column) = file.line_col(f.span.start);
+        let prefix = format!("{}: ", file.display_path);
+        let list = match f.at {
+            Origin::Document(i) => &mut by_doc[i],
+            Origin::RuleFile(i) => &mut by_rule_file[i],
+        };
+        list.push(BannerItem {
             level: f.level.to_string(),
             rule: f.rule.to_string(),
             message: f
@@ -607,6 +634,15 @@ fn banners(docs: &[Document], findings: &[Finding]) -> BannerMap {
         }
         map.entry(doc.url_path()).or_default().push(banner);
     }
+    for (file, items) in rule_files.iter().zip(by_rule_file) {
+        if !items.is_empty() {
+            map.entry("/alerts/".into()).or_default().push(Banner {
+                file: file.display_path.clone(),
+                no_page: false,
+                items,
+            });
+        }
+    }
     map
 }
 
@@ -631,7 +667,7 @@ mod tests {
         let docs = vec![good, broken];
         let config = crate::config::Config::default();
         let findings = crate::lint::check(&docs, &config, "2026-11-25".parse().unwrap());
-        let map = banners(&docs, &findings);
+        let map = banners(&docs, &[], &findings);
         let a = &map["/runbooks/a/"][0];
         assert!(!a.no_page);
         assert!(

@@ -16,6 +16,10 @@ pub struct Places {
     pub config: PathBuf,
     pub content: PathBuf,
     pub templates: PathBuf,
+    /// The folders `[alerts] rules` globs walk, and the globs (relative to `root`).
+    pub rule_folders: Vec<PathBuf>,
+    pub rules: Vec<String>,
+    pub rules_exclude: Vec<String>,
 }
 
 /// An absolute path with symlinks resolved as far as the path exists, so it compares equal
@@ -38,7 +42,28 @@ impl Places {
             config: resolve(config_path),
             content: resolve(&config.content_dir()),
             templates: resolve(&config.templates_dir()),
+            rule_folders: crate::alerts::rule_folders(config)
+                .iter()
+                .map(|dir| resolve(dir))
+                .collect(),
+            rules: config.alerts.rules.clone(),
+            rules_exclude: config.alerts.exclude.clone(),
         }
+    }
+
+    /// Whether `path` is a rule file of `[alerts] rules` (existing or not).
+    fn is_rule_file(&self, path: &Path) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let rel: Vec<String> = rel
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect();
+        crate::alerts::is_rule_file(&self.rules, &self.rules_exclude, &rel.join("/"))
     }
 
     /// What a changed path means, or `None` for a path that does not matter (editor swap
@@ -46,6 +71,9 @@ impl Places {
     pub fn classify(&self, path: &Path) -> Option<Change> {
         if path == self.config {
             return Some(Change::Config);
+        }
+        if self.is_rule_file(path) {
+            return Some(Change::AlertRules);
         }
         if let Ok(rel) = path.strip_prefix(&self.content) {
             let parts: Vec<String> = rel
@@ -114,6 +142,14 @@ impl Places {
         }
         for dir in [&self.content, &self.templates] {
             if dir.is_dir() {
+                wanted.push((dir.clone(), RecursiveMode::Recursive));
+            }
+        }
+        for dir in &self.rule_folders {
+            let covered = wanted
+                .iter()
+                .any(|(w, mode)| *mode == RecursiveMode::Recursive && dir.starts_with(w));
+            if dir.is_dir() && !covered {
                 wanted.push((dir.clone(), RecursiveMode::Recursive));
             }
         }
@@ -224,6 +260,12 @@ mod tests {
             config: "/kb/opsbook.toml".into(),
             content: "/kb/content".into(),
             templates: "/kb/templates".into(),
+            rule_folders: vec!["/kb/content/monitoring".into(), "/kb/deploy".into()],
+            rules: vec![
+                "content/monitoring/**/*.yaml".into(),
+                "deploy/rules.yml".into(),
+            ],
+            rules_exclude: vec!["content/monitoring/helm/**".into()],
         }
     }
 
@@ -244,5 +286,16 @@ mod tests {
         assert_eq!(c("/kb/templates/.base.html.swp"), None);
         assert_eq!(c("/kb/public/index.html"), None);
         assert_eq!(c("/kb/README.md"), None);
+        assert_eq!(
+            c("/kb/content/monitoring/payments.yaml"),
+            Some(Change::AlertRules)
+        );
+        assert_eq!(c("/kb/deploy/rules.yml"), Some(Change::AlertRules));
+        assert_eq!(c("/kb/deploy/other.yml"), None);
+        assert_eq!(
+            c("/kb/content/monitoring/helm/x.yaml"),
+            Some(Change::Rescan),
+            "excluded: an ordinary file of the content folder"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The build stage: site model -> render (Tera, in parallel) -> index (Pagefind, in-process)
 //! -> write (temporary folder, swap).
 
+pub mod alerts;
 pub mod charts;
 pub mod doc_body;
 pub mod files;
@@ -34,6 +35,9 @@ pub struct SiteInput<'a> {
     /// The content folder relative to the repository root, for edit links; `None` outside
     /// a repository (`paths.content` is used).
     pub content_prefix: Option<&'a str>,
+    /// The alert rules of `[alerts] rules`, for the alert pages (without them, the pages of
+    /// the alerts runbooks list).
+    pub alerts: Option<&'a crate::alerts::AlertRules>,
 }
 
 impl SiteInput<'_> {
@@ -43,6 +47,7 @@ impl SiteInput<'_> {
             today,
             history: None,
             content_prefix: None,
+            alerts: None,
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct SiteInfo {
     pub search: super::search::SearchView,
     /// The severity scale, most severe first (the search box colours its results with it).
     pub severities: Vec<String>,
+    /// The site has alert pages (`/alerts/`). Set once the alert views are made (see
+    /// [`Site::with_cache`]); a site kept for reuse keeps `false` here.
+    pub alerts: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Hash)]
@@ -216,6 +219,9 @@ pub struct OwnView {
     pub last_reviewed: String,
     pub review_interval: Option<i64>,
     pub alerts: Vec<String>,
+    /// Each alert of `alerts:` with its page (`/alerts/<name>/`); names that cannot be a page
+    /// folder are left out.
+    pub alert_links: Vec<TermLink>,
     pub escalation: String,
     pub started_at: String,
     pub detected_at: String,
@@ -349,6 +355,17 @@ pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
             .map(|d| d.to_string())
             .unwrap_or_default(),
         review_interval: meta.review_interval,
+        alert_links: meta
+            .alerts
+            .iter()
+            .filter_map(|name| {
+                let url = super::alerts::page_url(&inputs.base, name)?;
+                Some(TermLink {
+                    name: name.clone(),
+                    url,
+                })
+            })
+            .collect(),
         alerts: meta.alerts.clone(),
         escalation: meta.escalation.clone().unwrap_or_default(),
         started_at: ts(meta.started_at),
@@ -422,7 +439,11 @@ impl ViewCache {
         self.views.clear();
         self.last = Some(Last {
             sources,
-            info: site.info,
+            // Compared with the next build's info before its alert views exist.
+            info: SiteInfo {
+                alerts: false,
+                ..site.info
+            },
             documents: site.documents,
             urls: site.urls,
             taxonomies: site.taxonomies,
@@ -502,6 +523,8 @@ pub struct Site<'a> {
     pub taxonomies: Vec<Taxonomy>,
     /// The severity scale, most severe first.
     pub severities: Vec<String>,
+    /// Every alert a rule file defines or a runbook lists, by name (the alert pages).
+    pub alerts: Vec<super::alerts::AlertView>,
     pub today: Date,
     /// Keep raw HTML in Markdown as written (`unsafe_html`).
     pub unsafe_html: bool,
@@ -602,7 +625,7 @@ fn is_gitlab(repo_url: &str) -> bool {
 
 /// The content folder relative to the repository root when there is no repository to ask:
 /// `paths.content` as written (the config's folder is taken as the repository root).
-fn default_content_prefix(config: &Config) -> String {
+pub fn default_content_prefix(config: &Config) -> String {
     let path = &config.paths.content;
     if path.is_absolute() {
         return String::new();
@@ -672,18 +695,26 @@ impl<'a> Site<'a> {
         let inputs = ViewInputs::new(config, input);
         cache.start(&inputs);
         let info = site_info(config, &inputs, docs.iter().filter(|d| has_page(d)).count());
-        let site = |reused, parts: Assembled| Site {
-            reused,
-            info: info.clone(),
-            docs,
-            documents: parts.documents,
-            urls: parts.urls,
-            link_paths: OnceLock::new(),
-            resolver: Resolver::for_config(config),
-            taxonomies: parts.taxonomies,
-            severities: inputs.scale.clone(),
-            today: inputs.today,
-            unsafe_html: config.site.unsafe_html,
+        let site = |reused, parts: Assembled| {
+            let alerts =
+                super::alerts::views(config, docs, &parts.documents, input.alerts, &inputs.base);
+            Site {
+                reused,
+                info: SiteInfo {
+                    alerts: !alerts.is_empty(),
+                    ..info.clone()
+                },
+                alerts,
+                docs,
+                documents: parts.documents,
+                urls: parts.urls,
+                link_paths: OnceLock::new(),
+                resolver: Resolver::for_config(config),
+                taxonomies: parts.taxonomies,
+                severities: inputs.scale.clone(),
+                today: inputs.today,
+                unsafe_html: config.site.unsafe_html,
+            }
         };
         if let Some(parts) = cache.reuse_last(docs, &info, input, &inputs) {
             return site(true, parts);
@@ -871,6 +902,7 @@ fn site_info(config: &Config, inputs: &ViewInputs, documents: usize) -> SiteInfo
         edit_branch: config.site.edit_branch.trim().to_string(),
         search: super::search::SearchView::new(&config.search, &inputs.base, documents),
         severities: inputs.scale.clone(),
+        alerts: false,
     }
 }
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 use tera::Context;
 
 use super::SiteError;
+use super::alerts::AlertView;
 use super::doc_body;
 use super::files::{self, FeedEntry, SitemapEntry};
 use super::fingerprint::{self, hash_of};
@@ -117,6 +118,10 @@ pub enum Page {
     Term(TaxonomyKind, usize),
     FollowUps,
     Metrics,
+    /// The list of alerts.
+    Alerts,
+    /// The page of `site.alerts[i]` (only alerts whose name can be a folder get one).
+    Alert(usize),
     NotFound,
     DocumentsJson,
     Feed,
@@ -139,6 +144,11 @@ impl Page {
             ),
             Page::FollowUps => "follow-ups/index.html".into(),
             Page::Metrics => "metrics/index.html".into(),
+            Page::Alerts => "alerts/index.html".into(),
+            Page::Alert(i) => format!(
+                "{}index.html",
+                site.alerts[i].dir.as_deref().unwrap_or("alerts/")
+            ),
             Page::NotFound => "404.html".into(),
             Page::DocumentsJson => "documents.json".into(),
             Page::Feed => "atom.xml".into(),
@@ -165,6 +175,14 @@ pub fn all_pages(site: &Site) -> Vec<Page> {
     for taxonomy in &site.taxonomies {
         pages.push(Page::Taxonomy(taxonomy.kind));
         pages.extend((0..taxonomy.terms.len()).map(|t| Page::Term(taxonomy.kind, t)));
+    }
+    if !site.alerts.is_empty() {
+        pages.push(Page::Alerts);
+        pages.extend(
+            (0..site.alerts.len())
+                .filter(|&i| site.alerts[i].dir.is_some())
+                .map(Page::Alert),
+        );
     }
     pages.extend([
         Page::FollowUps,
@@ -348,6 +366,8 @@ enum Contexts<'a> {
     Term(TermContext<'a>),
     FollowUps(FollowUpsContext<'a>),
     Metrics(Box<MetricsContext<'a>>),
+    Alerts(AlertsContext<'a>),
+    Alert(AlertContext<'a>),
     Plain(Base<'a>),
     Feed(FeedContext<'a>),
     Sitemap(SitemapContext<'a>),
@@ -412,6 +432,23 @@ struct MetricsContext<'a> {
     #[serde(flatten)]
     base: Base<'a>,
     metrics: Metrics,
+}
+
+#[derive(Serialize)]
+struct AlertsContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    alerts: &'a [AlertView],
+    /// How many alerts have a runbook, and how many have none.
+    answered: usize,
+    unanswered: usize,
+}
+
+#[derive(Serialize)]
+struct AlertContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    alert: &'a AlertView,
 }
 
 #[derive(Serialize)]
@@ -590,6 +627,29 @@ fn page_data<'a>(site: &'a Site, shared: &'a Shared, which: Page) -> PageData<'a
                 metrics: metrics::compute(site),
             }));
             PageData::template(path, "metrics.html", context)
+        }
+        Page::Alerts => {
+            let answered = site
+                .alerts
+                .iter()
+                .filter(|a| !a.runbooks.is_empty())
+                .count();
+            let context = Contexts::Alerts(AlertsContext {
+                base: base(site, "Alerts", "alerts", "alerts/"),
+                alerts: &site.alerts,
+                answered,
+                unanswered: site.alerts.len() - answered,
+            });
+            PageData::template(path, "alerts.html", context)
+        }
+        Page::Alert(i) => {
+            let alert = &site.alerts[i];
+            let dir = alert.dir.as_deref().unwrap_or("alerts/");
+            let context = Contexts::Alert(AlertContext {
+                base: base(site, &alert.name, "alerts", dir),
+                alert,
+            });
+            PageData::template(path, "alert.html", context)
         }
         Page::NotFound => {
             let mut not_found = base(site, "Page not found", "", "404.html");
