@@ -271,7 +271,9 @@ fn changed_since(
     docs: &[Document],
     rules: &alerts::AlertRules,
 ) -> Result<(Paths, Paths), Error> {
-    let mut documents = git::changes::changed_documents(&config.content_dir(), rev, docs)?;
+    let resolver = document::links::Resolver::for_config(config);
+    let mut documents =
+        git::changes::changed_documents(&config.content_dir(), rev, docs, &resolver)?;
     let (mut rule_files, names) = alerts::changed_since(config, rev, rules)?;
     let mut listed = std::collections::BTreeSet::new();
     for doc in docs {

@@ -113,6 +113,40 @@ fn reports_documents_whose_links_the_change_broke() {
     );
 }
 
+/// Links are read as the site reads them: a percent-encoded link and a link to a folder's
+/// index document count when their target goes.
+#[test]
+fn links_in_every_form_count_when_their_target_goes() {
+    let dir = setup();
+    let content = dir.path().join("content");
+    fs::create_dir_all(content.join("runbooks/cache")).unwrap();
+    let runbook = fs::read_to_string(content.join("runbooks/db-failover.md")).unwrap();
+    let with_id = |id: &str| runbook.replace("id: rb-db-failover", &format!("id: {id}"));
+    fs::write(content.join("runbooks/my doc.md"), with_id("my-doc")).unwrap();
+    fs::write(content.join("runbooks/cache/index.md"), with_id("cache")).unwrap();
+    let linking = |name: &str, link: &str| {
+        let text =
+            with_id(name).replace("## Rollback", &format!("See [it]({link}).\n\n## Rollback"));
+        fs::write(content.join(format!("runbooks/{name}.md")), text).unwrap();
+    };
+    linking("links-encoded", "my%20doc.md");
+    linking("links-folder", "cache/");
+    common::commit_all(dir.path(), "Test", 1_767_225_600, "linked runbooks");
+    common::git::git(dir.path(), &["branch", "-f", "main-base"]);
+    fs::remove_file(content.join("runbooks/my doc.md")).unwrap();
+    fs::remove_file(content.join("runbooks/cache/index.md")).unwrap();
+    common::commit_all(dir.path(), "Test", 1_767_225_600, "remove the targets");
+    let (files, code) = reported_files(dir.path(), "main-base");
+    assert_eq!(code, 1);
+    assert_eq!(
+        files,
+        [
+            "content/runbooks/links-encoded.md",
+            "content/runbooks/links-folder.md",
+        ]
+    );
+}
+
 #[test]
 fn no_change_no_findings() {
     let dir = setup();

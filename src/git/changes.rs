@@ -10,7 +10,7 @@ use gix::bstr::ByteSlice;
 
 use super::{GitError, GitRepo, ObjectId, describe, guard};
 use crate::document::Document;
-use crate::document::markdown::resolve_relative;
+use crate::document::links::Resolver;
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ChangesError {
@@ -55,13 +55,16 @@ struct Touched {
 }
 
 /// Content-relative paths of the documents to report on.
+/// Links are read as `resolver` reads them, so a link in any of the configured conventions to
+/// a removed document counts.
 pub fn changed_documents(
     content_dir: &std::path::Path,
     rev: &str,
     docs: &[Document],
+    resolver: &Resolver,
 ) -> Result<BTreeSet<String>, ChangesError> {
     guard("the changes", || {
-        changed_documents_unguarded(content_dir, rev, docs)
+        changed_documents_unguarded(content_dir, rev, docs, resolver)
     })?
 }
 
@@ -69,6 +72,7 @@ fn changed_documents_unguarded(
     content_dir: &std::path::Path,
     rev: &str,
     docs: &[Document],
+    resolver: &Resolver,
 ) -> Result<BTreeSet<String>, ChangesError> {
     let (git, base) = open_at_merge_base(content_dir, rev)?;
     let touched = touched_since(&git, base, &|rel| rel.ends_with(".md"))?;
@@ -79,9 +83,10 @@ fn changed_documents_unguarded(
             continue;
         }
         let links_to_gone = doc.outline.links.iter().any(|link| {
-            let path = link.dest.split('#').next().unwrap_or("");
-            !path.is_empty()
-                && resolve_relative(&doc.rel_path, path).is_some_and(|t| touched.gone.contains(&t))
+            resolver
+                .watched_paths(&doc.rel_path, &link.dest)
+                .iter()
+                .any(|path| touched.gone.contains(path))
         });
         let meta = doc.meta();
         let refers_to_gone = meta
