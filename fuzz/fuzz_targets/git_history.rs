@@ -211,7 +211,8 @@ fn run(data: &[u8]) {
         let _ = repo.tree_files(head, "HEAD", 1 << 20);
     }
     let _ = repo.resolve("HEAD~2");
-    let _ = opsbook::git::changes::changed_documents(&content, "HEAD~2", &[]);
+    let resolver = opsbook::document::links::Resolver::for_config(&Default::default());
+    let _ = opsbook::git::changes::changed_documents(&content, "HEAD~2", &[], &resolver);
 }
 
 fn main() {
