@@ -1,9 +1,12 @@
-//! Finds the documents to read: every `*.md` under the content folder, hidden files and
-//! folders skipped, in a deterministic (sorted) order.
+//! Finds the documents to read: every file under the content folder that the document
+//! patterns match (`*.md` by default; see `[documents]` in opsbook.toml), hidden files and
+//! folders and excluded paths skipped, in a deterministic (sorted) order.
 
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
+
+use crate::document::mapping::Mapping;
 
 /// A file to read, before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +37,8 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
-/// Every Markdown file under `root`, sorted by relative path.
-pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
+/// Every document under `root` (files `mapping` calls documents), sorted by relative path.
+pub fn discover(root: &Path, mapping: &Mapping) -> Result<Vec<SourceFile>, DiscoverError> {
     if !root.is_dir() {
         return Err(DiscoverError::Missing(root.display().to_string()));
     }
@@ -48,7 +51,11 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(is_hidden(e.file_name())
+                    || e.file_type().is_dir() && mapping.is_excluded(&rel(root, e.path())))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -66,7 +73,8 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
             }
         };
         let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("md") {
+        let rel_path = rel(root, path);
+        if entry.depth() == 0 || !mapping.is_document(&rel_path) {
             continue;
         }
         let link_problem = if entry.path_is_symlink() {
@@ -85,7 +93,7 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
             None
         };
         files.push(SourceFile {
-            rel_path: rel(root, path),
+            rel_path,
             path: path.to_path_buf(),
             link_problem,
         });
@@ -112,6 +120,7 @@ pub fn discover_tree(
     commit: git2::Oid,
     rev: &str,
     max_bytes: u64,
+    mapping: &Mapping,
 ) -> Result<Vec<TreeFile>, DiscoverError> {
     use crate::document::ReadProblem;
     let prefix = repo.content_prefix();
@@ -134,11 +143,12 @@ pub fn discover_tree(
     let mut entries: Vec<(String, git2::Oid, i32)> = Vec::new();
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-        if name.starts_with('.') {
+        let path = format!("{dir}{name}");
+        if name.starts_with('.') || mapping.is_excluded(&path) {
             return git2::TreeWalkResult::Skip;
         }
-        if entry.kind() == Some(git2::ObjectType::Blob) && name.ends_with(".md") {
-            entries.push((format!("{dir}{name}"), entry.id(), entry.filemode()));
+        if entry.kind() == Some(git2::ObjectType::Blob) && mapping.is_document(&path) {
+            entries.push((path, entry.id(), entry.filemode()));
         }
         git2::TreeWalkResult::Ok
     })
@@ -229,7 +239,7 @@ mod tests {
             fs::create_dir_all(full.parent().unwrap()).unwrap();
             fs::write(full, "---\n---\n").unwrap();
         }
-        let names: Vec<_> = discover(root)
+        let names: Vec<_> = discover(root, Mapping::default_ref())
             .unwrap()
             .into_iter()
             .map(|f| f.rel_path)
@@ -297,7 +307,7 @@ mod tests {
             .unwrap()
             .unwrap();
 
-        let files = discover_tree(&git, first, "v1", 50).unwrap();
+        let files = discover_tree(&git, first, "v1", 50, Mapping::default_ref()).unwrap();
         let names: Vec<_> = files.iter().map(|f| f.rel_path.as_str()).collect();
         assert_eq!(names, ["postmortems/big.md", "runbooks/a.md"]);
         assert_eq!(files[1].bytes.as_deref().unwrap(), b"old a");
@@ -310,7 +320,7 @@ mod tests {
             })
         ));
 
-        let files = discover_tree(&git, git.head().unwrap(), "HEAD", 1000).unwrap();
+        let files = discover_tree(&git, git.head().unwrap(), "HEAD", 1000, Mapping::default_ref()).unwrap();
         let get = |name: &str| files.iter().find(|f| f.rel_path == name).unwrap();
         assert_eq!(get("runbooks/a.md").bytes.as_deref().unwrap(), b"new a");
         #[cfg(unix)]
@@ -324,7 +334,7 @@ mod tests {
     fn missing_folder_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
-            discover(&dir.path().join("nope")),
+            discover(&dir.path().join("nope"), Mapping::default_ref()),
             Err(DiscoverError::Missing(_))
         ));
     }
@@ -340,7 +350,7 @@ mod tests {
         std::os::unix::fs::symlink(root.join("loop.md"), root.join("loop.md")).unwrap();
         fs::write(root.join("inside.md"), "x").unwrap();
         std::os::unix::fs::symlink(root.join("inside.md"), root.join("alias.md")).unwrap();
-        let files = discover(&root).unwrap();
+        let files = discover(&root, Mapping::default_ref()).unwrap();
         let problem = |name: &str| {
             files
                 .iter()

@@ -124,8 +124,8 @@ pub fn today() -> Date {
 
 /// Reads and parses every document of the knowledge base.
 pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
-    let files = discover::discover(&config.content_dir())?;
-    Ok(parse::parse_all(&files, config.lint.max_file_bytes))
+    let files = discover::discover(&config.content_dir(), config.mapping())?;
+    Ok(parse::parse_all(&files, config))
 }
 
 /// Runs discover -> parse -> check.
@@ -313,8 +313,14 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
                 git_history::GitError::NoRepository(content_dir.display().to_string())
             })?;
             let commit = repo.resolve(rev)?;
-            let files = discover::discover_tree(repo, commit, rev, parse::DEFAULT_MAX_FILE_BYTES)?;
-            (Some(parse::parse_tree_files(files)), Some(commit))
+            let files = discover::discover_tree(
+                repo,
+                commit,
+                rev,
+                parse::DEFAULT_MAX_FILE_BYTES,
+                config.mapping(),
+            )?;
+            (Some(parse::parse_tree_files(files, config)), Some(commit))
         }
         None => (None, repo.as_ref().and_then(git_history::GitRepo::head)),
     };

@@ -16,6 +16,8 @@ pub struct Places {
     pub config: PathBuf,
     pub content: PathBuf,
     pub templates: PathBuf,
+    /// Which content files are documents (`[documents]` patterns).
+    pub documents: std::sync::Arc<crate::document::mapping::Mapping>,
 }
 
 /// An absolute path with symlinks resolved as far as the path exists, so it compares equal
@@ -38,6 +40,7 @@ impl Places {
             config: resolve(config_path),
             content: resolve(&config.content_dir()),
             templates: resolve(&config.templates_dir()),
+            documents: config.mapping().clone(),
         }
     }
 
@@ -59,7 +62,7 @@ impl Places {
                 return None;
             }
             let rel = parts.join("/");
-            if rel.ends_with(".md") {
+            if self.documents.is_document(&rel) {
                 return Some(Change::Document(rel));
             }
             if rel.ends_with('~') || rel.ends_with(".swp") || rel.ends_with(".tmp") {
@@ -176,6 +179,7 @@ mod tests {
             config: "/kb/opsbook.toml".into(),
             content: "/kb/content".into(),
             templates: "/kb/templates".into(),
+            documents: crate::config::Config::default().mapping().clone(),
         }
     }
 
