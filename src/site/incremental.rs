@@ -325,7 +325,7 @@ impl Memo {
                 .par_iter()
                 .enumerate()
                 .filter(|(_, view)| {
-                    let resolver = crate::document::links::Resolver::default();
+                    let resolver = site.resolver();
                     site.document(view.index).outline.links.iter().any(|link| {
                         resolver
                             .watched_paths(&view.source_path, &link.dest)

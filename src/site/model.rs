@@ -416,6 +416,8 @@ impl<'a> Site<'a> {
             let mut h = std::hash::DefaultHasher::new();
             (
                 format!("{:?} {:?} {:?}", config.site, config.schema, config.paths),
+                // The reading settings: link conventions, kinds, patterns.
+                config.mapping().key,
                 input.today,
                 input.content_prefix,
             )
@@ -736,6 +738,11 @@ impl<'a> Site<'a> {
             today,
             unsafe_html: config.site.unsafe_html,
         }
+    }
+
+    /// How this site reads links (the config's conventions).
+    pub fn resolver(&self) -> &Resolver {
+        &self.resolver
     }
 
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
