@@ -101,6 +101,45 @@ pub fn discover(root: &Path, mapping: &Mapping) -> Result<Vec<SourceFile>, Disco
     Ok(files)
 }
 
+/// File endings other site generators use for Markdown, longest first.
+pub const MARKDOWN_ENDINGS: &[&str] = &[
+    ".html.md.erb",
+    ".html.markdown",
+    ".html.md",
+    ".md.erb",
+    ".markdown",
+    ".mdown",
+    ".mkdn",
+    ".mdx",
+    ".mkd",
+    ".md",
+];
+
+/// How many files under `root` (hidden ones aside, at most the first 100,000 entries) look
+/// like Markdown by their ending but are not documents by `mapping`, by ending: the hint when
+/// no document is found.
+pub fn other_markdown(root: &Path, mapping: &Mapping) -> Vec<(&'static str, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+        .take(100_000);
+    for entry in walker.flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let Some(ending) = MARKDOWN_ENDINGS.iter().find(|e| name.ends_with(*e)) else {
+            continue;
+        };
+        if !mapping.is_document(&rel(root, entry.path())) {
+            *counts.entry(ending).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
+
 /// A Markdown file from a git tree (`opsbook build --rev`), read while the tree is walked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeFile {

@@ -54,14 +54,19 @@ pub enum Error {
         help("pass files or folders under the content folder, or nothing to lint everything")
     )]
     PathMissing(String),
-    #[error("no documents in {0}: there is no *.md file to check")]
+    #[error("no documents in {place}: no file matches the document patterns ({patterns})")]
     #[diagnostic(
         code(content),
         help(
-            "add one with `opsbook new runbook \"Title\"`, check paths.content in opsbook.toml, or pass --allow-empty when an empty knowledge base is expected"
+            "{hint}add one with `opsbook new runbook \"Title\"`, check paths.content and [documents] patterns in opsbook.toml (`opsbook adopt` proposes them for an existing repository), or pass --allow-empty when an empty knowledge base is expected"
         )
     )]
-    NoDocuments(String),
+    NoDocuments {
+        place: String,
+        patterns: String,
+        /// What the folder holds instead, when it holds Markdown under other names.
+        hint: String,
+    },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Site(#[from] site::SiteError),
@@ -153,7 +158,24 @@ fn lint_docs(
                 .collect();
             paths.join(", ")
         };
-        return Err(Error::NoDocuments(place));
+        let other = discover::other_markdown(&config.content_dir(), config.mapping());
+        let hint = if other.is_empty() {
+            String::new()
+        } else {
+            let endings: Vec<String> = other
+                .iter()
+                .map(|(ending, count)| format!("{count} *{ending}"))
+                .collect();
+            format!(
+                "the folder holds Markdown under other names ({}): add their patterns to [documents] patterns; or ",
+                endings.join(", ")
+            )
+        };
+        return Err(Error::NoDocuments {
+            place,
+            patterns: config.documents.patterns.join(", "),
+            hint,
+        });
     }
     if let Some(rev) = &options.changed_since {
         filter.changed = Some(changes::changed_documents(
@@ -277,6 +299,9 @@ pub struct BuildOutcome {
     pub notes: Vec<String>,
     /// Statistics of the git history walk, when there was one.
     pub history: Option<HistoryStats>,
+    /// Every document the site has no page for, with why (displayed path, reason): nothing
+    /// read is left out in silence.
+    pub unpublished: Vec<(String, String)>,
 }
 
 /// How much history the build read, and how long it took.
@@ -361,12 +386,17 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         files: h.files.len(),
         elapsed: h.elapsed,
     });
+    let unpublished = document::links::unpublished(&lint.docs)
+        .into_iter()
+        .map(|(i, why)| (lint.docs[i].display_path.clone(), why))
+        .collect();
     if lint.has_errors() && !options.allow_errors {
         return Ok(BuildOutcome {
             lint,
             site: None,
             notes,
             history: stats,
+            unpublished,
         });
     }
     let today = options.today.unwrap_or_else(today);
@@ -381,6 +411,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         site: Some(summary),
         notes,
         history: stats,
+        unpublished,
     })
 }
 

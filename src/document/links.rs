@@ -294,10 +294,62 @@ pub fn page_problem(doc: &Document) -> Option<&'static str> {
     } else if doc.front_matter_problem.is_some() {
         Some("its front matter cannot be used")
     } else if doc.kind.is_none() {
-        Some("it is neither a runbook nor a postmortem")
+        Some("it is neither a runbook nor a postmortem (give it `kind:`, or its folder a kind under [kinds] in opsbook.toml)")
     } else {
         None
     }
+}
+
+/// Which documents get a page: those without a [`page_problem`], and of several that share
+/// a page URL, the first by content path (so the site is the same whatever order the file
+/// system lists files in; `duplicate-id` reports the others).
+pub fn published(docs: &[Document]) -> Vec<bool> {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for (index, doc) in docs.iter().enumerate() {
+        if page_problem(doc).is_some() {
+            continue;
+        }
+        first
+            .entry(doc.url_path())
+            .and_modify(|at| {
+                if doc.rel_path < docs[*at].rel_path {
+                    *at = index;
+                }
+            })
+            .or_insert(index);
+    }
+    let mut out = vec![false; docs.len()];
+    for index in first.into_values() {
+        out[index] = true;
+    }
+    out
+}
+
+/// Every document without a page, with why: what a build names so nothing is left out in
+/// silence.
+pub fn unpublished(docs: &[Document]) -> Vec<(usize, String)> {
+    let published = published(docs);
+    let owner: HashMap<String, usize> = docs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| published[*i])
+        .map(|(i, d)| (d.url_path(), i))
+        .collect();
+    docs.iter()
+        .enumerate()
+        .filter(|(i, _)| !published[*i])
+        .map(|(i, doc)| {
+            let why = match page_problem(doc) {
+                Some(why) => why.to_string(),
+                None => {
+                    let url = doc.url_path();
+                    let other = owner.get(&url).map_or("", |&o| docs[o].display_path.as_str());
+                    format!("its page URL {url} is the page of {other}")
+                }
+            };
+            (i, why)
+        })
+        .collect()
 }
 
 impl Resolver {

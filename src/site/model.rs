@@ -193,14 +193,8 @@ impl ViewCache {
         let sources = site
             .docs
             .iter()
-            .map(|d| {
-                (
-                    d.rel_path.clone(),
-                    d.source.clone(),
-                    d.kind,
-                    d.is_usable() && d.kind.is_some(),
-                )
-            })
+            .zip(&site.published)
+            .map(|(d, &published)| (d.rel_path.clone(), d.source.clone(), d.kind, published))
             .collect();
         self.views.clear();
         self.last = Some(Last {
@@ -236,6 +230,8 @@ pub struct Site<'a> {
     pub documents: Vec<DocView>,
     /// Content-relative path -> page URL (escaped), of every document with a page.
     pub urls: HashMap<String, String>,
+    /// Whether each document gets a page ([`links::published`]), by index.
+    published: Vec<bool>,
     /// Content-relative path -> index in `docs`, for resolving links (made on first use).
     link_paths: OnceLock<HashMap<&'a str, usize>>,
     /// How links are read (the config's conventions).
@@ -547,14 +543,16 @@ impl<'a> Site<'a> {
                 base_fingerprint: std::sync::OnceLock::new(),
             }
         };
+        let published = links::published(docs);
         if let Some(last) = cache.last.take() {
-            if reusable(&last, docs, input, &make_view) {
+            if reusable(&last, docs, &published, input, &make_view) {
                 return Site {
                     reused: true,
                     info: last.info,
                     docs,
                     documents: last.documents,
                     urls: last.urls,
+                    published,
                     link_paths: OnceLock::new(),
                     resolver: Resolver::for_config(config),
                     taxonomies: last.taxonomies,
@@ -575,7 +573,7 @@ impl<'a> Site<'a> {
         let mut documents: Vec<DocView> = docs
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.is_usable() && d.kind.is_some())
+            .filter(|(i, _)| published[*i])
             .map(|(index, doc)| match cache.take(doc) {
                 Some(mut view) => {
                     view.index = index;
@@ -710,8 +708,9 @@ impl<'a> Site<'a> {
 
         let urls = docs
             .iter()
-            .filter(|d| links::page_problem(d).is_none())
-            .map(|d| (d.rel_path.clone(), url_of(d)))
+            .zip(&published)
+            .filter(|(_, published)| **published)
+            .map(|(d, _)| (d.rel_path.clone(), url_of(d)))
             .collect();
         let search = super::search::SearchView::new(&config.search, &base, documents.len());
         Site {
@@ -731,6 +730,7 @@ impl<'a> Site<'a> {
             docs,
             documents,
             urls,
+            published,
             link_paths: OnceLock::new(),
             resolver: Resolver::for_config(config),
             taxonomies,
@@ -878,6 +878,7 @@ pub fn page_path(doc: &Document) -> String {
 fn reusable(
     last: &Last,
     docs: &[Document],
+    published: &[bool],
     input: &SiteInput,
     make_view: &dyn Fn(usize, &Document) -> DocView,
 ) -> bool {
@@ -896,7 +897,7 @@ fn reusable(
         if Arc::ptr_eq(source, &doc.source) {
             continue;
         }
-        let has_view = doc.is_usable() && doc.kind.is_some();
+        let has_view = published[i];
         if doc.kind != *kind || has_view != *viewed {
             return false;
         }
