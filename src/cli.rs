@@ -78,6 +78,11 @@ pub enum Command {
         after_help = "Examples:\n  opsbook init                  in the current folder, which must be empty\n  opsbook init ops-kb           creates ops-kb/\n  opsbook init --force          add the missing starter files to a non-empty folder\n\nA folder holding only .git counts as empty. Existing files are never overwritten or deleted,\nwith or without --force."
     )]
     Init(InitArgs),
+    /// Propose an opsbook.toml that reads an existing repository of runbooks and postmortems as it is
+    #[command(
+        after_help = "Examples:\n  opsbook adopt                 print the proposal for the current folder\n  opsbook adopt ../ops-docs     for another folder\n  opsbook adopt --write         write it to opsbook.toml (never over an existing one)\n\nadopt reads Hugo, MkDocs, Jekyll, Middleman and Docusaurus layouts and plain folders. It\nnever changes a document. Every setting it proposes has a comment saying what it saw; the\nlint summary that config gives is printed on stderr."
+    )]
+    Adopt(AdoptArgs),
     /// List the follow-ups of every postmortem, soonest due first
     #[command(
         after_help = "Examples:\n  opsbook follow-ups                          open and in-progress follow-ups\n  opsbook follow-ups --overdue\n  opsbook follow-ups --owner bob@example.com --due-before 2026-12-01\n  opsbook follow-ups --service checkout-web --all\n  opsbook follow-ups --status done --format csv > done.csv\n  opsbook follow-ups --format markdown        paste into the weekly review\n\nThe exit code is 0 whatever is listed; `opsbook lint` is the check that fails."
@@ -243,6 +248,15 @@ pub struct InitArgs {
     /// Add the starter files to a folder that is not empty (existing files are kept)
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AdoptArgs {
+    /// The repository to read [default: .]
+    pub dir: Option<PathBuf>,
+    /// Write the proposal to DIR/opsbook.toml instead of printing it (refused when one exists)
+    #[arg(long)]
+    pub write: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,7 @@
 //! [`site`] (model, render, write) for `opsbook build`. The library returns data; the binary
 //! ([`commands`], with the arguments defined in [`cli`]) prints it and picks the exit code.
 
+pub mod adopt;
 pub mod allocator;
 pub mod changes;
 pub mod cli;

@@ -2,6 +2,7 @@
 //! file per command: each prints what its command prints and returns the exit code. [`run`]
 //! is what the binary calls.
 
+pub mod adopt;
 pub mod build;
 pub mod follow_ups;
 pub mod init;
@@ -39,6 +40,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
     // Commands that need no knowledge base, so no config.
     match &cli.command {
         Command::Init(args) => return init::run(cli, args),
+        Command::Adopt(args) => return adopt::run(cli, args),
         Command::Completions(args) => return manual::completions(args),
         Command::Man(args) => return manual::man(cli, args),
         Command::Serve(args) => return serve::run(cli, args),
@@ -54,6 +56,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
         Command::Rules(args) => rules::list(&config, args),
         Command::Schema(args) => schema::run(&config, args),
         Command::Init(_)
+        | Command::Adopt(_)
         | Command::Completions(_)
         | Command::Man(_)
         | Command::Serve(_)

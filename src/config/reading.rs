@@ -210,11 +210,13 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
 pub type KindsConfig = Ordered<Kind>;
 
 /// A glob as `[documents]` patterns and `[kinds]` match it: a pattern without `/` matches the
-/// file name in any folder, one with `/` the whole content-relative path.
+/// file name in any folder, one with `/` the whole content-relative path (a leading `/` only
+/// anchors it: `/index.md` is the content folder's own index, not every folder's).
 pub fn path_glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
     let pattern = pattern.trim_start_matches("./");
     if pattern.contains('/') {
-        globset::GlobBuilder::new(pattern)
+        // A leading `/` anchors a pattern at the content folder: `/index.md` is only the top one.
+        globset::GlobBuilder::new(pattern.strip_prefix('/').unwrap_or(pattern))
             .literal_separator(true)
             .build()
     } else {
@@ -426,5 +428,7 @@ review_interval = "duration"
         assert!(!path.is_match("other/data/a.md"));
         let deep = path_glob("data/**").unwrap().compile_matcher();
         assert!(deep.is_match("data/x/a.md"));
+        let top = path_glob("/index.*").unwrap().compile_matcher();
+        assert!(top.is_match("index.md") && !top.is_match("runbooks/index.md"));
     }
 }
