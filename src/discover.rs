@@ -359,7 +359,14 @@ mod tests {
             })
         ));
 
-        let files = discover_tree(&git, git.head().unwrap(), "HEAD", 1000, Mapping::default_ref()).unwrap();
+        let files = discover_tree(
+            &git,
+            git.head().unwrap(),
+            "HEAD",
+            1000,
+            Mapping::default_ref(),
+        )
+        .unwrap();
         let get = |name: &str| files.iter().find(|f| f.rel_path == name).unwrap();
         assert_eq!(get("runbooks/a.md").bytes.as_deref().unwrap(), b"new a");
         #[cfg(unix)]

@@ -21,6 +21,23 @@ const TODAY: &str = "2026-12-01";
 /// is one, and stale-runbook reads dates from its history).
 fn repository(name: &str) -> tempfile::TempDir {
     let dir = common::kb(&format!("adopt/{name}"));
+    commit(dir.path());
+    dir
+}
+
+/// A repository of the given files (path, text), committed.
+fn repository_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    commit(dir.path());
+    dir
+}
+
+fn commit(dir: &Path) {
     for args in [
         &["init", "-q"][..],
         &["add", "-A"],
@@ -37,14 +54,13 @@ fn repository(name: &str) -> tempfile::TempDir {
     ] {
         let status = Command::new("git")
             .args(args)
-            .current_dir(dir.path())
+            .current_dir(dir)
             .env("GIT_AUTHOR_DATE", "2026-11-20T10:00:00Z")
             .env("GIT_COMMITTER_DATE", "2026-11-20T10:00:00Z")
             .status()
             .expect("git runs");
         assert!(status.success(), "git {args:?}");
     }
-    dir
 }
 
 /// Findings by rule from `opsbook lint --format json`.
@@ -65,8 +81,21 @@ fn findings_by_rule(dir: &Path) -> BTreeMap<String, usize> {
 
 /// Runs adopt, lint and build on fixture `name`, checks what every fixture must give, and
 /// returns the findings by rule and the repository.
-fn adopt(name: &str, documents: usize, incidents: usize) -> (BTreeMap<String, usize>, tempfile::TempDir) {
+fn adopt(
+    name: &str,
+    documents: usize,
+    incidents: usize,
+) -> (BTreeMap<String, usize>, tempfile::TempDir) {
     let repo = repository(name);
+    let findings = adopt_in(&repo, documents, incidents);
+    (findings, repo)
+}
+
+fn adopt_in(
+    repo: &tempfile::TempDir,
+    documents: usize,
+    incidents: usize,
+) -> BTreeMap<String, usize> {
     let before = common::snapshot_tree(repo.path());
     let adopted = common::opsbook(repo.path())
         .args(["adopt", "--write"])
@@ -107,7 +136,7 @@ fn adopt(name: &str, documents: usize, incidents: usize) -> (BTreeMap<String, us
         (incidents, 0),
         "the metrics count every incident from the team's own time keys"
     );
-    (findings, repo)
+    findings
 }
 
 fn expect(findings: &BTreeMap<String, usize>, planted: &[(&str, usize)]) {
@@ -124,7 +153,10 @@ fn hugo_site_with_section_pages_shortcodes_and_toml_front_matter() {
     expect(&findings, &[("broken-link", 1), ("stale-runbook", 1)]);
     let config = common::read(&repo.path().join("opsbook.toml"));
     assert!(config.contains("hugo_ref = true"), "{config}");
-    assert!(config.contains("last_reviewed_on = \"last_reviewed\""), "{config}");
+    assert!(
+        config.contains("last_reviewed_on = \"last_reviewed\""),
+        "{config}"
+    );
     // Shortcodes do not reach the page; the ref became a link to the runbook's page.
     let page = common::read(&repo.path().join("public/runbooks/db-failover/index.html"));
     assert!(!page.contains("{{&lt;") && !page.contains("{{<"), "{page}");
@@ -141,7 +173,11 @@ fn mkdocs_site_with_md_links_and_pages_without_front_matter() {
     assert!(config.contains("title_from_heading = true"), "{config}");
     // The title comes from the first heading, and the page shows it once.
     let page = common::read(&repo.path().join("public/runbooks/rotate-certs/index.html"));
-    assert_eq!(page.matches("Rotate the TLS certificates</h1>").count(), 1, "{page}");
+    assert_eq!(
+        page.matches("Rotate the TLS certificates</h1>").count(),
+        1,
+        "{page}"
+    );
 }
 
 #[test]
@@ -152,8 +188,15 @@ fn middleman_site_with_erb_documents_and_html_links() {
     let config = common::read(&repo.path().join("opsbook.toml"));
     assert!(config.contains("\"*.html.md.erb\""), "{config}");
     assert!(config.contains("html = true"), "{config}");
-    let page = common::read(&repo.path().join("public/runbooks/deploy-rollback/index.html"));
-    assert!(!page.contains("current_page") && !page.contains("&lt;%"), "{page}");
+    let page = common::read(
+        &repo
+            .path()
+            .join("public/runbooks/deploy-rollback/index.html"),
+    );
+    assert!(
+        !page.contains("current_page") && !page.contains("&lt;%"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -164,7 +207,10 @@ fn postmortem_archive_with_its_own_keys_and_a_data_folder() {
     expect(&findings, &[("required-field", 1), ("stale-runbook", 1)]);
     let config = common::read(&repo.path().join("opsbook.toml"));
     assert!(config.contains("\"data/**\" = \"postmortem\""), "{config}");
-    assert!(config.contains("[\"Timeline\", \"Key events\"]"), "{config}");
+    assert!(
+        config.contains("[\"Timeline\", \"Key events\"]"),
+        "{config}"
+    );
     assert!(config.contains("company = \"services\""), "{config}");
 }
 
@@ -176,7 +222,11 @@ fn docusaurus_site_with_mdx_and_links_from_the_site_root() {
     let config = common::read(&repo.path().join("opsbook.toml"));
     assert!(config.contains("\"*.mdx\""), "{config}");
     assert!(config.contains("site_root = \"/docs/\""), "{config}");
-    let page = common::read(&repo.path().join("public/runbooks/redis-failover/index.html"));
+    let page = common::read(
+        &repo
+            .path()
+            .join("public/runbooks/redis-failover/index.html"),
+    );
     assert!(!page.contains("import Tabs"), "{page}");
 }
 
@@ -193,5 +243,72 @@ fn write_never_overwrites_an_existing_config() {
     // Without --write the proposal is printed, and it parses.
     let printed = common::opsbook(repo.path()).arg("adopt").output().unwrap();
     assert!(printed.status.success());
-    Config::parse(std::str::from_utf8(&printed.stdout).unwrap(), "opsbook.toml").unwrap();
+    Config::parse(
+        std::str::from_utf8(&printed.stdout).unwrap(),
+        "opsbook.toml",
+    )
+    .unwrap();
+}
+
+#[test]
+fn jekyll_site_with_posts_and_liquid() {
+    let repo = repository_of(&[
+        ("_config.yml", "title: Ops\n"),
+        ("README.md", "# Ops site\n"),
+        ("index.md", "---\nlayout: home\n---\n"),
+        ("_layouts/post.html", "{{ content }}\n"),
+        (
+            "_posts/2026-03-04-db-outage.md",
+            "---\nlayout: post\ntitle: DB outage\ndate: 2026-03-04 10:00:00 +0000\nauthor: jo@example.com\ncategories: [db]\n---\n\n## Timeline\n\n- 10:00 {{ site.title }} down\n",
+        ),
+        (
+            "_posts/2026-05-10-cache.md",
+            "---\nlayout: post\ntitle: Cache stampede\ndate: 2026-05-10 08:30:00 +0000\nauthor: kim@example.com\ncategories: [cache]\n---\n\n## Timeline\n\n- 08:30 see {% link _posts/2026-03-04-db-outage.md %}\n",
+        ),
+    ]);
+    // The posts are postmortems from their folder's incident dates (Jekyll's `date`), the
+    // README and the home page are not documents, and nothing is left to report.
+    let findings = adopt_in(&repo, 2, 2);
+    expect(&findings, &[]);
+    let config = common::read(&repo.path().join("opsbook.toml"));
+    assert!(
+        config.contains("\"_posts/**\" = \"postmortem\""),
+        "{config}"
+    );
+    assert!(config.contains("date = \"started_at\""), "{config}");
+    assert!(config.contains("template_tags = [\"liquid\"]"), "{config}");
+}
+
+#[test]
+fn plain_folders_with_their_own_severity_scale_and_date_habit() {
+    let runbook = |name: &str| {
+        format!(
+            "---\ntitle: {name}\nowner: team-ops\nseverity: P2\nservices: [{name}]\nrollback: none needed\nlast_reviewed: 11/02/2026\n---\n\nSteps.\n"
+        )
+    };
+    let (a, b, c) = (runbook("api"), runbook("db"), runbook("web"));
+    let incident = "---\ntitle: API down\nowner: lee@example.com\nseverity: P1\nservices: [api]\nrollback: redeployed\nfollow_ups: []\nno_follow_ups_reason: none needed\nstarted_at: 2026-02-01T10:00:00Z\n---\n\n## Timeline\n\n- down\n";
+    let repo = repository_of(&[
+        ("playbooks/api.md", &a),
+        ("playbooks/db.md", &b),
+        ("playbooks/web.md", &c),
+        ("outages/2026-02-01-api.md", incident),
+    ]);
+    let findings = adopt_in(&repo, 4, 1);
+    let config = common::read(&repo.path().join("opsbook.toml"));
+    // P1/P2 is a scale opsbook knows; the US dates are the team's habit: a warning at first.
+    assert!(
+        config.contains("severities = [\"P0\", \"P1\", \"P2\", \"P3\", \"P4\"]"),
+        "{config}"
+    );
+    assert!(config.contains("invalid-date = \"warning\""), "{config}");
+    assert!(
+        config.contains("\"playbooks/**\" = \"runbook\""),
+        "{config}"
+    );
+    assert!(
+        config.contains("\"outages/**\" = \"postmortem\""),
+        "{config}"
+    );
+    expect(&findings, &[("invalid-date", 3)]);
 }

@@ -267,7 +267,9 @@ const TABLE: &[Row] = &[
     // Documents without a page, and paths that cannot be.
     row(
         "[row-link](../notes/orphan.md)",
-        Some("has no page on the site: it is neither a runbook nor a postmortem (give it `kind:`, or its folder a kind under [kinds] in opsbook.toml)"),
+        Some(
+            "has no page on the site: it is neither a runbook nor a postmortem (give it `kind:`, or its folder a kind under [kinds] in opsbook.toml)",
+        ),
         AsWritten,
         &["notes/orphan.md"],
     ),

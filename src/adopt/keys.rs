@@ -36,8 +36,14 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "incident_end",
         ],
     ),
-    ("detected_at", &["detect_time", "detected", "detection_time"]),
-    ("mitigated_at", &["mitigate_time", "mitigated", "mitigation_time"]),
+    (
+        "detected_at",
+        &["detect_time", "detected", "detection_time"],
+    ),
+    (
+        "mitigated_at",
+        &["mitigate_time", "mitigated", "mitigation_time"],
+    ),
     ("tags", &["categories", "keywords", "labels", "topics"]),
     (
         "services",
@@ -75,7 +81,10 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("severity", &["sev", "severity_level", "incident_severity"]),
-    ("rollback", &["rollback_plan", "rollback_procedure", "rollback_steps"]),
+    (
+        "rollback",
+        &["rollback_plan", "rollback_procedure", "rollback_steps"],
+    ),
     ("escalation", &["escalate_to", "escalation_path"]),
     ("alerts", &["alert", "alarms"]),
     ("related_runbooks", &["runbooks", "related_runbook"]),
@@ -164,7 +173,7 @@ fn aliases(kind: Kind, uses: &BTreeMap<&str, usize>) -> Vec<(String, String, usi
             .filter(|n| schema::field_spec(kind, n).is_none())
             .filter_map(|n| uses.get(n).map(|c| (*n, *c)))
             .collect();
-        used.sort_by(|a, b| b.1.cmp(&a.1));
+        used.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
         if spec.ty != FieldType::TextList {
             used.truncate(1);
             used.retain(|(_, count)| *count > own);
@@ -176,7 +185,10 @@ fn aliases(kind: Kind, uses: &BTreeMap<&str, usize>) -> Vec<(String, String, usi
     }
     if kind == Kind::Postmortem && !out.iter().any(|(_, f, _)| f == "started_at") {
         // A postmortem archive's only date is when the incident happened.
-        if let Some(count) = uses.get("date").filter(|_| !uses.contains_key("started_at")) {
+        if let Some(count) = uses
+            .get("date")
+            .filter(|_| !uses.contains_key("started_at"))
+        {
             out.push(("date".into(), "started_at".into(), *count));
         }
     }
@@ -234,12 +246,15 @@ fn changes(value: &Node, conversion: Conversion) -> bool {
     converted.value != value.value
 }
 
+/// Field names, each with how many documents have it.
+type Counted = Vec<(String, usize)>;
+
 /// The required fields most documents have (kept) and the others (not required at first).
 fn required_kept(
     docs: &[&Document],
     required: &[String],
     field_of: &dyn Fn(&str) -> Option<String>,
-) -> (Vec<(String, usize)>, Vec<(String, usize)>) {
+) -> (Counted, Counted) {
     let has = |doc: &Document, field: &str| {
         field == "title" && doc.title_heading.is_some()
             || written_keys(doc)

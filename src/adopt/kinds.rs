@@ -44,11 +44,16 @@ pub fn sign(doc: &Document) -> Option<(Kind, &'static str)> {
     if keys.iter().any(|k| super::keys::is_incident_time(k)) {
         return Some((Kind::Postmortem, "incident times in the front matter"));
     }
-    let postmortem_heading = doc.outline.headings.iter().any(|h| {
-        POSTMORTEM_HEADINGS.contains(&h.text.trim().to_ascii_lowercase().as_str())
-    });
+    let postmortem_heading = doc
+        .outline
+        .headings
+        .iter()
+        .any(|h| POSTMORTEM_HEADINGS.contains(&h.text.trim().to_ascii_lowercase().as_str()));
     if postmortem_heading {
-        return Some((Kind::Postmortem, "postmortem headings (Timeline, Impact, ...)"));
+        return Some((
+            Kind::Postmortem,
+            "postmortem headings (Timeline, Impact, ...)",
+        ));
     }
     None
 }
@@ -93,12 +98,15 @@ pub fn globs(docs: &[Document]) -> Vec<KindGlob> {
         let glob = if folder.is_empty() {
             "/*".to_string()
         } else {
-            format!("{folder}/**")
+            format!("{}/**", globset::escape(folder))
         };
         out.push(KindGlob {
             glob,
             kind,
-            why: format!("{signs} of {total} documents here look like {kind}s ({})", signs_seen(docs, folder)),
+            why: format!(
+                "{signs} of {total} documents here look like {kind}s ({})",
+                signs_seen(docs, folder)
+            ),
         });
     }
     if left > 0 || out.is_empty() {

@@ -32,6 +32,8 @@ pub struct Proposal {
     pub keys: BTreeMap<Kind, keys::KindKeys>,
     /// Postmortem sections: the headings and how many postmortems have one of them.
     pub sections: Option<(Section, usize)>,
+    /// A severity scale that holds every severity written, when opsbook's does not.
+    pub severities: Option<(Vec<String>, String)>,
     /// Rules relaxed to warnings: id, documents with a finding, documents in all.
     pub relaxed: Vec<(String, usize, usize)>,
 }
@@ -67,7 +69,7 @@ pub fn propose(dir: &Path) -> Result<(String, Proposal), crate::Error> {
             by_kind.entry(kind).or_default().push(doc);
         }
     }
-    let keys = by_kind
+    let keys: BTreeMap<Kind, keys::KindKeys> = by_kind
         .iter()
         .map(|(kind, docs)| {
             let required = &defaults.schema.for_kind(*kind).required;
@@ -77,8 +79,12 @@ pub fn propose(dir: &Path) -> Result<(String, Proposal), crate::Error> {
     let sections = by_kind
         .get(&Kind::Postmortem)
         .and_then(|pms| timeline_section(pms));
+    let severities = severity_scale(&by_kind, &keys, &defaults.schema.severities);
     let mut proposal = Proposal {
-        output: dir.join("public").is_dir().then(|| "opsbook-site".to_string()),
+        output: dir
+            .join("public")
+            .is_dir()
+            .then(|| "opsbook-site".to_string()),
         without_front_matter: docs.iter().filter(|d| no_front_matter(d)).count(),
         title_from_heading: docs.iter().filter(|d| title_from_heading(d)).count(),
         template_tags: template_tags(docs),
@@ -86,6 +92,7 @@ pub fn propose(dir: &Path) -> Result<(String, Proposal), crate::Error> {
         kinds,
         keys,
         sections,
+        severities,
         relaxed: Vec::new(),
         survey,
     };
@@ -171,6 +178,60 @@ fn template_tags(docs: &[Document]) -> Vec<(TemplateSyntax, usize)> {
     counts.into_iter().collect()
 }
 
+/// Severity scales teams use, most severe first.
+const SEVERITY_SCALES: &[&[&str]] = &[
+    &["SEV0", "SEV1", "SEV2", "SEV3", "SEV4"],
+    &["P0", "P1", "P2", "P3", "P4"],
+    &["critical", "high", "medium", "low"],
+    &["critical", "major", "minor"],
+    &["1", "2", "3", "4", "5"],
+];
+
+/// The severities written (under `severity` or its alias): when opsbook's scale does not
+/// hold them all, the first known scale that does, spelled as the documents spell it.
+fn severity_scale(
+    by_kind: &BTreeMap<Kind, Vec<&Document>>,
+    keys: &BTreeMap<Kind, keys::KindKeys>,
+    default: &[String],
+) -> Option<(Vec<String>, String)> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (kind, docs) in by_kind {
+        let names: Vec<&str> = keys[kind]
+            .aliases
+            .iter()
+            .filter(|(_, field, _)| field == "severity")
+            .map(|(alias, _, _)| alias.as_str())
+            .chain(["severity"])
+            .collect();
+        for doc in docs {
+            let value = names.iter().find_map(|n| doc.front_matter.get(n));
+            if let Some(text) = value.and_then(|(_, v)| v.scalar_text()) {
+                *seen.entry(text.trim().to_string()).or_default() += 1;
+            }
+        }
+    }
+    if seen.is_empty() || seen.keys().all(|s| default.contains(s)) {
+        return None;
+    }
+    let scale = SEVERITY_SCALES.iter().find(|scale| {
+        seen.keys()
+            .all(|s| scale.iter().any(|v| v.eq_ignore_ascii_case(s)))
+    })?;
+    let spelled = scale
+        .iter()
+        .map(|v| {
+            seen.keys()
+                .find(|s| v.eq_ignore_ascii_case(s))
+                .map_or_else(|| v.to_string(), Clone::clone)
+        })
+        .collect();
+    let written: Vec<String> = seen.iter().map(|(s, n)| format!("{s} ({n})")).collect();
+    Some((
+        spelled,
+        format!("severities written: {}", written.join(", ")),
+    ))
+}
+
 /// Postmortems' timeline heading and the other names they give it.
 fn timeline_section(postmortems: &[&Document]) -> Option<(Section, usize)> {
     let has = |doc: &Document, name: &str| {
@@ -188,7 +249,7 @@ fn timeline_section(postmortems: &[&Document]) -> Option<(Section, usize)> {
         .iter()
         .filter(|d| names.iter().any(|n| has(d, n)))
         .count();
-    (names.len() > 1).then(|| (Section::AnyOf(names), count))
+    (names.len() > 1).then_some((Section::AnyOf(names), count))
 }
 
 /// How many links each convention of another generator makes resolve, that do not otherwise.
@@ -201,7 +262,7 @@ fn links(dir: &Path, survey: &survey::Survey) -> Links {
         .collect();
     let content = dir.join(&survey.content);
     let corpus = Corpus::new(docs, &paths, Some(content));
-    let patterns: Vec<String> = survey.endings.keys().map(|e| format!("*{e}")).collect();
+    let patterns = survey::patterns(&survey.endings);
     let base = survey::reading_config(dir, &survey.content, &survey.exclude, &patterns);
     let resolver_with = |edit: &dyn Fn(&mut Config)| {
         let mut config = base.clone();

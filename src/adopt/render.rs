@@ -65,6 +65,10 @@ pub fn render(p: &Proposal) -> String {
     documents(&mut out, p);
     links(&mut out, &p.links);
     kinds(&mut out, p);
+    if let Some((scale, why)) = &p.severities {
+        out.push_str("\n[schema]\n");
+        line(&mut out, &format!("severities = {}", list(scale)), why);
+    }
     for (kind, keys) in &p.keys {
         schema(&mut out, *kind, keys, p);
     }
@@ -83,7 +87,11 @@ fn paths(out: &mut String, p: &Proposal) {
             p.survey.content
         )
     };
-    line(out, &format!("content = {}", quoted(&p.survey.content)), &why);
+    line(
+        out,
+        &format!("content = {}", quoted(&p.survey.content)),
+        &why,
+    );
     if let Some(output) = &p.output {
         line(
             out,
@@ -95,7 +103,7 @@ fn paths(out: &mut String, p: &Proposal) {
 
 fn documents(out: &mut String, p: &Proposal) {
     out.push_str("\n[documents]\n");
-    let patterns: Vec<String> = p.survey.endings.keys().map(|e| format!("*{e}")).collect();
+    let patterns = super::survey::patterns(&p.survey.endings);
     let found: Vec<String> = p
         .survey
         .endings
@@ -103,7 +111,11 @@ fn documents(out: &mut String, p: &Proposal) {
         .map(|(e, n)| format!("{n} *{e}"))
         .collect();
     let patterns_line = format!("patterns = {}", list(&patterns));
-    line(out, &patterns_line, &format!("files found: {}", found.join(", ")));
+    line(
+        out,
+        &patterns_line,
+        &format!("files found: {}", found.join(", ")),
+    );
     out.push_str("exclude = [  # not documents, though their names match:\n");
     for (glob, why) in &p.survey.exclude {
         line(out, &format!("  {},", quoted(glob)), why);
@@ -111,7 +123,10 @@ fn documents(out: &mut String, p: &Proposal) {
     out.push_str("]\n");
     let total = p.survey.docs.len();
     let (policy, why) = match p.without_front_matter {
-        0 => ("required", format!("every document ({total}) starts with front matter")),
+        0 => (
+            "required",
+            format!("every document ({total}) starts with front matter"),
+        ),
         n => (
             "optional",
             format!("{n} of {total} documents have no front matter: read as empty"),
@@ -139,7 +154,10 @@ fn documents(out: &mut String, p: &Proposal) {
     let why = if seen.is_empty() {
         "no template syntax seen (ERB in .erb and MDX in .mdx files is read as such anyway)".into()
     } else {
-        format!("template syntax seen: {}; left out of the pages", seen.join(", "))
+        format!(
+            "template syntax seen: {}; left out of the pages",
+            seen.join(", ")
+        )
     };
     line(out, &format!("template_tags = {}", list(&tags)), &why);
 }
@@ -160,14 +178,26 @@ fn links(out: &mut String, links: &Links) {
         links.extensionless,
         "to a document written without its ending",
     );
-    flag(out, "hugo_ref", links.hugo_ref, "as Hugo ref/relref shortcodes (documents)");
+    flag(
+        out,
+        "hugo_ref",
+        links.hugo_ref,
+        "as Hugo ref/relref shortcodes (documents)",
+    );
     match &links.site_root {
         Some((root, count)) => line(
             out,
             &format!("site_root = {}", quoted(root)),
-            &format!("{} from the site's root to documents this way", n_of(*count, "link")),
+            &format!(
+                "{} from the site's root to documents this way",
+                n_of(*count, "link")
+            ),
         ),
-        None => line(out, "site_root = \"\"", "no link from the site's root leads to a document"),
+        None => line(
+            out,
+            "site_root = \"\"",
+            "no link from the site's root leads to a document",
+        ),
     }
 }
 
@@ -183,7 +213,11 @@ fn kinds(out: &mut String, p: &Proposal) {
 }
 
 fn schema(out: &mut String, kind: Kind, keys: &KindKeys, p: &Proposal) {
-    let _ = writeln!(out, "\n[schema.{kind}]  # {}", n_of(keys.documents, kind.name()));
+    let _ = writeln!(
+        out,
+        "\n[schema.{kind}]  # {}",
+        n_of(keys.documents, kind.name())
+    );
     let kept: Vec<String> = keys.required.iter().map(|(f, _)| f.clone()).collect();
     let dropped: Vec<String> = keys
         .not_required
@@ -211,7 +245,11 @@ fn schema(out: &mut String, kind: Kind, keys: &KindKeys, p: &Proposal) {
     }
     out.push_str("extra_fields = [  # the team's own keys, kept as they are:\n");
     for (name, count) in &keys.extra {
-        line(out, &format!("  {},", quoted(name)), &format!("in {}", n_documents(*count)));
+        line(
+            out,
+            &format!("  {},", quoted(name)),
+            &format!("in {}", n_documents(*count)),
+        );
     }
     out.push_str("]\n");
     aliases_and_conversions(out, kind, keys);
@@ -225,7 +263,10 @@ fn section_toml(section: &Section) -> String {
 }
 
 fn aliases_and_conversions(out: &mut String, kind: Kind, keys: &KindKeys) {
-    let _ = writeln!(out, "\n[schema.{kind}.aliases]  # the team's key = opsbook's field");
+    let _ = writeln!(
+        out,
+        "\n[schema.{kind}.aliases]  # the team's key = opsbook's field"
+    );
     for (alias, field, count) in &keys.aliases {
         let describe = crate::document::schema::field_spec(kind, field).map_or("", |f| f.describe);
         line(
@@ -234,7 +275,10 @@ fn aliases_and_conversions(out: &mut String, kind: Kind, keys: &KindKeys) {
             &format!("in {}; read as `{field}`: {describe}", n_documents(*count)),
         );
     }
-    let _ = writeln!(out, "\n[schema.{kind}.convert]  # opsbook's field = how it is written");
+    let _ = writeln!(
+        out,
+        "\n[schema.{kind}.convert]  # opsbook's field = how it is written"
+    );
     for (field, conversion, count, example) in &keys.convert {
         line(
             out,

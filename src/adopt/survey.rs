@@ -36,7 +36,13 @@ const NOT_CONTENT: &[&str] = &[
 
 /// Files at the top of a repository that describe the repository, not an incident.
 const REPO_FILES: &[&str] = &[
-    "README", "readme", "CHANGELOG", "CONTRIBUTING", "LICENSE", "CODE_OF_CONDUCT", "SECURITY",
+    "README",
+    "readme",
+    "CHANGELOG",
+    "CONTRIBUTING",
+    "LICENSE",
+    "CODE_OF_CONDUCT",
+    "SECURITY",
 ];
 
 /// The repository as `adopt` found it.
@@ -62,9 +68,9 @@ pub fn survey(dir: &Path) -> Result<Survey, crate::Error> {
             *endings.entry(e).or_default() += 1;
         }
     }
-    let patterns: Vec<String> = endings.keys().map(|e| format!("*{e}")).collect();
+    let patterns = patterns(&endings);
     let config = reading_config(dir, &content, &exclude, &patterns);
-    let docs = if patterns.is_empty() {
+    let docs = if endings.is_empty() {
         Vec::new()
     } else {
         crate::load(&config)?
@@ -75,6 +81,14 @@ pub fn survey(dir: &Path) -> Result<Survey, crate::Error> {
         exclude,
         docs,
     })
+}
+
+/// The document patterns for the endings found (`*.md` when none was).
+pub fn patterns(endings: &BTreeMap<&'static str, usize>) -> Vec<String> {
+    if endings.is_empty() {
+        return vec!["*.md".into()];
+    }
+    endings.keys().map(|e| format!("*{e}")).collect()
 }
 
 /// The longest Markdown ending of a file name (`.html.md.erb` before `.md`).
@@ -172,7 +186,11 @@ fn exclusions(dir: &Path, content: &str) -> Vec<(String, String)> {
         ));
     }
     let top_files = if content == "." {
-        REPO_FILES.iter().chain(&["index"]).copied().collect::<Vec<_>>()
+        REPO_FILES
+            .iter()
+            .chain(&["index"])
+            .copied()
+            .collect::<Vec<_>>()
     } else {
         vec!["index", "README", "readme"]
     };
@@ -181,7 +199,11 @@ fn exclusions(dir: &Path, content: &str) -> Vec<(String, String)> {
             .into_iter()
             .flatten()
             .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(&format!("{name}.")));
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{name}."))
+            });
         if found {
             // Anchored with `/`: a folder's own index.md (a Hugo page bundle) is a document.
             out.push((

@@ -251,7 +251,9 @@ pub fn validate(config: &super::Config) -> Result<(), (String, String)> {
     let root = config.links.site_root.trim();
     if !root.is_empty() && !root.starts_with('/') {
         return Err((
-            format!("links.site_root must be a path starting with `/`, such as \"/\", not `{root}`"),
+            format!(
+                "links.site_root must be a path starting with `/`, such as \"/\", not `{root}`"
+            ),
             "site_root".into(),
         ));
     }
@@ -384,13 +386,22 @@ review_interval = "duration"
             "opsbook.toml",
         )
         .unwrap();
-        assert_eq!(config.documents.template_tags, [TemplateSyntax::Erb, TemplateSyntax::Hugo]);
+        assert_eq!(
+            config.documents.template_tags,
+            [TemplateSyntax::Erb, TemplateSyntax::Hugo]
+        );
         let pm = &config.schema.postmortem;
-        assert_eq!(pm.aliases.get("start_time").map(String::as_str), Some("started_at"));
+        assert_eq!(
+            pm.aliases.get("start_time").map(String::as_str),
+            Some("started_at")
+        );
         assert_eq!(pm.convert["tags"], Conversion::List);
         assert_eq!(pm.sections[0].names(), ["Timeline", "Key events"]);
         assert_eq!(pm.sections[1].first(), "Impact");
-        assert_eq!(config.schema.runbook.convert["review_interval"], Conversion::Duration);
+        assert_eq!(
+            config.schema.runbook.convert["review_interval"],
+            Conversion::Duration
+        );
     }
 
     #[test]
@@ -400,7 +411,10 @@ review_interval = "duration"
             ("[documents]\npatterns = [\"a[\"]\n", "a["),
             ("[kinds]\n\"x[\" = \"runbook\"\n", "x["),
             ("[links]\nsite_root = \"docs\"\n", "site_root"),
-            ("[schema.postmortem.aliases]\nstart_time = \"begun\"\n", "begun"),
+            (
+                "[schema.postmortem.aliases]\nstart_time = \"begun\"\n",
+                "begun",
+            ),
             ("[schema.postmortem.aliases]\ntags = \"services\"\n", "tags"),
             ("[schema.runbook.convert]\nowner = \"list\"\n", "owner"),
             ("[schema.runbook.convert]\nnope = \"list\"\n", "nope"),

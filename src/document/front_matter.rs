@@ -194,8 +194,14 @@ mod tests {
         assert_eq!(s.format, Format::Toml);
         assert_eq!(&src[s.yaml], "title = \"x\"\n");
         assert_eq!(&src[s.body_start..], "body");
-        assert_eq!(split("+++\ntitle = 1\n---\n"), Err(SplitError::Unterminated(0..3)));
-        assert_eq!(split("---\ntitle: 1\n+++\n"), Err(SplitError::Unterminated(0..3)));
+        assert_eq!(
+            split("+++\ntitle = 1\n---\n"),
+            Err(SplitError::Unterminated(0..3))
+        );
+        assert_eq!(
+            split("---\ntitle: 1\n+++\n"),
+            Err(SplitError::Unterminated(0..3))
+        );
     }
 
     #[test]

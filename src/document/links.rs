@@ -294,7 +294,9 @@ pub fn page_problem(doc: &Document) -> Option<&'static str> {
     } else if doc.front_matter_problem.is_some() {
         Some("its front matter cannot be used")
     } else if doc.kind.is_none() {
-        Some("it is neither a runbook nor a postmortem (give it `kind:`, or its folder a kind under [kinds] in opsbook.toml)")
+        Some(
+            "it is neither a runbook nor a postmortem (give it `kind:`, or its folder a kind under [kinds] in opsbook.toml)",
+        )
     } else {
         None
     }
@@ -343,7 +345,9 @@ pub fn unpublished(docs: &[Document]) -> Vec<(usize, String)> {
                 Some(why) => why.to_string(),
                 None => {
                     let url = doc.url_path();
-                    let other = owner.get(&url).map_or("", |&o| docs[o].display_path.as_str());
+                    let other = owner
+                        .get(&url)
+                        .map_or("", |&o| docs[o].display_path.as_str());
                     format!("its page URL {url} is the page of {other}")
                 }
             };
@@ -749,19 +753,35 @@ mod tests {
         let resolver = Resolver::for_config(&config);
         let target = |dest: &str| match resolver.resolve(&corpus, "postmortems/a.md", dest) {
             Resolution::Document { doc, anchor } => {
-                format!("{}{}", doc.rel_path, anchor.map(|a| format!("#{a}")).unwrap_or_default())
+                format!(
+                    "{}{}",
+                    doc.rel_path,
+                    anchor.map(|a| format!("#{a}")).unwrap_or_default()
+                )
             }
             Resolution::AsWritten => "as written".into(),
             other => format!("{other:?}"),
         };
         assert_eq!(target("../runbooks/db.html"), "runbooks/db.md");
-        assert_eq!(target("../manual/alerts.html#y"), "manual/alerts.html.md.erb#y");
+        assert_eq!(
+            target("../manual/alerts.html#y"),
+            "manual/alerts.html.md.erb#y"
+        );
         assert_eq!(target("../runbooks/db"), "runbooks/db.md");
         assert_eq!(target("/manual/alerts.html"), "manual/alerts.html.md.erb");
         assert_eq!(target("/runbooks/db/"), "runbooks/db.md");
-        assert_eq!(target("/api/status"), "as written", "not in the content folder");
+        assert_eq!(
+            target("/api/status"),
+            "as written",
+            "not in the content folder"
+        );
         // Hugo refs in the body became links to the documents they name.
-        let dests: Vec<_> = docs[2].outline.links.iter().map(|l| target(&l.dest)).collect();
+        let dests: Vec<_> = docs[2]
+            .outline
+            .links
+            .iter()
+            .map(|l| target(&l.dest))
+            .collect();
         assert_eq!(dests, ["runbooks/db.md#x", "runbooks/db.md"]);
         // Without the conventions, the same links lead nowhere.
         let plain = Resolver::default();
@@ -773,9 +793,11 @@ mod tests {
             plain.resolve(&corpus, "postmortems/a.md", "/runbooks/db/"),
             Resolution::AsWritten
         ));
-        assert!(resolver
-            .watched_paths("postmortems/a.md", "/runbooks/x")
-            .contains(&"runbooks/x.md".to_string()));
+        assert!(
+            resolver
+                .watched_paths("postmortems/a.md", "/runbooks/x")
+                .contains(&"runbooks/x.md".to_string())
+        );
     }
 
     #[test]

@@ -271,10 +271,13 @@ fn map_entries(node: &mut Node, fields: &Fields, spec: &dyn Fn(&str) -> Option<F
         let is_list = spec(&key.name) == Some(FieldType::TextList);
         let earlier = mapped.iter_mut().find(|(k, _)| k.name == key.name);
         match earlier {
-            Some((_, Node {
-                value: Value::Seq(items),
-                ..
-            })) if is_list => {
+            Some((
+                _,
+                Node {
+                    value: Value::Seq(items),
+                    ..
+                },
+            )) if is_list => {
                 if let Value::Seq(more) = value.value {
                     items.extend(more);
                 } else {
@@ -397,10 +400,20 @@ mod tests {
         assert_eq!(duration_days("2 Weeks"), Some(14));
         assert_eq!(duration_days("1 year"), Some(365));
         assert_eq!(duration_days("180"), Some(180));
-        for bad in ["soon", "0 days", "-3 days", "6 fortnights", "", "99999999999999999 years"] {
+        for bad in [
+            "soon",
+            "0 days",
+            "-3 days",
+            "6 fortnights",
+            "",
+            "99999999999999999 years",
+        ] {
             assert_eq!(duration_days(bad), None, "{bad}");
         }
-        assert_eq!(loose_date("2026-03-01T10:00:00Z").as_deref(), Some("2026-03-01"));
+        assert_eq!(
+            loose_date("2026-03-01T10:00:00Z").as_deref(),
+            Some("2026-03-01")
+        );
         assert_eq!(loose_date("2026-03-01").as_deref(), Some("2026-03-01"));
         assert_eq!(loose_date("2026-02-30"), None);
         assert_eq!(loose_date("2026-03-01x"), None);
@@ -414,7 +427,12 @@ mod tests {
         ] {
             assert_eq!(loose_timestamp(written).as_deref(), Some(read), "{written}");
         }
-        for bad in ["yesterday", "2026-03-01 25:00", "2026-03-01 10", "2026-03-01 10:00 CEST"] {
+        for bad in [
+            "yesterday",
+            "2026-03-01 25:00",
+            "2026-03-01 10",
+            "2026-03-01 10:00 CEST",
+        ] {
             assert_eq!(loose_timestamp(bad), None, "{bad}");
         }
     }
@@ -425,14 +443,23 @@ mod tests {
             "[schema.postmortem.aliases]\nstart_time = \"started_at\"\ncategories = \"tags\"\nkeywords = \"tags\"\n\
              [schema.postmortem.convert]\ntags = \"list\"\nstarted_at = \"timestamp\"\n",
         );
-        let text = "start_time: 2019-05-01 10:00\ncategories: [db]\nkeywords: api, cache\ntitle: x\n";
+        let text =
+            "start_time: 2019-05-01 10:00\ncategories: [db]\nkeywords: api, cache\ntitle: x\n";
         let mut fm = yaml::parse(text, 0).unwrap();
         m.apply(&mut fm, Kind::Postmortem);
         let (key, value) = fm.get("started_at").unwrap();
         assert_eq!(&text[key.span.clone()], "start_time");
         assert_eq!(key.label(), "`start_time` (read as `started_at`)");
         assert_eq!(value.as_str(), Some("2019-05-01T10:00:00Z"));
-        let tags: Vec<_> = fm.get("tags").unwrap().1.as_seq().unwrap().iter().filter_map(Node::as_str).collect();
+        let tags: Vec<_> = fm
+            .get("tags")
+            .unwrap()
+            .1
+            .as_seq()
+            .unwrap()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
         assert_eq!(tags, ["db", "api", "cache"]);
         assert!(fm.get("categories").is_none() && fm.get("keywords").is_none());
         // A runbook has no such aliases.
@@ -446,7 +473,8 @@ mod tests {
         let m = mapping(
             "[schema.postmortem.aliases]\naction_items = \"follow_ups\"\n[schema.follow_up.aliases]\nassignee = \"owner\"\n[schema.follow_up.convert]\ndue = \"date\"\n",
         );
-        let text = "action_items:\n  - action: a\n    assignee: bob\n    due: 2026-01-02T00:00:00Z\n";
+        let text =
+            "action_items:\n  - action: a\n    assignee: bob\n    due: 2026-01-02T00:00:00Z\n";
         let mut fm = yaml::parse(text, 0).unwrap();
         m.apply(&mut fm, Kind::Postmortem);
         let items = fm.get("follow_ups").unwrap().1.as_seq().unwrap();
@@ -466,7 +494,10 @@ mod tests {
         assert_eq!(m.stem("x.html.md"), "x");
         assert_eq!(m.stem("x.mdx"), "x");
         assert_eq!(m.stem(".md"), ".md");
-        assert_eq!(m.kind_for("source/incidents/2019/a.md"), Some(Kind::Postmortem));
+        assert_eq!(
+            m.kind_for("source/incidents/2019/a.md"),
+            Some(Kind::Postmortem)
+        );
         assert_eq!(m.kind_for("manual/a.md"), Some(Kind::Runbook));
         assert_eq!(Mapping::default_ref().kind_for("runbooks/a.md"), None);
         assert_eq!(m.template_tags("x.html.md.erb"), [TemplateSyntax::Erb]);

@@ -50,7 +50,11 @@ pub fn mask(body: &str, syntaxes: &[TemplateSyntax], hugo_ref: bool) -> Option<S
             None
         }
         .or_else(|| has(TemplateSyntax::Liquid).then(|| liquid(rest)).flatten())
-        .or_else(|| has(TemplateSyntax::Erb).then(|| closed(rest, "<%", "%>")).flatten())
+        .or_else(|| {
+            has(TemplateSyntax::Erb)
+                .then(|| closed(rest, "<%", "%>"))
+                .flatten()
+        })
         .or_else(|| has(TemplateSyntax::Mdx).then(|| mdx(body, i)).flatten());
         match found {
             Some((len, replacement)) => {
