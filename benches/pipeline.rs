@@ -39,11 +39,9 @@ fn sample() -> Sample {
     let dir = tempfile::tempdir().expect("temporary folder");
     corpus::generate(dir.path(), DOCS, SEED, corpus::Layout::Opsbook).expect("corpus");
     let content = dir.path().join("content");
-    let files = opsbook::discover::discover(
-        &content,
-        opsbook::document::mapping::Mapping::default_ref(),
-    )
-    .expect("discover");
+    let files =
+        opsbook::discover::discover(&content, opsbook::document::mapping::Mapping::default_ref())
+            .expect("discover");
     let texts: Vec<(String, Arc<String>)> = files
         .iter()
         .map(|f| {

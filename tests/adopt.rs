@@ -312,3 +312,19 @@ fn plain_folders_with_their_own_severity_scale_and_date_habit() {
     );
     expect(&findings, &[("invalid-date", 3)]);
 }
+
+#[test]
+fn every_toml_example_in_the_configuration_chapter_is_valid_config() {
+    let book = common::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/configuration.md"));
+    // The chapter's last section shows invalid config on purpose.
+    let valid = book.split("## Errors in opsbook.toml").next().unwrap();
+    let mut examples = 0;
+    for block in valid.split("```toml\n").skip(1) {
+        let text = block.split("```").next().unwrap();
+        if let Err(e) = Config::parse(text, "opsbook.toml") {
+            panic!("{text}\n{:?}", miette::Report::new(*e));
+        }
+        examples += 1;
+    }
+    assert!(examples >= 10, "{examples}");
+}
