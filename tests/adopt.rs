@@ -315,7 +315,8 @@ fn plain_folders_with_their_own_severity_scale_and_date_habit() {
 
 #[test]
 fn every_toml_example_in_the_configuration_chapter_is_valid_config() {
-    let book = common::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/configuration.md"));
+    let book =
+        common::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/configuration.md"));
     // The chapter's last section shows invalid config on purpose.
     let valid = book.split("## Errors in opsbook.toml").next().unwrap();
     let mut examples = 0;
@@ -327,4 +328,75 @@ fn every_toml_example_in_the_configuration_chapter_is_valid_config() {
         examples += 1;
     }
     assert!(examples >= 10, "{examples}");
+}
+
+#[test]
+fn migrate_renames_only_the_keys_and_keeps_what_the_documents_mean() {
+    let repo = repository("archive");
+    common::opsbook(repo.path())
+        .args(["adopt", "--write"])
+        .assert()
+        .success();
+    // Two keys feeding one field, a quoted key: both stay as written.
+    let tricky = "---\ntitle: Tricky\nowner: a@example.com\nseverity: SEV3\nproduct: x\nservices: [y]\nstart_time: \"2026-01-01 10:00\" # began\n\"end_time\": \"2026-01-01 11:00\"\n---\n\n## Timeline\n";
+    std::fs::write(repo.path().join("data/2026-01-01-tricky.md"), tricky).unwrap();
+    let before = common::snapshot_tree(repo.path());
+    let findings = findings_by_rule(repo.path());
+
+    let dry = common::opsbook(repo.path())
+        .args(["migrate", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(dry.status.success());
+    let diff = String::from_utf8(dry.stdout).unwrap();
+    assert!(
+        diff.contains("\n-start_time: \"2025-11-03 14:05\"\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n+started_at: \"2025-11-03 14:05\"\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        common::snapshot_tree(repo.path()),
+        before,
+        "--dry-run wrote something"
+    );
+
+    let run = common::opsbook(repo.path())
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("`end_time`: not written as a plain key"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`product`: another key here is read as `services` too"),
+        "{stderr}"
+    );
+    let after = common::read(&repo.path().join("data/2026-01-01-tricky.md"));
+    assert_eq!(
+        after,
+        tricky.replace("start_time: ", "started_at: "),
+        "only the plain, unambiguous key changes"
+    );
+    // Every other byte is kept: lines differ only in the renamed key before the colon.
+    let old = String::from_utf8(before["runbooks/payments.md"].clone()).unwrap();
+    let new = common::read(&repo.path().join("runbooks/payments.md"));
+    assert_eq!(old.lines().count(), new.lines().count());
+    for (a, b) in old.lines().zip(new.lines()) {
+        assert_eq!(
+            a.split_once(':').map(|p| p.1),
+            b.split_once(':').map(|p| p.1)
+        );
+    }
+    assert!(
+        new.contains("last_reviewed: 2025-01-10\nreview_interval: 6 months\n"),
+        "{new}"
+    );
+    // The documents mean what they meant: the same findings.
+    assert_eq!(findings_by_rule(repo.path()), findings);
 }

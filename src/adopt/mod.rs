@@ -8,6 +8,7 @@
 
 pub mod keys;
 pub mod kinds;
+pub mod migrate;
 pub mod render;
 pub mod survey;
 

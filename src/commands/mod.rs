@@ -8,6 +8,7 @@ pub mod follow_ups;
 pub mod init;
 pub mod lint;
 pub mod manual;
+pub mod migrate;
 pub mod new;
 pub mod rules;
 pub mod schema;
@@ -55,6 +56,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
         Command::FollowUps(args) => follow_ups::run(cli, &config, args),
         Command::Rules(args) => rules::list(&config, args),
         Command::Schema(args) => schema::run(&config, args),
+        Command::Migrate(args) => migrate::run(cli, &config, args),
         Command::Init(_)
         | Command::Adopt(_)
         | Command::Completions(_)
