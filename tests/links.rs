@@ -227,13 +227,13 @@ const TABLE: &[Row] = &[
     row(
         "[row-link](../runbooks/db/)",
         None,
-        Is("/runbooks/README/"),
+        Is("/runbooks/db/"),
         FOLDER_DB,
     ),
     row(
         "[row-link](../runbooks/db)",
         None,
-        Is("/runbooks/README/"),
+        Is("/runbooks/db/"),
         FOLDER_DB,
     ),
     row(
@@ -498,7 +498,7 @@ fn every_link_form_resolves_the_same_for_lint_site_and_serve() {
         "runbooks/my doc/index.html",
         "runbooks/weird?#%name/index.html",
         "runbooks/störung/index.html",
-        "runbooks/README/index.html",
+        "runbooks/db/index.html",
     ] {
         assert!(site.join(published).is_file(), "{published} is missing");
     }
