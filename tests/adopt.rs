@@ -212,6 +212,15 @@ fn postmortem_archive_with_its_own_keys_and_a_data_folder() {
         "{config}"
     );
     assert!(config.contains("company = \"services\""), "{config}");
+    // Its templates/ folder is neither documents nor opsbook's template overrides.
+    assert!(
+        config.contains("\"templates/**\",  # templates to start"),
+        "{config}"
+    );
+    assert!(
+        config.contains("templates = \"opsbook-templates\""),
+        "{config}"
+    );
 }
 
 #[test]

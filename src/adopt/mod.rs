@@ -24,6 +24,8 @@ use crate::document::{Document, Kind};
 pub struct Proposal {
     pub survey: survey::Survey,
     pub output: Option<String>,
+    /// Where opsbook's template overrides go, when `templates/` holds something else.
+    pub templates: Option<String>,
     pub without_front_matter: usize,
     pub title_from_heading: usize,
     pub template_tags: Vec<(TemplateSyntax, usize)>,
@@ -86,6 +88,10 @@ pub fn propose(dir: &Path) -> Result<(String, Proposal), crate::Error> {
             .join("public")
             .is_dir()
             .then(|| "opsbook-site".to_string()),
+        templates: dir
+            .join("templates")
+            .is_dir()
+            .then(|| "opsbook-templates".to_string()),
         without_front_matter: docs.iter().filter(|d| no_front_matter(d)).count(),
         title_from_heading: docs.iter().filter(|d| title_from_heading(d)).count(),
         template_tags: template_tags(docs),

@@ -99,6 +99,13 @@ fn paths(out: &mut String, p: &Proposal) {
             "public/ holds another generator's site already; opsbook writes its own here",
         );
     }
+    if let Some(templates) = &p.templates {
+        line(
+            out,
+            &format!("templates = {}", quoted(templates)),
+            "templates/ holds the repository's own templates; opsbook's overrides go here instead",
+        );
+    }
 }
 
 fn documents(out: &mut String, p: &Proposal) {

@@ -179,6 +179,12 @@ fn exclusions(dir: &Path, content: &str) -> Vec<(String, String)> {
             )
         })
         .collect();
+    if content == "." && base.join("templates").is_dir() {
+        out.push((
+            "templates/**".into(),
+            "templates to start documents from, not documents".into(),
+        ));
+    }
     if has_file(&base, |name| name.starts_with("_index.")) {
         out.push((
             "_index.*".into(),
