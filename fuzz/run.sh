@@ -35,11 +35,19 @@ ensure_afl() {
 }
 
 # Seeds for TARGET in target/seeds/TARGET: every *.md of the example knowledge base and the
-# test fixtures; for yaml, their front matter blocks (the lines between the first two ---).
+# test fixtures; for yaml, their front matter blocks (the lines between the first two ---);
+# for rule_file, their alert rule files (*.yaml).
 make_seeds() {
   local target="$1" dir="target/seeds/$1" n=0
   rm -rf "$dir"
   mkdir -p "$dir"
+  if [ "$target" = rule_file ]; then
+    while IFS= read -r -d '' file; do
+      n=$((n + 1))
+      head -c 1000000 "$file" >"$dir/$n.yaml"
+    done < <(find "$repo/content" "$repo/tests/fixtures" -name '*.yaml' -type f -print0 | sort -z)
+    return
+  fi
   while IFS= read -r -d '' file; do
     n=$((n + 1))
     if [ "$target" = yaml ]; then

@@ -35,7 +35,7 @@ pub const VERSION: &str = concat!(
     name = "opsbook",
     version = VERSION,
     about = "Incident runbooks and postmortems as docs-as-code: lint them in CI, build a searchable site.",
-    after_help = "Examples:\n  opsbook init my-kb                        start a knowledge base in my-kb/\n  opsbook new postmortem \"Checkout 5xx\"     a new postmortem with every required field\n  opsbook serve                             preview the site at http://127.0.0.1:3000/\n  opsbook lint                              check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook lint --changed-since origin/main --format github\n  opsbook explain stale-runbook             a rule, with examples\n  opsbook build                             lint, then write the site to public/\n  opsbook follow-ups --overdue              follow-ups past their due date\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run.\nColour is off when NO_COLOR is set or the output is not a terminal."
+    after_help = "Examples:\n  opsbook init my-kb                        start a knowledge base in my-kb/\n  opsbook new postmortem \"Checkout 5xx\"     a new postmortem with every required field\n  opsbook serve                             preview the site at http://127.0.0.1:3000/\n  opsbook lint                              check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook lint --changed-since origin/main --format github\n  opsbook explain stale-runbook             a rule, with examples\n  opsbook build                             lint, then write the site to public/\n  opsbook follow-ups --overdue              follow-ups past their due date\n  opsbook alerts                            alerts without a runbook, broken runbook links\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run.\nColour is off when NO_COLOR is set or the output is not a terminal."
 )]
 pub struct Cli {
     /// Use this opsbook.toml; the knowledge base root is its folder [default: ./opsbook.toml if present]
@@ -93,6 +93,11 @@ pub enum Command {
         after_help = "Examples:\n  opsbook follow-ups                          open and in-progress follow-ups\n  opsbook follow-ups --overdue\n  opsbook follow-ups --owner bob@example.com --due-before 2026-12-01\n  opsbook follow-ups --service checkout-web --all\n  opsbook follow-ups --status done --format csv > done.csv\n  opsbook follow-ups --format markdown        paste into the weekly review\n\nThe exit code is 0 whatever is listed; `opsbook lint` is the check that fails."
     )]
     FollowUps(FollowUpsArgs),
+    /// Review alerts and runbooks: alerts without a runbook, broken runbook URLs, unknown alerts, runbooks no alert leads to
+    #[command(
+        after_help = "Examples:\n  opsbook alerts                      the problems, for the weekly review\n  opsbook alerts --all                every alert, answered ones too\n  opsbook alerts --format markdown    paste into the review document\n  opsbook alerts --format csv > alerts.csv\n\nReads the rule files of [alerts] rules in opsbook.toml. The exit code is 0 whatever is\nlisted; `opsbook lint` is the check that fails."
+    )]
+    Alerts(AlertsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     #[command(
         after_help = "Examples:\n  opsbook completions bash > ~/.local/share/bash-completion/completions/opsbook\n  opsbook completions zsh > ~/.zfunc/_opsbook\n  opsbook completions fish > ~/.config/fish/completions/opsbook.fish"
@@ -271,9 +276,12 @@ pub struct AdoptArgs {
     pub write: bool,
 }
 
+/// The output formats of the review commands (`follow-ups`, `alerts`).
+pub type FollowUpsFormat = TableFormat;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FollowUpsFormat {
-    /// Aligned columns for people (overdue rows in red on a terminal)
+pub enum TableFormat {
+    /// Aligned columns for people (overdue follow-ups and problems in red on a terminal)
     Table,
     /// A versioned JSON document for other tools
     Json,
@@ -314,6 +322,16 @@ pub struct FollowUpsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = FollowUpsFormat::Table)]
     pub format: FollowUpsFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AlertsArgs {
+    /// Every alert, answered ones included [default: only the problems]
+    #[arg(long)]
+    pub all: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
 }
 
 #[derive(Debug, clap::Args)]

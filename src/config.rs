@@ -32,6 +32,7 @@ pub struct Config {
     pub kinds: KindsConfig,
     /// Link conventions of other site generators (see [`reading`]).
     pub links: LinksConfig,
+    pub alerts: AlertsConfig,
     /// The folder holding opsbook.toml (or the working folder without one); relative paths
     /// in the config are relative to it.
     #[serde(skip)]
@@ -155,6 +156,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             kinds: KindsConfig::default(),
             links: LinksConfig::default(),
+            alerts: AlertsConfig::default(),
             root: PathBuf::from("."),
             file: None,
             compiled: std::sync::OnceLock::new(),
@@ -179,6 +181,49 @@ impl Default for SearchConfig {
         Self {
             enabled: true,
             shard_size: DEFAULT_SHARD_SIZE,
+        }
+    }
+}
+
+/// `[alerts]`: the alerting rule files whose alerts the runbooks answer (see book/src/alerts.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// Globs of rule files (Prometheus rule files, PrometheusRule manifests...), relative to
+    /// the knowledge base root. None: opsbook reads no alert rules.
+    pub rules: Vec<String>,
+    /// Globs of files the `rules` globs match that are not rule files.
+    pub exclude: Vec<String>,
+    /// The label that holds an alert's severity.
+    pub severity_label: String,
+    /// The annotation that holds an alert's runbook URL.
+    pub runbook_annotation: String,
+    /// An alert's severity label -> the severity (of `schema.severities`) its runbook must
+    /// handle at least (`alert-severity-mismatch`).
+    pub severities: BTreeMap<String, String>,
+    /// Other addresses the site is published at, besides `site.base_url`: a runbook URL under
+    /// one of them points into this knowledge base.
+    pub site_urls: Vec<String>,
+    /// Values of Prometheus' external labels, for runbook URLs using `$externalLabels`.
+    pub external_labels: BTreeMap<String, String>,
+    /// A runbook URL that points to another site counts as the alert's runbook.
+    pub external_runbooks: bool,
+    /// Alerts that need no runbook (`Watchdog`, say), by name.
+    pub exempt: Vec<String>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        Self {
+            rules: Vec::new(),
+            exclude: Vec::new(),
+            severity_label: "severity".into(),
+            runbook_annotation: "runbook_url".into(),
+            severities: BTreeMap::new(),
+            site_urls: Vec::new(),
+            external_labels: BTreeMap::new(),
+            external_runbooks: true,
+            exempt: Vec::new(),
         }
     }
 }
@@ -376,6 +421,7 @@ impl Config {
                 ));
             }
         }
+        self.validate_alerts()?;
         for pattern in &self.lint.ignore {
             if let Err(e) = globset::Glob::new(pattern) {
                 return Err((
@@ -422,6 +468,57 @@ impl Config {
     pub fn mapping(&self) -> &std::sync::Arc<crate::document::mapping::Mapping> {
         self.compiled
             .get_or_init(|| std::sync::Arc::new(crate::document::mapping::Mapping::new(self)))
+    }
+
+    /// The `[alerts]` checks: valid globs, severities on the scale, web addresses.
+    fn validate_alerts(&self) -> Result<(), (String, String)> {
+        let alerts = &self.alerts;
+        for pattern in alerts.rules.iter().chain(&alerts.exclude) {
+            if let Err(e) = globset::Glob::new(pattern) {
+                return Err((
+                    format!("`{pattern}` is not a valid glob: {e}"),
+                    pattern.clone(),
+                ));
+            }
+            if pattern.starts_with('/') || pattern.split('/').any(|part| part == "..") {
+                return Err((
+                    format!(
+                        "`{pattern}` must be relative to the folder of opsbook.toml, without `..`"
+                    ),
+                    pattern.clone(),
+                ));
+            }
+        }
+        for (label, severity) in &alerts.severities {
+            if !self.schema.severities.contains(severity) {
+                return Err((
+                    format!(
+                        "alerts.severities maps `{label}` to `{severity}`, which is not in schema.severities ({})",
+                        self.schema.severities.join(", ")
+                    ),
+                    severity.clone(),
+                ));
+            }
+        }
+        for url in &alerts.site_urls {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err((
+                    format!(
+                        "alerts.site_urls holds web addresses such as https://kb.example.com/, not `{url}`"
+                    ),
+                    url.clone(),
+                ));
+            }
+        }
+        for (key, value) in [
+            ("severity_label", &alerts.severity_label),
+            ("runbook_annotation", &alerts.runbook_annotation),
+        ] {
+            if value.trim().is_empty() {
+                return Err((format!("alerts.{key} must not be empty"), key.into()));
+            }
+        }
+        Ok(())
     }
 
     pub fn content_dir(&self) -> PathBuf {
@@ -581,6 +678,42 @@ mod tests {
             panic!("expected Invalid");
         };
         assert!(span.is_some());
+    }
+
+    #[test]
+    fn alerts_settings_and_their_checks() {
+        let config = Config::parse(
+            "[alerts]\nrules = [\"monitoring/**/*.yaml\"]\nsite_urls = [\"https://kb.example.com/\"]\n[alerts.severities]\ncritical = \"SEV1\"\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert_eq!(config.alerts.rules, ["monitoring/**/*.yaml"]);
+        assert_eq!(config.alerts.severities["critical"], "SEV1");
+        assert_eq!(config.alerts.severity_label, "severity");
+        assert!(config.alerts.external_runbooks);
+        for (text, at) in [
+            ("[alerts]\nrules = [\"a/[b\"]\n", "a/[b"),
+            (
+                "[alerts]\nrules = [\"../rules/*.yaml\"]\n",
+                "../rules/*.yaml",
+            ),
+            ("[alerts.severities]\ncritical = \"P1\"\n", "P1"),
+            (
+                "[alerts]\nsite_urls = [\"kb.example.com\"]\n",
+                "kb.example.com",
+            ),
+        ] {
+            let err = Config::parse(text, "opsbook.toml").unwrap_err();
+            let ConfigError::Invalid { span, .. } = *err else {
+                panic!("expected Invalid for {text}");
+            };
+            let span = span.unwrap();
+            assert_eq!(
+                &text[span.offset()..span.offset() + span.len()],
+                at,
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -124,8 +124,20 @@ impl ProgressLine {
     /// Starts the indicator with `label` ("building the site"); a no-op when stderr is not a
     /// terminal or `quiet` is set.
     pub fn start(label: &str, quiet: bool, delay: Duration) -> ProgressLine {
+        let terminal = std::io::stderr().is_terminal();
+        ProgressLine::start_on(std::io::stderr, terminal, label, quiet, delay)
+    }
+
+    /// [`ProgressLine::start`] writing to what `out` opens, which is a terminal or not.
+    fn start_on<W: Write>(
+        out: impl Fn() -> W + Send + 'static,
+        terminal: bool,
+        label: &str,
+        quiet: bool,
+        delay: Duration,
+    ) -> ProgressLine {
         let done = Arc::new(AtomicBool::new(false));
-        if quiet || !std::io::stderr().is_terminal() {
+        if quiet || !terminal {
             return ProgressLine { done, thread: None };
         }
         let flag = done.clone();
@@ -138,7 +150,7 @@ impl ProgressLine {
             while !flag.load(Ordering::Relaxed) {
                 let elapsed = started.elapsed();
                 if elapsed >= delay {
-                    let mut err = std::io::stderr().lock();
+                    let mut err = out();
                     let _ = write!(
                         err,
                         "\r{} {label}… {:.1} s\x1b[K",
@@ -152,7 +164,7 @@ impl ProgressLine {
                 std::thread::sleep(Duration::from_millis(100));
             }
             if shown {
-                let mut err = std::io::stderr().lock();
+                let mut err = out();
                 let _ = write!(err, "\r\x1b[K");
                 let _ = err.flush();
             }
@@ -209,10 +221,48 @@ mod tests {
         assert_eq!(paint(true, Paint::Red, "overdue"), "\x1b[31moverdue\x1b[0m");
     }
 
-    #[test]
-    fn progress_line_is_silent_off_a_terminal() {
-        // Tests run with stderr captured: starting and finishing must not block or print.
-        let progress = ProgressLine::start("working", false, Duration::ZERO);
+    /// A writer into a shared buffer, opened afresh for every write like stderr.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn run(terminal: bool, quiet: bool, delay: Duration) -> String {
+        let out = Captured::default();
+        let sink = out.clone();
+        let progress =
+            ProgressLine::start_on(move || sink.clone(), terminal, "working", quiet, delay);
+        std::thread::sleep(Duration::from_millis(150));
         progress.finish();
+        out.text()
+    }
+
+    #[test]
+    fn progress_line_shows_on_a_terminal_and_is_erased() {
+        let text = run(true, false, Duration::ZERO);
+        assert!(text.starts_with("\r⠋ working… 0.0 s\x1b[K"), "{text:?}");
+        assert!(text.ends_with("\r\x1b[K"), "erased at the end: {text:?}");
+    }
+
+    #[test]
+    fn progress_line_is_silent_off_a_terminal_when_quiet_and_before_its_delay() {
+        assert_eq!(run(false, false, Duration::ZERO), "");
+        assert_eq!(run(true, true, Duration::ZERO), "");
+        // Finished before the delay: nothing shown, so nothing to erase either.
+        assert_eq!(run(true, false, Duration::from_secs(60)), "");
     }
 }

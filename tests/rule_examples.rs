@@ -8,6 +8,9 @@
 //! ````markdown context path=runbooks/y.md                 (present in both runs)
 //! (the path is the rest of the line)
 //!
+//! A path starting with `/` is relative to the knowledge base root instead of the content
+//! folder: `path=/opsbook.toml`, `path=/monitoring/payments.yaml` (an alert rule file).
+//!
 //! A ```text block right after a failing example is the output it gives: `opsbook lint` must
 //! print exactly that. A ```text cases block lists one-line cases, each `reported: LINE` or
 //! `not reported: LINE`: the line is appended to the page's first fixed example, and the rule
@@ -100,7 +103,10 @@ fn lint(
 ) -> String {
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in context.iter().chain(docs) {
-        let full = dir.path().join("content").join(path);
+        let full = match path.strip_prefix('/') {
+            Some(from_root) => dir.path().join(from_root),
+            None => dir.path().join("content").join(path),
+        };
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, text).unwrap();
     }

@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use opsbook::lint::Level;
 use opsbook::lint::rules::ALL;
+use opsbook::lint::{Checks, Level};
 
 const TABLE_START: &str = "<!-- The table is generated from the rule registry (src/lint/rules/): `OPSBOOK_BLESS=1 cargo test --test rule_registry` rewrites it. -->";
 const TABLE_END: &str = "<!-- End of the generated table. -->";
@@ -42,13 +42,21 @@ fn table() -> String {
     let mut table = String::from("| Rule | Default level | Reads | Reports |\n|---|---|---|---|\n");
     for rule in ALL {
         let meta = rule.meta();
+        let this = match meta.checks {
+            Checks::Documents => "this document",
+            Checks::RuleFiles => "this rule file",
+        };
         let reads = match meta.reads {
-            [] => "this document".to_string(),
+            [] => this.to_string(),
             sources => sources
                 .iter()
                 .map(|s| s.describe())
                 .collect::<Vec<_>>()
                 .join(", "),
+        };
+        let reads = match meta.checks {
+            Checks::RuleFiles if !meta.reads.is_empty() => format!("{this}, {reads}"),
+            _ => reads,
         };
         table.push_str(&format!(
             "| [`{id}`]({id}.md) | {level} | {reads} | {summary} |\n",

@@ -48,7 +48,8 @@ fn build(temp: &Path, extra: &str) -> PathBuf {
     let site = outcome.site.expect("the fixture lints clean");
     match &site.search {
         Some(summary) if !extra.contains("enabled = false") => {
-            assert_eq!(summary.records, 7);
+            // 7 documents, and the pages of the 3 alerts their runbooks list.
+            assert_eq!(summary.records, 10);
             assert!(summary.files > 0 && summary.bytes > 0);
         }
         None if extra.contains("enabled = false") => {}
@@ -92,8 +93,8 @@ fn the_index_and_its_ui_are_written_with_the_site() {
     assert!(out.join("static/search.js").is_file());
     assert_eq!(
         page_count(&out.join("pagefind/pagefind-entry.json")),
-        7,
-        "one record per document"
+        10,
+        "one record per document, and one per alert page"
     );
     assert!(
         !out.join("pagefind/shard-1").exists(),
@@ -149,7 +150,10 @@ fn a_larger_site_gets_shards_merged_in_the_browser() {
         );
     }
     assert!(!bundle.join("shard-4").exists());
-    assert_eq!(total, 7, "every document in exactly one shard");
+    assert_eq!(
+        total, 10,
+        "every document in exactly one shard (the 3 alert pages in the first)"
+    );
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
         home.contains(
@@ -209,7 +213,7 @@ fn records_hold_plain_text_metadata_and_filters() {
     assert_eq!(filter("status"), ["published"]);
 
     // Words from the body, tables and code included; no Markdown or front matter syntax.
-    let text = &record.content;
+    let text = &record.plain_text();
     assert!(
         text.starts_with("Summary A nightly vacuum on the ledger-db primary"),
         "{text}"
@@ -252,15 +256,31 @@ fn records_hold_plain_text_metadata_and_filters() {
         .find(|d| d.id == "rb-payments-db-failover")
         .unwrap();
     let record = search::record(failover, site.body(failover.index), &site.info.base_path);
+    let text = record.plain_text();
+    assert!(text.contains("Alerts: LedgerDBReplicationLag, LedgerDBPrimaryDown."));
     assert!(
-        record
-            .content
-            .contains("Alerts: LedgerDBReplicationLag, LedgerDBPrimaryDown.")
-    );
-    assert!(
-        record.content.contains("patronictl failover ledger-db"),
+        text.contains("patronictl failover ledger-db"),
         "code is searchable"
     );
+    // Alert and service names outweigh the body, so their documents rank first.
+    let weight_of = |words: &str| {
+        record
+            .text
+            .iter()
+            .find(|run| run.text.contains(words))
+            .map(|run| run.weight)
+    };
+    assert_eq!(
+        weight_of("LedgerDBReplicationLag, LedgerDBPrimaryDown."),
+        Some(search::ALERT_WEIGHT)
+    );
+    assert_eq!(weight_of("patronictl failover"), Some(1.0));
+    assert_eq!(
+        weight_of("payments-api, ledger-db."),
+        Some(search::SERVICE_WEIGHT)
+    );
+    assert!(weight_of("LedgerDBPrimaryDown.") > weight_of("patronictl failover"));
+    assert!(weight_of("payments-api, ledger-db.") > weight_of("patronictl failover"));
 }
 
 /// The fixture's site model, with shards of one document, for `search::build_into`.

@@ -134,11 +134,11 @@ fn relaxed_rules(dir: &Path, text: &str) -> Result<Vec<(String, usize, usize)>, 
     let total = outcome.docs.len();
     let mut docs_per_rule: BTreeMap<&str, std::collections::BTreeSet<usize>> = BTreeMap::new();
     for finding in &outcome.findings {
-        if finding.level == crate::lint::Level::Error {
+        if let (crate::lint::Level::Error, Some(doc)) = (finding.level, finding.at.document()) {
             docs_per_rule
                 .entry(finding.rule.as_str())
                 .or_default()
-                .insert(finding.doc);
+                .insert(doc);
         }
     }
     Ok(docs_per_rule

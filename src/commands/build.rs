@@ -33,9 +33,9 @@ pub fn run(cli: &Cli, config: &Config, args: &BuildArgs) -> Result<Exit, crate::
     let lint = &outcome.lint;
     if !lint.findings.is_empty() {
         let text = report::human::render(
-            &lint.docs,
+            lint.sources(),
             &lint.findings,
-            lint.checked,
+            lint.checked(),
             super::human_style(),
         );
         let _ = std::io::stdout().lock().write_all(text.as_bytes());

@@ -38,25 +38,30 @@ pub fn run(cli: &Cli, config: &Config, args: &LintArgs) -> Result<Exit, crate::E
 
 /// The report on stdout; for the machine formats, the summary line on stderr.
 fn print(cli: &Cli, config: &Config, format: Format, outcome: &crate::LintOutcome) {
-    let (docs, findings, checked) = (&outcome.docs, &outcome.findings, outcome.checked);
+    let (sources, findings, checked) = (outcome.sources(), &outcome.findings, outcome.checked());
     let text = match format {
         Format::Human => {
             if cli.quiet && findings.is_empty() {
                 return;
             }
-            report::human::render(docs, findings, checked, super::human_style())
+            report::human::render(sources, findings, checked, super::human_style())
         }
-        Format::Json => report::json::render(docs, findings, checked),
+        Format::Json => report::json::render(sources, findings, checked),
         Format::Github => {
             write_step_summary(outcome);
-            report::github::annotations(docs, findings)
+            report::github::annotations(sources, findings)
         }
-        Format::Sarif => report::sarif::render(docs, findings, &config.lint.rule_url),
+        Format::Sarif => report::sarif::render(sources, findings, &config.lint.rule_url),
     };
     // Ignore a closed pipe (`opsbook lint | head`).
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     if format != Format::Human && !cli.quiet {
         eprintln!("{}", report::human::summary_line(findings, checked));
+    }
+    if !cli.quiet {
+        for note in &outcome.notes {
+            eprintln!("note: {}", crate::term::escape_controls(note));
+        }
     }
 }
 
@@ -65,7 +70,8 @@ fn write_step_summary(outcome: &crate::LintOutcome) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return;
     };
-    let text = report::github::step_summary(&outcome.docs, &outcome.findings, outcome.checked);
+    let text =
+        report::github::step_summary(outcome.sources(), &outcome.findings, outcome.checked());
     let written = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

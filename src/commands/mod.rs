@@ -3,6 +3,7 @@
 //! is what the binary calls.
 
 pub mod adopt;
+pub mod alerts;
 pub mod build;
 pub mod follow_ups;
 pub mod init;
@@ -54,6 +55,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
         Command::Build(args) => build::run(cli, &config, args),
         Command::New(args) => new::run(cli, &config, args),
         Command::FollowUps(args) => follow_ups::run(cli, &config, args),
+        Command::Alerts(args) => alerts::run(cli, &config, args),
         Command::Rules(args) => rules::list(&config, args),
         Command::Schema(args) => schema::run(&config, args),
         Command::Migrate(args) => migrate::run(cli, &config, args),

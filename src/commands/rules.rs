@@ -30,6 +30,7 @@ pub fn list(config: &Config, args: &RulesArgs) -> Result<Exit, crate::Error> {
                         "level": level_of(config, *rule),
                         "default_level": meta.default_level,
                         "summary": meta.summary,
+                        "checks": meta.checks,
                         "reads": meta.reads,
                     })
                 })

@@ -291,11 +291,7 @@ impl Document {
 
     /// Byte offsets where each line of the source starts (the first is 0).
     pub fn line_starts(&self) -> &[usize] {
-        self.lines.get_or_init(|| {
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', self.source.as_bytes()).map(|i| i + 1))
-                .collect()
-        })
+        self.lines.get_or_init(|| line_starts(&self.source))
     }
 
     /// 0-based number of the line holding byte `offset`.
@@ -312,7 +308,15 @@ impl Document {
     }
 }
 
-fn display_path(path: &std::path::Path) -> String {
+/// Byte offsets where each line of `text` starts (the first is 0).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
+/// A path as diagnostics show it: `/` separators, no leading `./`.
+pub fn display_path(path: &std::path::Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").unwrap_or(&text).to_string()
 }

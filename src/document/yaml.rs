@@ -169,20 +169,36 @@ pub fn parse_fast(yaml: &str, base: usize) -> Option<Node> {
 pub fn parse_with_serde(yaml: &str, base: usize) -> Result<Node, YamlError> {
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(yaml, options()) {
         Ok(raw) => Ok(convert(raw, yaml, base)),
-        Err(err) => {
-            let offset = err
-                .location()
-                .and_then(|loc| {
-                    loc.span().byte_offset().map(|o| o as usize).or_else(|| {
-                        line_column_to_offset(yaml, loc.line() as usize, loc.column() as usize)
-                    })
+        Err(err) => Err(yaml_error(&err, yaml, base)),
+    }
+}
+
+/// Parses every document of a YAML stream (`---` between documents, as Kubernetes manifests
+/// and rule files are written), with spans in `yaml` itself and the same budgets as
+/// [`parse`], which they share across the whole stream. Empty documents are left out. A syntax
+/// error anywhere is one error for the whole stream.
+pub fn parse_documents(yaml: &str) -> Result<Vec<Node>, YamlError> {
+    match serde_saphyr::from_multiple_with_options::<Spanned<RawNode>>(yaml, options()) {
+        Ok(documents) => Ok(documents
+            .into_iter()
+            .map(|raw| convert(raw, yaml, 0))
+            .collect()),
+        Err(err) => Err(yaml_error(&err, yaml, 0)),
+    }
+}
+
+fn yaml_error(err: &serde_saphyr::Error, yaml: &str, base: usize) -> YamlError {
+    let offset =
+        err.location()
+            .and_then(|loc| {
+                loc.span().byte_offset().map(|o| o as usize).or_else(|| {
+                    line_column_to_offset(yaml, loc.line() as usize, loc.column() as usize)
                 })
-                .map(|o| base + o.min(yaml.len()));
-            Err(YamlError {
-                message: first_line(&err.to_string()),
-                offset,
             })
-        }
+            .map(|o| base + o.min(yaml.len()));
+    YamlError {
+        message: first_line(&err.to_string()),
+        offset,
     }
 }
 
@@ -655,6 +671,17 @@ mod tests {
             prev = name;
         }
         assert!(parse(&src, 0).is_err());
+    }
+
+    #[test]
+    fn a_stream_of_documents_keeps_spans_in_the_whole_text() {
+        let src = "# a comment\n---\nkind: A\n---\n\n---\nkind: B\nlist: [x]\n";
+        let docs = parse_documents(src).unwrap();
+        assert_eq!(docs.len(), 2, "the empty document is left out");
+        let (_, b) = docs[1].get("kind").unwrap();
+        assert_eq!(text(src, &b.span), "B");
+        let err = parse_documents("a: 1\n---\nb: [1\n").unwrap_err();
+        assert!(err.offset.is_some(), "{err:?}");
     }
 
     #[test]

@@ -10,8 +10,9 @@ use std::sync::OnceLock;
 
 use jiff::civil::Date;
 
-use super::git;
 use super::rule::{Meta, Source};
+use crate::alerts::AlertRules;
+use crate::alerts::coverage::Coverage;
 use crate::config::Config;
 use crate::document::Document;
 
@@ -27,9 +28,20 @@ pub struct Corpus<'a> {
     /// Indexes of the documents with a kind, by page URL (built once: comparing every pair
     /// of documents made `duplicate-id` quadratic).
     urls: HashMap<String, Vec<usize>>,
-    /// Last commit time per content-relative path, computed on first use.
+    /// The day each content-relative path last changed in git, computed on first use.
     git_dates: OnceLock<HashMap<String, Date>>,
+    /// The alert rules (none unless [`Corpus::with_alerts`]).
+    alerts: &'a AlertRules,
+    /// Which runbooks answer which alerts (made by the caller: a lazily made one would make
+    /// the corpus invariant in `'a`).
+    coverage: Option<&'a Coverage<'a>>,
+    /// The history those dates come from (in a build, the walk the site reads too); without
+    /// one, the history from HEAD, walked on first use.
+    history: Option<&'a crate::git::SharedHistory>,
 }
+
+/// No alert rules: what a corpus without `[alerts]` sees.
+static NO_ALERTS: std::sync::LazyLock<AlertRules> = std::sync::LazyLock::new(AlertRules::default);
 
 impl<'a> Corpus<'a> {
     pub fn new(docs: &'a [Document], config: &'a Config, today: Date) -> Self {
@@ -54,7 +66,29 @@ impl<'a> Corpus<'a> {
             paths,
             urls,
             git_dates: OnceLock::new(),
+            alerts: &NO_ALERTS,
+            coverage: None,
+            history: None,
         }
+    }
+
+    /// The same corpus with the alert rules of `[alerts] rules`, and which runbooks answer
+    /// them (`Coverage::new` of these documents and alerts).
+    pub fn with_alerts(mut self, alerts: &'a AlertRules, coverage: &'a Coverage<'a>) -> Self {
+        self.alerts = alerts;
+        self.coverage = Some(coverage);
+        self
+    }
+
+    pub fn alerts(&self) -> &'a AlertRules {
+        self.alerts
+    }
+
+    /// Takes the git dates from `history` (the walk a build shares with its pages) instead of
+    /// walking the history from HEAD.
+    pub fn with_history(mut self, history: &'a crate::git::SharedHistory) -> Self {
+        self.history = Some(history);
+        self
     }
 
     pub fn docs(&self) -> &'a [Document] {
@@ -107,6 +141,8 @@ pub enum Lookup {
     AllDocuments,
     /// The git history.
     GitHistory,
+    /// The alert rules (of every rule file).
+    AlertRules,
 }
 
 /// What changed in the knowledge base, in the terms rules look things up by: compared with a
@@ -124,6 +160,8 @@ pub struct Change {
     /// Files that are not documents may have appeared or gone anywhere (the content folder
     /// was walked again), so a lookup of a path with no document there may now differ.
     pub any_file: bool,
+    /// A rule file of `[alerts] rules` changed, appeared or went.
+    pub alert_rules: bool,
 }
 
 impl Change {
@@ -146,6 +184,7 @@ impl Change {
             Lookup::AllDocuments => true,
             // Edits to documents do not change the history; serve keeps one walk per session.
             Lookup::GitHistory => false,
+            Lookup::AlertRules => self.alert_rules,
         }
     }
 }
@@ -202,13 +241,39 @@ impl<'a> CheckContext<'a> {
         self.corpus.docs
     }
 
-    /// The date of the last commit that touched each document that lacks a review date.
+    /// The day (UTC) each document last changed in git, as the site shows it (see
+    /// [`crate::git::history`]); empty without a repository or when the history cannot be read.
     pub fn git_dates(&self) -> &'a HashMap<String, Date> {
         self.read(Source::GitHistory, || Lookup::GitHistory);
         let corpus = self.corpus;
-        corpus
-            .git_dates
-            .get_or_init(|| git::last_commit_dates(&corpus.config.content_dir(), corpus.docs))
+        corpus.git_dates.get_or_init(|| {
+            let from_head;
+            let history = match corpus.history {
+                Some(history) => history,
+                None => {
+                    from_head = crate::git::SharedHistory::from_head(&corpus.config.content_dir());
+                    &from_head
+                }
+            };
+            history
+                .get()
+                .map(crate::git::History::dates)
+                .unwrap_or_default()
+        })
+    }
+
+    /// The alerting rules of the rule files.
+    pub fn alerts(&self) -> &'a AlertRules {
+        self.read(Source::AlertRules, || Lookup::AlertRules);
+        self.corpus.alerts
+    }
+
+    /// Which runbooks answer each alert (it looks at every document and every alert); `None`
+    /// when the corpus has no alert rules.
+    pub fn coverage(&self) -> Option<&'a Coverage<'a>> {
+        self.read(Source::AlertRules, || Lookup::AlertRules);
+        self.read(Source::OtherDocuments, || Lookup::AllDocuments);
+        self.corpus.coverage
     }
 
     fn indexed(

@@ -8,7 +8,6 @@
 //!   the config, ignored paths, drafts, per-document allow lists).
 
 mod context;
-pub mod git;
 pub mod needles;
 mod rule;
 pub mod rules;
@@ -17,7 +16,7 @@ pub(crate) mod testing;
 
 pub use context::{Change, CheckContext, Corpus, Lookup};
 pub(crate) use rule::rule_meta;
-pub use rule::{Meta, Rule, RuleId, Source};
+pub use rule::{Checks, Meta, Rule, RuleId, Source};
 
 use std::cell::RefCell;
 use std::fmt;
@@ -27,6 +26,8 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::alerts::AlertRules;
+use crate::alerts::coverage::Coverage;
 use crate::config::Config;
 use crate::document::Document;
 
@@ -50,14 +51,33 @@ impl fmt::Display for Level {
     }
 }
 
-/// One problem in one document.
+/// Where a finding is: a document or an alert rule file, by its index in what was checked.
+/// Documents come first in every report, then rule files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    Document(usize),
+    /// A file of `[alerts] rules` (an index into `AlertRules::files`).
+    RuleFile(usize),
+}
+
+impl Origin {
+    /// The document's index, for a finding in a document.
+    pub fn document(self) -> Option<usize> {
+        match self {
+            Origin::Document(i) => Some(i),
+            Origin::RuleFile(_) => None,
+        }
+    }
+}
+
+/// One problem in one document or rule file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: RuleId,
     pub level: Level,
-    /// Index of the document in the slice that was checked.
-    pub doc: usize,
-    /// Byte range in the document's original text.
+    /// The file it is in.
+    pub at: Origin,
+    /// Byte range in the file's original text.
     pub span: Range<usize>,
     /// What is wrong, in one sentence.
     pub message: String,
@@ -69,11 +89,11 @@ pub struct Finding {
     pub redact: bool,
 }
 
-/// Collects the findings of one rule on one document, filling in rule, level and document.
+/// Collects the findings of one rule on one file, filling in rule, level and file.
 pub struct Emitter {
     rule: RuleId,
     level: Level,
-    doc: usize,
+    at: Origin,
     findings: Vec<Finding>,
 }
 
@@ -88,7 +108,7 @@ impl Emitter {
         self.findings.push(Finding {
             rule: self.rule,
             level: self.level,
-            doc: self.doc,
+            at: self.at,
             span,
             message: message.into(),
             label: label.into(),
@@ -148,6 +168,15 @@ impl Policy {
         }
     }
 
+    /// The rules for rule files that are on, with their levels (rule files have no paths to
+    /// ignore, drafts or allow lists).
+    fn enabled(&self) -> impl Iterator<Item = (&'static dyn Rule, Level)> + '_ {
+        self.levels
+            .iter()
+            .copied()
+            .filter(|(rule, level)| *level != Level::Off && rule.meta().checks == Checks::RuleFiles)
+    }
+
     /// The rules to run on `doc`, with their levels.
     fn rules_for<'p>(
         &'p self,
@@ -162,6 +191,7 @@ impl Policy {
             // page, and which of the two would get it is no choice to leave to chance.
             let id = rule.id();
             *level != Level::Off
+                && rule.meta().checks == Checks::Documents
                 && (!ignored || id == rules::UNREADABLE_FILE || id == rules::DUPLICATE_ID)
                 && !(draft && self.draft_skip.iter().any(|s| id == s.as_str()))
                 && !allowed.contains(&id.as_str())
@@ -178,12 +208,63 @@ fn allow_list(doc: &Document) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-/// Runs every enabled rule on every document. Findings come back sorted by document, then
-/// position, then rule id, so output is stable from run to run.
+/// Runs every enabled rule on every document (without alert rules). Findings come back
+/// sorted by document, then position, then rule id, so output is stable from run to run.
 pub fn check(docs: &[Document], config: &Config, today: Date) -> Vec<Finding> {
-    let corpus = Corpus::new(docs, config, today);
+    check_with_alerts(docs, &AlertRules::default(), config, today)
+}
+
+/// [`check`], with the alert rules of `[alerts] rules`: the documents' findings, then the
+/// rule files'.
+pub fn check_with_alerts(
+    docs: &[Document],
+    alerts: &AlertRules,
+    config: &Config,
+    today: Date,
+) -> Vec<Finding> {
+    let coverage = (!alerts.files.is_empty()).then(|| Coverage::new(docs, alerts, config));
+    let mut corpus = Corpus::new(docs, config, today);
+    if let Some(coverage) = &coverage {
+        corpus = corpus.with_alerts(alerts, coverage);
+    }
     let all: Vec<usize> = (0..docs.len()).collect();
-    check_documents(&corpus, &all, false).0
+    let mut findings = check_documents(&corpus, &all, false).0;
+    findings.extend(check_rule_files(&corpus));
+    findings
+}
+
+/// Runs every enabled rule on every alert rule file of the corpus, sorted like
+/// [`check_documents`]' findings.
+pub fn check_rule_files(corpus: &Corpus) -> Vec<Finding> {
+    let policy = Policy::new(corpus.config);
+    let files = &corpus.alerts().files;
+    let mut findings: Vec<Finding> = (0..files.len())
+        .into_par_iter()
+        .flat_map_iter(|index| {
+            let mut found = Vec::new();
+            for (rule, level) in policy.enabled() {
+                let mut emitter = Emitter {
+                    rule: rule.id(),
+                    level,
+                    at: Origin::RuleFile(index),
+                    findings: Vec::new(),
+                };
+                let ctx = corpus.for_rule(rule.meta(), None);
+                rule.check_rule_file(&files[index], &ctx, &mut emitter);
+                found.extend(emitter.findings);
+            }
+            found
+        })
+        .collect();
+    sort(&mut findings);
+    findings
+}
+
+/// Orders findings by file, position, rule and message.
+fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.at, a.span.start, a.rule, &a.message).cmp(&(b.at, b.span.start, b.rule, &b.message))
+    });
 }
 
 /// What [`check_documents`] looked at for one document: the union of its rules' lookups.
@@ -204,9 +285,7 @@ pub fn check_documents(
         .map(|&index| check_one(corpus, &policy, index, record))
         .unzip();
     let mut findings: Vec<Finding> = findings.into_iter().flatten().collect();
-    findings.sort_by(|a, b| {
-        (a.doc, a.span.start, a.rule, &a.message).cmp(&(b.doc, b.span.start, b.rule, &b.message))
-    });
+    sort(&mut findings);
     let lookups = if record { lookups } else { Vec::new() };
     (findings, lookups)
 }
@@ -225,7 +304,7 @@ fn check_one(
         let mut emitter = Emitter {
             rule: rule.id(),
             level,
-            doc: index,
+            at: Origin::Document(index),
             findings: Vec::new(),
         };
         let ctx = corpus.for_rule(rule.meta(), record.then_some(&lookups));

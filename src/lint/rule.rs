@@ -8,6 +8,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::{CheckContext, Emitter, Level};
+use crate::alerts::RuleFile;
 use crate::document::Document;
 
 /// A rule's stable kebab-case id (`broken-link`): the one type for rule ids, in findings, the
@@ -65,6 +66,8 @@ pub enum Source {
     OtherDocuments,
     /// The git history of the content folder (when a file last changed).
     GitHistory,
+    /// The alerting rules of the files `[alerts] rules` names.
+    AlertRules,
 }
 
 impl Source {
@@ -73,8 +76,17 @@ impl Source {
         match self {
             Source::OtherDocuments => "other documents",
             Source::GitHistory => "git history",
+            Source::AlertRules => "alert rules",
         }
     }
+}
+
+/// What a rule checks: documents (most rules), or the alert rule files of `[alerts] rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Checks {
+    Documents,
+    RuleFiles,
 }
 
 /// Everything the registry knows about a rule but its check.
@@ -83,6 +95,8 @@ pub struct Meta {
     /// Stable kebab-case id; never changes once released.
     pub id: RuleId,
     pub default_level: Level,
+    /// Documents ([`Rule::check`]) or rule files ([`Rule::check_rule_file`]).
+    pub checks: Checks,
     /// One sentence (Markdown inline code allowed) for `opsbook rules`, SARIF and the book's
     /// rule table.
     pub summary: &'static str,
@@ -112,16 +126,20 @@ impl Meta {
 ///     summary: "A relative link to a document or file that doesn't exist, or to a missing `#anchor`.",
 /// };
 /// ```
+///
+/// A rule that checks alert rule files says so after its level: `checks: RuleFiles,`.
 macro_rules! rule_meta {
     (
         id: $id:literal,
         level: $level:ident,
+        $(checks: $checks:ident,)?
         reads: [$($source:ident),* $(,)?],
         summary: $summary:literal $(,)?
     ) => {
         $crate::lint::Meta {
             id: $crate::lint::RuleId::new($id),
             default_level: $crate::lint::Level::$level,
+            checks: rule_meta!(@checks $($checks)?),
             summary: $summary,
             reads: &[$($crate::lint::Source::$source),*],
             explanation: include_str!(concat!(
@@ -133,6 +151,12 @@ macro_rules! rule_meta {
             module: module_path!(),
         }
     };
+    (@checks) => {
+        $crate::lint::Checks::Documents
+    };
+    (@checks $checks:ident) => {
+        $crate::lint::Checks::$checks
+    };
 }
 pub(crate) use rule_meta;
 
@@ -142,6 +166,12 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static Meta;
     /// Checks one document and pushes what it finds.
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter);
+
+    /// Checks one alert rule file (`[alerts] rules`) and pushes what it finds; most rules
+    /// check documents only. Rule files are checked again after every edit (there are few,
+    /// and what their findings depend on is the whole knowledge base), so nothing here needs
+    /// recording for `opsbook serve`.
+    fn check_rule_file(&self, _file: &RuleFile, _ctx: &CheckContext, _out: &mut Emitter) {}
 
     fn id(&self) -> RuleId {
         self.meta().id

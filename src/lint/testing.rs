@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::{Level, Rule};
+use super::{Level, Origin, Rule};
+use crate::alerts::{AlertRules, RuleFile};
 use crate::config::Config;
 use crate::document::Document;
 
@@ -65,7 +66,7 @@ Release 2026.09.20-3 returned 5xx for 19 minutes.
 /// One finding, with the text its span covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reported {
-    /// The document's content-relative path.
+    /// The document's content-relative path (a rule file's root-relative path).
     pub path: String,
     pub span: Range<usize>,
     /// The document's text at `span`.
@@ -108,6 +109,43 @@ pub fn check_with(rule: &dyn Rule, config: &Config, files: &[(&str, &str)]) -> V
 
 /// [`check_with`] on documents made by the caller (an unreadable one, say).
 pub fn check_documents(rule: &dyn Rule, config: &Config, docs: &[Document]) -> Vec<Reported> {
+    check_all(rule, config, docs, &AlertRules::default())
+}
+
+/// A rule file at a root-relative path, as `[alerts] rules` reads it.
+pub fn rule_file(rel_path: &str, text: &str, config: &Config) -> RuleFile {
+    RuleFile::parse(
+        rel_path.to_string(),
+        format!("kb/{rel_path}").into(),
+        Arc::new(text.to_string()),
+        config,
+    )
+}
+
+/// Runs `rule` alone over documents and alert rule files (root-relative path, text), with
+/// `config` (every other rule turned off).
+pub fn check_alerts(
+    rule: &dyn Rule,
+    config: &Config,
+    files: &[(&str, &str)],
+    rule_files: &[(&str, &str)],
+) -> Vec<Reported> {
+    let docs: Vec<Document> = files.iter().map(|(path, text)| doc(path, text)).collect();
+    let alerts = AlertRules::new(
+        rule_files
+            .iter()
+            .map(|(path, text)| rule_file(path, text, config))
+            .collect(),
+    );
+    check_all(rule, config, &docs, &alerts)
+}
+
+fn check_all(
+    rule: &dyn Rule,
+    config: &Config,
+    docs: &[Document],
+    alerts: &AlertRules,
+) -> Vec<Reported> {
     let mut config = config.clone();
     for other in super::rules::ALL {
         if other.id() != rule.id() {
@@ -118,15 +156,17 @@ pub fn check_documents(rule: &dyn Rule, config: &Config, docs: &[Document]) -> V
         }
     }
     let today: Date = TODAY.parse().expect("a date");
-    super::check(docs, &config, today)
+    super::check_with_alerts(docs, alerts, &config, today)
         .into_iter()
         .map(|f| {
             assert_eq!(f.rule, rule.id());
-            let doc = &docs[f.doc];
+            let (path, source) = match f.at {
+                Origin::Document(i) => (&docs[i].rel_path, &docs[i].source),
+                Origin::RuleFile(i) => (&alerts.files[i].rel_path, &alerts.files[i].source),
+            };
             Reported {
-                path: doc.rel_path.clone(),
-                at: doc
-                    .source
+                path: path.clone(),
+                at: source
                     .get(f.span.clone())
                     .expect("a span on char boundaries")
                     .to_string(),

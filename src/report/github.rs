@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::document::Document;
+use super::{Checked, Sources};
 use crate::lint::{Finding, Level, Summary};
 
 /// Escapes the message part of a workflow command. Control characters are shown escaped
@@ -23,11 +23,14 @@ fn escape_property(text: &str) -> String {
 }
 
 /// One `::error file=..,line=..::message` line per finding.
-pub fn annotations(docs: &[Document], findings: &[Finding]) -> String {
+pub fn annotations<'a>(sources: impl Into<Sources<'a>>, findings: &[Finding]) -> String {
+    let sources = sources.into();
     let mut out = String::new();
     for f in findings {
-        let doc = &docs[f.doc];
-        let ((line, col), (end_line, end_col)) = super::positions(doc, &f.span);
+        let Some(file) = sources.file(f.at) else {
+            continue;
+        };
+        let ((line, col), (end_line, end_col)) = file.positions(&f.span);
         let command = match f.level {
             Level::Error => "error",
             _ => "warning",
@@ -35,7 +38,7 @@ pub fn annotations(docs: &[Document], findings: &[Finding]) -> String {
         let _ = writeln!(
             out,
             "::{command} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
-            escape_property(&doc.display_path),
+            escape_property(file.display_path),
             escape_property(&format!("opsbook {}", f.rule)),
             escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
         );
@@ -50,27 +53,35 @@ fn cell(text: &str) -> String {
 }
 
 /// A Markdown report for `$GITHUB_STEP_SUMMARY`.
-pub fn step_summary(docs: &[Document], findings: &[Finding], checked: usize) -> String {
+pub fn step_summary<'a>(
+    sources: impl Into<Sources<'a>>,
+    findings: &[Finding],
+    checked: impl Into<Checked>,
+) -> String {
+    let sources = sources.into();
+    let checked = super::human::checked_text(checked.into());
     let summary = Summary::of(findings);
     let mut out = String::from("## opsbook lint\n\n");
     if findings.is_empty() {
         let _ = writeln!(
             out,
-            "{checked} documents checked: no problems found. :white_check_mark:"
+            "{checked} checked: no problems found. :white_check_mark:"
         );
         return out;
     }
     let _ = writeln!(
         out,
-        "{} errors and {} warnings in {checked} documents checked.\n",
+        "{} errors and {} warnings in {checked} checked.\n",
         summary.errors, summary.warnings
     );
     out.push_str(
         "| Level | File | Line | Rule | Problem | How to fix |\n|---|---|---|---|---|---|\n",
     );
     for f in findings {
-        let doc = &docs[f.doc];
-        let ((line, _), _) = super::positions(doc, &f.span);
+        let Some(file) = sources.file(f.at) else {
+            continue;
+        };
+        let (line, _) = file.line_col(f.span.start);
         let level = match f.level {
             Level::Error => ":x: error",
             _ => ":warning: warning",
@@ -78,7 +89,7 @@ pub fn step_summary(docs: &[Document], findings: &[Finding], checked: usize) -> 
         let _ = writeln!(
             out,
             "| {level} | `{}` | {line} | `{}` | {} | {} |",
-            cell(&doc.display_path),
+            cell(file.display_path),
             f.rule,
             cell(&f.message),
             cell(&f.help)

@@ -9,9 +9,9 @@ use miette::{
 };
 
 use super::snippet::{self, Region, Snippet};
+use super::{Checked, Located, Sources};
 
-use crate::document::Document;
-use crate::lint::{Finding, Level, Summary};
+use crate::lint::{Finding, Level, Origin, Summary};
 
 /// How the human report looks.
 #[derive(Debug, Clone, Copy)]
@@ -42,9 +42,9 @@ struct FindingDiagnostic<'a> {
 }
 
 impl<'a> FindingDiagnostic<'a> {
-    fn new(doc: &Document, finding: &'a Finding, secrets: &[std::ops::Range<usize>]) -> Self {
-        let source = (!doc.source.is_empty()).then(|| {
-            let (text, offset, first_line) = region(doc, &finding.span);
+    fn new(file: &Located, finding: &'a Finding, secrets: &[std::ops::Range<usize>]) -> Self {
+        let source = (!file.source.is_empty()).then(|| {
+            let (text, offset, first_line) = region(file, &finding.span);
             let masked;
             let text = if finding.redact {
                 masked = mask(text, offset, secrets.iter().chain([&finding.span]));
@@ -58,7 +58,7 @@ impl<'a> FindingDiagnostic<'a> {
                 first_line,
             };
             let (snippet, mut spans) = Snippet::new(
-                &doc.display_path,
+                file.display_path,
                 region,
                 std::slice::from_ref(&finding.span),
             );
@@ -66,7 +66,7 @@ impl<'a> FindingDiagnostic<'a> {
         });
         FindingDiagnostic {
             finding,
-            path: crate::term::escape_controls(&doc.display_path).into_owned(),
+            path: crate::term::escape_controls(file.display_path).into_owned(),
             message: snippet::printable(&finding.message),
             label: snippet::printable(&finding.label),
             help: snippet::printable(&finding.help),
@@ -75,20 +75,20 @@ impl<'a> FindingDiagnostic<'a> {
     }
 }
 
-/// The whole lines of `doc` that a snippet of `span` shows: the span's lines (at most
+/// The whole lines of `file` that a snippet of `span` shows: the span's lines (at most
 /// [`snippet::MAX_LABEL_LINES`]) and [`snippet::CONTEXT_LINES`] on each side. Returns the
 /// text, its offset and its first line (0-based).
-fn region<'d>(doc: &'d Document, span: &std::ops::Range<usize>) -> (&'d str, usize, usize) {
-    let starts = doc.line_starts();
-    let first = doc.line_of(span.start);
-    let last = doc
+fn region<'d>(file: &Located<'d>, span: &std::ops::Range<usize>) -> (&'d str, usize, usize) {
+    let starts = file.line_starts;
+    let first = file.line_of(span.start);
+    let last = file
         .line_of(span.end.saturating_sub(1).max(span.start))
         .min(first + snippet::MAX_LABEL_LINES - 1);
     let from = first.saturating_sub(snippet::CONTEXT_LINES);
     let to = (last + snippet::CONTEXT_LINES + 1).min(starts.len());
-    let start = starts[from];
-    let end = starts.get(to).copied().unwrap_or(doc.source.len());
-    (&doc.source[start..end], start, from)
+    let start = starts.get(from).copied().unwrap_or(0);
+    let end = starts.get(to).copied().unwrap_or(file.source.len());
+    (file.source.get(start..end).unwrap_or(""), start, from)
 }
 
 /// `text` (at `offset` in its document) with every byte of `secrets` that falls in it
@@ -153,7 +153,14 @@ impl Diagnostic for FindingDiagnostic<'_> {
 }
 
 /// Renders every finding, then a summary line.
-pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: Style) -> String {
+pub fn render<'a>(
+    sources: impl Into<Sources<'a>>,
+    findings: &[Finding],
+    checked: impl Into<Checked>,
+    style: Style,
+) -> String {
+    let sources = sources.into();
+    let checked = checked.into();
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -165,18 +172,20 @@ pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: St
         .with_context_lines(snippet::CONTEXT_LINES);
     // The secrets of a document, found once: a finding about one masks them all in its
     // snippet (a neighbouring line may hold another).
-    let mut secrets: HashMap<usize, Vec<std::ops::Range<usize>>> = HashMap::new();
+    let mut secrets: HashMap<Origin, Vec<std::ops::Range<usize>>> = HashMap::new();
     let mut out = String::new();
     for finding in findings {
-        let doc = &docs[finding.doc];
-        let doc_secrets: &[std::ops::Range<usize>] = if finding.redact {
+        let Some(file) = sources.file(finding.at) else {
+            continue;
+        };
+        let file_secrets: &[std::ops::Range<usize>] = if finding.redact {
             secrets
-                .entry(finding.doc)
-                .or_insert_with(|| crate::lint::rules::secret_spans(&doc.source))
+                .entry(finding.at)
+                .or_insert_with(|| crate::lint::rules::secret_spans(file.source))
         } else {
             &[]
         };
-        let diagnostic = FindingDiagnostic::new(doc, finding, doc_secrets);
+        let diagnostic = FindingDiagnostic::new(&file, finding, file_secrets);
         let _ = handler.render_report(&mut out, &diagnostic);
         out.push('\n');
     }
@@ -184,21 +193,40 @@ pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: St
     out
 }
 
-/// "2 errors and 1 warning in 2 of 24 documents" or "24 documents checked: no problems".
-pub fn summary_line(findings: &[Finding], checked: usize) -> String {
+/// "2 errors and 1 warning in 2 of 24 documents" or "24 documents checked: no problems"
+/// ("24 documents and 3 rule files" when alert rule files were checked).
+pub fn summary_line(findings: &[Finding], checked: impl Into<Checked>) -> String {
     let summary = Summary::of(findings);
-    let documents = plural(checked, "document");
+    let checked = checked.into();
+    let text = checked_text(checked);
     if findings.is_empty() {
-        return format!("{documents} checked: no problems found");
+        return format!("{text} checked: no problems found");
     }
-    let mut files: Vec<usize> = findings.iter().map(|f| f.doc).collect();
+    let mut files: Vec<Origin> = findings.iter().map(|f| f.at).collect();
+    files.sort_unstable();
     files.dedup();
-    format!(
-        "{} and {} in {} of {documents}",
+    let problems = format!(
+        "{} and {}",
         plural(summary.errors, "error"),
-        plural(summary.warnings, "warning"),
-        files.len(),
-    )
+        plural(summary.warnings, "warning")
+    );
+    match checked.rule_files {
+        0 => format!("{problems} in {} of {text}", files.len()),
+        n => format!(
+            "{problems} in {} of {} files ({text})",
+            files.len(),
+            checked.documents + n
+        ),
+    }
+}
+
+/// "24 documents", or "24 documents and 3 rule files".
+pub fn checked_text(checked: Checked) -> String {
+    let documents = plural(checked.documents, "document");
+    match checked.rule_files {
+        0 => documents,
+        n => format!("{documents} and {}", plural(n, "rule file")),
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

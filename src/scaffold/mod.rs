@@ -120,13 +120,17 @@ pub fn render_template(name: &str, text: &str, context: &Context) -> Result<Stri
 /// `git config user.email` as git sees it from `dir` (the repository's config, then the
 /// global and system ones), when set.
 pub fn git_user_email(dir: &Path) -> Option<String> {
-    let config = git2::Repository::discover(dir)
-        .ok()
-        .and_then(|repo| repo.config().ok())
-        .or_else(|| git2::Config::open_default().ok())?;
-    config
-        .get_string("user.email")
-        .ok()
+    let email = match gix::discover(dir) {
+        Ok(repo) => repo
+            .config_snapshot()
+            .string("user.email")
+            .map(|e| e.to_string()),
+        Err(_) => gix::config::File::from_globals()
+            .ok()?
+            .string("user.email")
+            .map(|e| e.to_string()),
+    };
+    email
         .map(|e| e.trim().to_string())
         .filter(|e| !e.is_empty())
 }

@@ -11,9 +11,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use jiff::civil::Date;
 use rayon::prelude::*;
 
+use crate::alerts::AlertRules;
+use crate::alerts::coverage::Coverage;
 use crate::config::Config;
 use crate::document::Document;
-use crate::lint::{self, Change, Corpus, Finding, Lookup};
+use crate::lint::{self, Change, Corpus, Finding, Lookup, Origin};
 
 /// What the last check saw of a document: what other documents can find it by, and what its
 /// rules looked up of the others.
@@ -27,8 +29,11 @@ struct Seen {
 
 #[derive(Debug, Default)]
 pub struct LintCache {
-    /// Findings by document (content-relative path); their `doc` index is set on assembly.
+    /// Findings by document (content-relative path); their document index is set on assembly.
     findings: HashMap<String, Vec<Finding>>,
+    /// The findings of the alert rule files: every rule file is checked on every call (there
+    /// are few, and their findings depend on every runbook).
+    rule_files: Vec<Finding>,
     seen: HashMap<String, Seen>,
     /// The git dates `stale-runbook` asked for, and the runbooks they were looked up for: reused
     /// while no other runbook needs one (one walk of the history per serve, not per edit).
@@ -48,21 +53,42 @@ fn wanting_git_dates(docs: &[Document]) -> HashSet<String> {
         .collect()
 }
 
+/// What an edit changed, as [`LintCache::check`] takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Edit<'e> {
+    /// Documents whose text changed, that appeared or that are gone.
+    pub changed: &'e BTreeSet<String>,
+    /// The content folder was walked again.
+    pub rescanned: bool,
+    /// Check everything.
+    pub full: bool,
+}
+
 impl LintCache {
     /// Checks the documents an edit can affect, or all of them with `full` (the first build, a
     /// config change, a new day). `changed`: documents whose text changed, that appeared or
     /// that are gone; `rescanned`: the content folder was walked again, so files that are not
     /// documents may have appeared or gone (links to them are checked again).
+    /// `alerts`: the alert rules, and whether they changed since the last call (the documents
+    /// that looked them up are checked again).
     pub fn check(
         &mut self,
         docs: &[Document],
+        (alerts, alerts_changed): (&AlertRules, bool),
         config: &Config,
         today: Date,
-        changed: &BTreeSet<String>,
-        rescanned: bool,
-        full: bool,
+        edit: &Edit,
     ) -> Vec<Finding> {
-        let corpus = Corpus::new(docs, config, today);
+        let Edit {
+            changed,
+            rescanned,
+            full,
+        } = *edit;
+        let coverage = (!alerts.files.is_empty()).then(|| Coverage::new(docs, alerts, config));
+        let mut corpus = Corpus::new(docs, config, today);
+        if let Some(coverage) = &coverage {
+            corpus = corpus.with_alerts(alerts, coverage);
+        }
         let wanting = wanting_git_dates(docs);
         if let Some((asked, dates)) = &self.git
             && wanting.is_subset(asked)
@@ -72,13 +98,14 @@ impl LintCache {
         let only: Vec<usize> = if full || self.seen.is_empty() {
             (0..docs.len()).collect()
         } else {
-            self.affected(&corpus, changed, rescanned)
+            self.affected(&corpus, changed, rescanned, alerts_changed)
         };
         let (fresh, lookups) = lint::check_documents(&corpus, &only, true);
         if let Some(dates) = corpus.git_dates_if_computed() {
             self.git = Some((wanting, dates.clone()));
         }
         self.store(docs, changed, &only, fresh, lookups);
+        self.rule_files = lint::check_rule_files(&corpus);
         self.checked = only.len();
         self.assemble(docs)
     }
@@ -113,33 +140,44 @@ impl LintCache {
             self.seen.insert(doc.rel_path.clone(), seen);
         }
         for finding in fresh {
-            let rel = &docs[finding.doc].rel_path;
-            if let Some(list) = self.findings.get_mut(rel) {
+            let Some(i) = finding.at.document() else {
+                continue;
+            };
+            if let Some(list) = self.findings.get_mut(&docs[i].rel_path) {
                 list.push(finding);
             }
         }
     }
 
-    /// Every cached finding, in document order, with its `doc` index into `docs`.
+    /// Every cached finding, in document order with its index into `docs`, then the rule
+    /// files' findings.
     fn assemble(&self, docs: &[Document]) -> Vec<Finding> {
         let mut all = Vec::new();
         for (i, doc) in docs.iter().enumerate() {
             for finding in self.findings.get(&doc.rel_path).into_iter().flatten() {
                 let mut finding = finding.clone();
-                finding.doc = i;
+                finding.at = Origin::Document(i);
                 all.push(finding);
             }
         }
+        all.extend(self.rule_files.iter().cloned());
         all
     }
 
     /// The documents whose findings may differ from the cached ones: the changed and new ones,
     /// and those whose rules looked up something a changed document is or was.
-    fn affected(&self, corpus: &Corpus, changed: &BTreeSet<String>, rescanned: bool) -> Vec<usize> {
+    fn affected(
+        &self,
+        corpus: &Corpus,
+        changed: &BTreeSet<String>,
+        rescanned: bool,
+        alerts_changed: bool,
+    ) -> Vec<usize> {
         let docs = corpus.docs();
         let mut change = Change {
             paths: changed.iter().cloned().collect(),
             any_file: rescanned,
+            alert_rules: alerts_changed,
             ..Change::default()
         };
         for rel in changed {
@@ -291,11 +329,11 @@ mod tests {
             }
             let mut cache = LintCache::default();
             let docs = documents(&files);
-            cache.check(&docs, &config, today, &BTreeSet::new(), true, true);
+            cache.check(&docs, (&AlertRules::default(), false), &config, today, &Edit { changed: &BTreeSet::new(), rescanned: true, full: true });
             for (n, step) in edits.iter().enumerate() {
                 let changed = BTreeSet::from([apply(&mut files, step)]);
                 let docs = documents(&files);
-                let got = cache.check(&docs, &config, today, &changed, false, false);
+                let got = cache.check(&docs, (&AlertRules::default(), false), &config, today, &Edit { changed: &changed, rescanned: false, full: false });
                 let want = lint::check(&docs, &config, today);
                 prop_assert_eq!(got, want, "after edit {} of {:?}", n + 1, edits);
             }
@@ -331,26 +369,161 @@ mod tests {
         };
         let mut cache = LintCache::default();
         let docs = documents(&files);
-        let first = across(cache.check(&docs, &config, today, &BTreeSet::new(), false, true));
+        let first = across(cache.check(
+            &docs,
+            (&AlertRules::default(), false),
+            &config,
+            today,
+            &Edit {
+                changed: &BTreeSet::new(),
+                rescanned: false,
+                full: true,
+            },
+        ));
         assert!(first.is_empty(), "{first:?}");
 
         // b.md links to a.md; deleting a.md breaks the link in b.md, which did not change.
         files.remove(PATHS[0]);
         let docs = documents(&files);
         let changed = BTreeSet::from([PATHS[0].to_string()]);
-        let after = across(cache.check(&docs, &config, today, &changed, false, false));
+        let after = across(cache.check(
+            &docs,
+            (&AlertRules::default(), false),
+            &config,
+            today,
+            &Edit {
+                changed: &changed,
+                rescanned: false,
+                full: false,
+            },
+        ));
         assert_eq!(after.len(), 1, "{after:?}");
         assert_eq!(after[0].rule, "broken-link");
-        assert_eq!(docs[after[0].doc].rel_path, PATHS[1]);
+        assert_eq!(after[0].at, Origin::Document(1), "{}", PATHS[1]);
         assert_eq!(cache.checked, 1, "notes/e.md looked at nothing a.md was");
 
         // notes/e.md takes b.md's id: both report duplicate-id.
         files.insert(PATHS[5], runbook(2, vec![]).render(PATHS[5]));
         let docs = documents(&files);
         let changed = BTreeSet::from([PATHS[5].to_string()]);
-        let after = cache.check(&docs, &config, today, &changed, false, false);
+        let after = cache.check(
+            &docs,
+            (&AlertRules::default(), false),
+            &config,
+            today,
+            &Edit {
+                changed: &changed,
+                rescanned: false,
+                full: false,
+            },
+        );
         let duplicates = after.iter().filter(|f| f.rule == "duplicate-id").count();
         assert_eq!(duplicates, 2, "{after:?}");
         assert_eq!(after, lint::check(&docs, &config, today));
     }
+
+    /// A changed rule file re-checks the documents whose rules read the alert rules, and the
+    /// rule files' findings follow the documents: the cache equals a full check each time.
+    #[test]
+    fn alert_rule_changes_recheck_what_read_them() {
+        use crate::alerts::{AlertRules, RuleFile};
+        let mut config = Config::default();
+        config.alerts.rules = vec!["rules/*.yaml".into()];
+        let today: Date = "2026-11-25".parse().unwrap();
+        let rules = |names: &[&str]| {
+            let body: String = names
+                .iter()
+                .map(|n| format!("  - alert: {n}\n    expr: up == 0\n"))
+                .collect();
+            let text = format!("groups:\n- name: g\n  rules:\n{body}");
+            AlertRules::new(vec![RuleFile::parse(
+                "rules/a.yaml".into(),
+                "rules/a.yaml".into(),
+                Arc::new(text),
+                &config,
+            )])
+        };
+        let runbook = |alerts: &str| {
+            format!(
+                "---\nkind: runbook\ntitle: T\nlast_reviewed: 2026-11-01\nalerts: [{alerts}]\n---\n"
+            )
+        };
+        let mut files: BTreeMap<&str, String> = BTreeMap::new();
+        files.insert(PATHS[0], runbook("A"));
+        files.insert(PATHS[1], runbook("B"));
+        files.insert(PATHS[3], POSTMORTEM_WITHOUT_ALERTS.to_string());
+        let docs = documents(&files);
+        let rules_of = |f: &[Finding]| -> Vec<(crate::lint::RuleId, Origin)> {
+            f.iter()
+                .filter(|f| f.rule.as_str().contains("alert"))
+                .map(|f| (f.rule, f.at))
+                .collect()
+        };
+        let mut cache = LintCache::default();
+        let before = rules(&["A", "B"]);
+        let first = cache.check(
+            &docs,
+            (&before, false),
+            &config,
+            today,
+            &Edit {
+                changed: &BTreeSet::new(),
+                rescanned: false,
+                full: true,
+            },
+        );
+        assert_eq!(rules_of(&first), []);
+
+        // B is renamed in the rule file: the runbook listing B no longer resolves, the new
+        // name has no runbook; only the runbooks that looked the alert rules up are checked.
+        let after = rules(&["A", "B2"]);
+        let got = cache.check(
+            &docs,
+            (&after, true),
+            &config,
+            today,
+            &Edit {
+                changed: &BTreeSet::new(),
+                rescanned: false,
+                full: false,
+            },
+        );
+        let want = lint::check_with_alerts(&docs, &after, &config, today);
+        assert_eq!(got, want);
+        let found = rules_of(&got);
+        assert!(
+            found.contains(&(
+                crate::lint::rules::by_id("unknown-alert").unwrap().id(),
+                Origin::Document(2)
+            )),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(r, at)| *r == "alert-without-runbook" && *at == Origin::RuleFile(0)),
+            "{found:?}"
+        );
+        assert_eq!(cache.checked, 2, "the two runbooks, not the postmortem");
+
+        // A runbook lists the new name: the rule file's finding goes without a rule-file change.
+        files.insert(PATHS[1], runbook("B2"));
+        let docs = documents(&files);
+        let changed = BTreeSet::from([PATHS[1].to_string()]);
+        let got = cache.check(
+            &docs,
+            (&after, false),
+            &config,
+            today,
+            &Edit {
+                changed: &changed,
+                rescanned: false,
+                full: false,
+            },
+        );
+        assert_eq!(got, lint::check_with_alerts(&docs, &after, &config, today));
+        assert_eq!(rules_of(&got), []);
+    }
+
+    const POSTMORTEM_WITHOUT_ALERTS: &str = "---\nkind: postmortem\ntitle: P\n---\n## Timeline\n";
 }

@@ -102,24 +102,10 @@ pub fn published_path(content_path: &str, escaped: bool) -> String {
 }
 
 /// The bytes of a linked file, read to at most [`links::MAX_PUBLISHED_BYTES`] (lint reports
-/// larger ones; this guards against a file that grew since).
+/// larger ones; this guards against a file that grew since), never blocking on a file that is
+/// not regular (a FIFO put there since the link was resolved).
 pub fn read_linked_file(source: &std::path::Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(source).map_err(|e| e.to_string())?;
-    if !file.metadata().map_err(|e| e.to_string())?.is_file() {
-        return Err("not a regular file".into());
-    }
-    let mut bytes = Vec::new();
-    file.take(links::MAX_PUBLISHED_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > links::MAX_PUBLISHED_BYTES {
-        return Err(format!(
-            "larger than the {} MiB the site publishes",
-            links::MAX_PUBLISHED_BYTES / (1024 * 1024)
-        ));
-    }
-    Ok(bytes)
+    crate::parse::read_regular_file(source, links::MAX_PUBLISHED_BYTES).map_err(|e| e.to_string())
 }
 
 /// Every HTML page among `paths` (output paths; 404.html and other files are left out), with

@@ -1,14 +1,17 @@
 //! The build stage: site model -> render (Tera, in parallel) -> index (Pagefind, in-process)
 //! -> write (temporary folder, swap).
 
+pub mod alerts;
 pub mod charts;
 pub mod doc_body;
 pub mod files;
+pub mod fingerprint;
 pub mod incremental;
 pub mod metrics;
 pub mod model;
 pub mod render;
 pub mod search;
+pub mod search_index;
 pub mod taxonomy;
 pub mod templates;
 pub mod write;
@@ -20,7 +23,7 @@ use jiff::civil::Date;
 
 use crate::config::Config;
 use crate::document::Document;
-use crate::git_history::History;
+use crate::git::History;
 
 /// What the site needs besides the config and the documents.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +35,9 @@ pub struct SiteInput<'a> {
     /// The content folder relative to the repository root, for edit links; `None` outside
     /// a repository (`paths.content` is used).
     pub content_prefix: Option<&'a str>,
+    /// The alert rules of `[alerts] rules`, for the alert pages (without them, the pages of
+    /// the alerts runbooks list).
+    pub alerts: Option<&'a crate::alerts::AlertRules>,
 }
 
 impl SiteInput<'_> {
@@ -41,6 +47,7 @@ impl SiteInput<'_> {
             today,
             history: None,
             content_prefix: None,
+            alerts: None,
         }
     }
 }

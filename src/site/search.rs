@@ -15,17 +15,18 @@
 //! to those of one index (the browser test compares the two).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use pagefind::api::PagefindIndex;
-use pagefind::options::PagefindServiceConfig;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::SiteError;
+use super::alerts::AlertView;
 use super::model::{DocView, Site};
+use super::search_index::bundle::Engine;
+use super::search_index::{Indexer, Options as IndexOptions};
 use super::write::OutputFile;
 use crate::config::SearchConfig;
 use crate::document::{Kind, markdown};
@@ -88,16 +89,19 @@ pub fn deal(documents: usize, shards: usize) -> Vec<Vec<usize>> {
     out
 }
 
-/// One document as Pagefind receives it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub url: String,
-    /// Plain text: the Markdown body, then the facts a reader may search for (rollback,
-    /// follow-ups, alerts, services...). Excerpts are cut from it.
-    pub content: String,
-    pub meta: BTreeMap<String, String>,
-    pub filters: BTreeMap<String, Vec<String>>,
-}
+pub use super::search_index::{Record, Run};
+
+/// The metadata fields of a record (see [`record`]).
+const META_FIELDS: [&str; 4] = ["date", "kind", "severity", "title"];
+
+/// Weight of an alert's name in the index (Pagefind's weights: ordinary text is 1, a page's
+/// `<h1>` 7): an engineer paged by an alert searches its name, and the runbook for it must
+/// come first.
+pub const ALERT_WEIGHT: f32 = 7.0;
+/// Weight of every word of an alert's page (below ordinary text: see [`alert_record`]).
+pub const ALERT_PAGE_WEIGHT: f32 = 0.5;
+/// Weight of the names of the services a document is about.
+pub const SERVICE_WEIGHT: f32 = 5.0;
 
 fn kind_label(kind: Kind) -> &'static str {
     match kind {
@@ -106,47 +110,84 @@ fn kind_label(kind: Kind) -> &'static str {
     }
 }
 
+/// A value as the index holds it: escaped for HTML text (Pagefind's interface inserts
+/// excerpts, metadata and filter values as HTML), and never one of Pagefind's instructions
+/// (words starting `___PAGEFIND_` or `___END_PAGEFIND_`).
+pub fn index_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, value);
+    if out.contains("___PAGEFIND") || out.contains("___END_PAGEFIND") {
+        out = out
+            .replace("___PAGEFIND", "PAGEFIND")
+            .replace("___END_PAGEFIND", "END_PAGEFIND");
+    }
+    out
+}
+
+/// Builds a record's text run by run; adjacent runs of the same weight are joined.
+#[derive(Default)]
+struct Text(Vec<Run>);
+
+impl Text {
+    fn push(&mut self, weight: f32, text: &str) {
+        let text = index_value(text.trim());
+        if text.is_empty() {
+            return;
+        }
+        match self.0.last_mut() {
+            Some(last) if last.weight == weight => {
+                last.text.push(' ');
+                last.text.push_str(&text);
+            }
+            _ => self.0.push(Run { weight, text }),
+        }
+    }
+
+    /// `Label: value.`, the value at `weight`.
+    fn fact(&mut self, label: &str, value: &str, weight: f32) {
+        let value = value.trim();
+        if !value.is_empty() {
+            self.push(1.0, &format!("{label}:"));
+            self.push(weight, &format!("{value}."));
+        }
+    }
+}
+
 /// The record of one document, from its view and Markdown body. `base_path` is left out of the
 /// URL: Pagefind prefixes results with the folder its bundle is served from (everything before
 /// `pagefind/`), which is the base path, and the search box passes it explicitly as well.
+///
+/// Every value is [`index_value`]: text for HTML.
 pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
     let url = match view.url.strip_prefix(base_path) {
         Some(rest) => format!("/{rest}"),
         None => view.url.clone(),
     };
-    let mut content = plain_text(body);
-    let mut fact = |label: &str, value: &str| {
-        let value = value.trim();
-        if !value.is_empty() {
-            content.push_str(&format!(" {label}: {value}."));
-        }
-    };
-    fact("Rollback", &view.rollback);
+    let mut text = Text::default();
+    text.push(1.0, &plain_text(body));
+    text.fact("Rollback", &view.rollback, 1.0);
     for follow_up in &view.follow_ups {
-        fact("Follow-up", &follow_up.action);
-        fact("Follow-up owner", &follow_up.owner);
-        fact("Ticket", &follow_up.ticket);
+        text.fact("Follow-up", &follow_up.action, 1.0);
+        text.fact("Follow-up owner", &follow_up.owner, 1.0);
+        text.fact("Ticket", &follow_up.ticket, 1.0);
     }
-    fact("Alerts", &view.alerts.join(", "));
-    fact("Escalation", &view.escalation);
-    fact("Owner", &view.owner);
-    fact("Services", &view.services.join(", "));
-    fact("Tags", &view.tags.join(", "));
-    // Pagefind reads words starting with `___PAGEFIND_` as instructions; text never is one.
-    if content.contains("___PAGEFIND") {
-        content = content.replace("___PAGEFIND", "PAGEFIND");
-    }
+    text.fact("Alerts", &view.alerts.join(", "), ALERT_WEIGHT);
+    text.fact("Escalation", &view.escalation, 1.0);
+    text.fact("Owner", &view.owner, 1.0);
+    text.fact("Services", &view.services.join(", "), SERVICE_WEIGHT);
+    text.fact("Tags", &view.tags.join(", "), 1.0);
 
     // Metadata and filter values are stored HTML-escaped (the index contract every search
     // interface relies on: static/search.js decodes them and inserts them as text).
     let mut meta = BTreeMap::new();
-    meta.insert("title".to_string(), view.title.clone());
+    meta.insert("title".to_string(), index_value(&view.title));
     meta.insert("kind".to_string(), kind_label(view.kind).to_string());
     if !view.severity.is_empty() {
-        meta.insert("severity".to_string(), view.severity.clone());
+        meta.insert("severity".to_string(), index_value(&view.severity));
     }
     if !view.date.is_empty() {
-        meta.insert("date".to_string(), view.date.clone());
+        meta.insert("date".to_string(), index_value(&view.date));
     }
 
     let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -155,7 +196,7 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
             .iter()
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
-            .map(str::to_string)
+            .map(index_value)
             .collect();
         if !values.is_empty() {
             filters.insert(name.to_string(), values);
@@ -168,16 +209,58 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
     filter("tag", &view.tags);
     filter("status", &[view.status.replace('_', " ")]);
 
-    let escape = crate::escape::html;
     Record {
         url,
-        content,
-        meta: meta.into_iter().map(|(k, v)| (k, escape(&v))).collect(),
-        filters: filters
-            .into_iter()
-            .map(|(k, values)| (k, values.iter().map(|v| escape(v)).collect()))
-            .collect(),
+        text: text.0,
+        meta,
+        filters,
     }
+}
+
+/// The record of an alert's page: its name (weighted like an alert name on a runbook), what
+/// its rules say, and the runbooks that answer it.
+pub fn alert_record(alert: &AlertView, base_path: &str) -> Record {
+    let url = match alert.url.strip_prefix(base_path) {
+        Some(rest) => format!("/{rest}"),
+        None => alert.url.clone(),
+    };
+    // The page only leads to the runbooks: its words weigh less than theirs, so a search for
+    // the alert or its words finds the runbook first and the alert page after it.
+    let mut text = Text::default();
+    text.fact("Alert", &alert.name, ALERT_PAGE_WEIGHT);
+    for d in &alert.definitions {
+        text.fact("Summary", &d.summary, ALERT_PAGE_WEIGHT);
+        text.fact("Description", &d.description, ALERT_PAGE_WEIGHT);
+        text.fact("Group", &d.group, ALERT_PAGE_WEIGHT);
+        text.fact("Severity", &d.severity, ALERT_PAGE_WEIGHT);
+    }
+    for r in &alert.runbooks {
+        text.fact("Runbook", &r.title, ALERT_PAGE_WEIGHT);
+    }
+    let mut meta = BTreeMap::new();
+    meta.insert("title".to_string(), index_value(&alert.name));
+    meta.insert("kind".to_string(), "Alert".to_string());
+    let mut filters = BTreeMap::new();
+    filters.insert("kind".to_string(), vec!["Alert".to_string()]);
+    Record {
+        url,
+        text: text.0,
+        meta,
+        filters,
+    }
+}
+
+/// The alerts that have a page (they go in the first shard: there are few).
+fn alerts_with_pages<'s>(site: &'s Site) -> Vec<&'s AlertView> {
+    site.alerts.iter().filter(|a| !a.url.is_empty()).collect()
+}
+
+/// The records of the alert pages, as the first shard holds them after its documents.
+pub fn alert_records(site: &Site) -> Vec<Record> {
+    alerts_with_pages(site)
+        .into_iter()
+        .map(|alert| alert_record(alert, &site.info.base_path))
+        .collect()
 }
 
 /// The words of a Markdown body: text, inline code, code blocks, table cells, image alt text.
@@ -256,49 +339,36 @@ fn search_error(message: impl std::fmt::Display) -> SiteError {
     }
 }
 
-/// Whether a file of a secondary shard is needed by `mergeIndex`: its entry file, metadata
-/// and index data. Pagefind's scripts, UI and WebAssembly come from the primary bundle.
-fn is_shard_data(path: &str) -> bool {
-    path == "pagefind-entry.json"
-        || path.ends_with(".pf_meta")
-        || path.starts_with("fragment/")
-        || path.starts_with("index/")
-        || path.starts_with("filter/")
+/// Pagefind's engine files and facts, asked once per process.
+pub fn engine() -> Result<&'static Engine, SiteError> {
+    static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| Engine::load(LANGUAGE))
+        .as_ref()
+        .map_err(|e| search_error(format!("Pagefind: {e}")))
 }
 
-type ShardResult = Result<Vec<(String, Vec<u8>)>, String>;
-
-/// Indexes one shard and returns its files (paths relative to the bundle folder).
-async fn index_shard(records: Vec<Record>) -> ShardResult {
-    let options = PagefindServiceConfig::builder()
-        .force_language(LANGUAGE.to_string())
-        .build();
-    let mut index = PagefindIndex::new(Some(options)).map_err(|e| format!("{e:#}"))?;
-    for record in records {
-        index
-            .add_custom_record(
-                record.url,
-                record.content,
-                LANGUAGE.to_string(),
-                Some(record.meta),
-                Some(record.filters),
-                None,
-            )
-            .await
-            .map_err(|e| format!("{e:#}"))?;
-    }
-    let files = index.get_files().await.map_err(|e| format!("{e:#}"))?;
-    Ok(files
-        .into_iter()
-        .map(|f| {
-            let path = f.filename.to_string_lossy().replace('\\', "/");
-            (path, f.contents)
-        })
-        .collect())
+/// The documents of each index shard (indexes into `site.documents`), in index order.
+/// Dealt in order of service, so each shard gets its share of every service's documents and
+/// the term statistics Pagefind ranks by (per shard) stay close to those of the whole.
+pub fn shards(site: &Site, config: &SearchConfig) -> Vec<Vec<usize>> {
+    let documents = &site.documents;
+    let mut order: Vec<usize> = (0..documents.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |d: &DocView| (d.services.first().cloned(), d.kind, d.url.clone());
+        key(&documents[a]).cmp(&key(&documents[b]))
+    });
+    deal(
+        documents.len(),
+        shard_count(documents.len(), config.shard_size),
+    )
+    .into_iter()
+    .map(|shard| shard.into_iter().map(|position| order[position]).collect())
+    .collect()
 }
 
-/// Builds the search index of every document of `site`, shard by shard on parallel threads,
-/// and returns its files (for `opsbook serve`, which installs them itself).
+/// Builds the search index of every document of `site` and returns its files (for
+/// `opsbook serve`, which installs them itself).
 pub fn build(site: &Site, config: &SearchConfig) -> Result<SearchOutput, SiteError> {
     let files = Mutex::new(Vec::new());
     let summary = build_into(site, config, &AtomicBool::new(false), &|file| {
@@ -310,10 +380,9 @@ pub fn build(site: &Site, config: &SearchConfig) -> Result<SearchOutput, SiteErr
     Ok(SearchOutput { files, summary })
 }
 
-/// Builds the search index of every document of `site`, shard by shard on parallel threads,
-/// and hands the files of each shard to `sink` as soon as that shard is done (paths relative to
-/// the output folder), so at most one shard per thread is in memory. When `stop` is set (the
-/// rest of the build failed), no further shard is started.
+/// Builds the search index of every document of `site`, shard after shard, each on every
+/// core, and hands each file to `sink` as soon as it is written (paths relative to the
+/// output folder). When `stop` is set (the rest of the build failed), indexing stops.
 pub fn build_into(
     site: &Site,
     config: &SearchConfig,
@@ -321,100 +390,63 @@ pub fn build_into(
     sink: &(dyn Fn(OutputFile) -> Result<(), SiteError> + Sync),
 ) -> Result<SearchSummary, SiteError> {
     let started = Instant::now();
+    let engine = engine()?;
     let documents = &site.documents;
-    // Dealt in order of service, so each shard gets its share of every service's documents and
-    // the term statistics Pagefind ranks by (per shard) stay close to those of the whole.
-    let mut order: Vec<usize> = (0..documents.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |d: &DocView| (d.services.first().cloned(), d.kind, d.url.clone());
-        key(&documents[a]).cmp(&key(&documents[b]))
-    });
-    let shards: Vec<Vec<usize>> = deal(
-        documents.len(),
-        shard_count(documents.len(), config.shard_size),
-    )
-    .into_iter()
-    .map(|shard| shard.into_iter().map(|position| order[position]).collect())
-    .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(shards.len())
-        .max(1);
-    // The futures run on the threads below (block_on); the runtime's own worker only drives
-    // Pagefind's spawn_blocking calls and timers.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("opsbook-search")
-        .build()
-        .map_err(search_error)?;
+    let shards = shards(site, config);
 
-    let next = AtomicUsize::new(0);
+    let options = IndexOptions {
+        fields: META_FIELDS.iter().map(|f| f.to_string()).collect(),
+        ..IndexOptions::default()
+    };
+    let mut indexer = Indexer::new(engine, options);
     let files = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
-    let failures: Mutex<Vec<(usize, SiteError)>> = Mutex::new(Vec::new());
-    let failed = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    if stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let shard = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(members) = shards.get(shard) else {
-                        break;
-                    };
-                    // Records are made here, one shard at a time, so the text of the whole
-                    // corpus is never held at once.
-                    let records: Vec<Record> = members
-                        .iter()
-                        .map(|&i| {
-                            record(
-                                &documents[i],
-                                site.body(documents[i].index),
-                                &site.info.base_path,
-                            )
-                        })
-                        .collect();
-                    let outcome = runtime
-                        .block_on(index_shard(records))
-                        .map_err(|e| search_error(format!("shard {shard}: {e}")))
-                        .and_then(|bundle| {
-                            let dir = shard_dir(shard);
-                            for (path, contents) in bundle {
-                                if shard > 0 && !is_shard_data(&path) {
-                                    continue;
-                                }
-                                files.fetch_add(1, Ordering::Relaxed);
-                                bytes.fetch_add(contents.len(), Ordering::Relaxed);
-                                sink(OutputFile {
-                                    path: format!("{dir}/{path}"),
-                                    bytes: contents,
-                                })?;
-                            }
-                            Ok(())
-                        });
-                    if let Err(e) = outcome {
-                        failed.store(true, Ordering::Relaxed);
-                        failures
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((shard, e));
-                        break;
-                    }
-                }
-            });
+    let alerts = alerts_with_pages(site);
+    for (shard, members) in shards.iter().enumerate() {
+        if stop.load(Ordering::Relaxed) {
+            break;
         }
-    });
-    drop(runtime);
-
-    let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
-    failures.sort_by_key(|(shard, _)| *shard);
-    if let Some((_, error)) = failures.into_iter().next() {
-        return Err(error);
+        let dir = shard_dir(shard);
+        let put = |path: String, contents: Vec<u8>| {
+            files.fetch_add(1, Ordering::Relaxed);
+            bytes.fetch_add(contents.len(), Ordering::Relaxed);
+            sink(OutputFile {
+                path: format!("{dir}/{path}"),
+                bytes: contents,
+            })
+        };
+        if shard == 0 {
+            // Pagefind's scripts, interface and WebAssembly, for every shard.
+            for (path, contents) in &engine.files {
+                put(path.clone(), contents.clone())?;
+            }
+        }
+        // Records are made on the indexing threads, one at a time, so the text of the whole
+        // corpus is never held at once.
+        let make = |i: usize| match members.get(i) {
+            Some(&member) => {
+                let doc = &documents[member];
+                record(doc, site.body(doc.index), &site.info.base_path)
+            }
+            None => alert_record(alerts[i - members.len()], &site.info.base_path),
+        };
+        let count = members.len() + if shard == 0 { alerts.len() } else { 0 };
+        let written = indexer
+            .write(count, &make, stop, &put)
+            .map_err(|e| match e {
+                SiteError::Search { message } => search_error(format!("shard {shard}: {message}")),
+                other => other,
+            })?;
+        let Some(written) = written else {
+            break;
+        };
+        put(
+            "pagefind-entry.json".to_string(),
+            engine.entry(&written.meta_hash, written.pages),
+        )?;
     }
     Ok(SearchSummary {
-        records: documents.len(),
+        records: documents.len() + alerts.len(),
         shards: shards.len(),
         files: files.into_inner(),
         bytes: bytes.into_inner(),
@@ -463,6 +495,21 @@ mod tests {
             !SearchView::new(&config, "/", 0).enabled,
             "no documents, no search box"
         );
+    }
+
+    #[test]
+    fn index_values_are_html_text_and_never_pagefind_instructions() {
+        assert_eq!(
+            index_value("<img src=x onerror=alert(1)> & \"><script>"),
+            "&lt;img src=x onerror=alert(1)&gt; &amp; \"&gt;&lt;script&gt;"
+        );
+        assert_eq!(index_value("javascript:alert(1)"), "javascript:alert(1)");
+        assert_eq!(
+            index_value("___PAGEFIND_WEIGHT___9 x ___END_PAGEFIND_WEIGHT___"),
+            "PAGEFIND_WEIGHT___9 x END_PAGEFIND_WEIGHT___"
+        );
+        // Words keep their apostrophes and quotes, so they are found as typed.
+        assert_eq!(index_value("won't \"start\""), "won't \"start\"");
     }
 
     #[test]

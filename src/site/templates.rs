@@ -24,6 +24,8 @@ pub const PAGES: &[(&str, &str)] = builtin!(
     "taxonomy.html",
     "follow-ups.html",
     "metrics.html",
+    "alerts.html",
+    "alert.html",
     "404.html",
     "atom.xml",
     "sitemap.xml",

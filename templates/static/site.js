@@ -1,6 +1,14 @@
 // opsbook: small progressive enhancements; every page works without JavaScript.
 (function () {
   "use strict";
+  // An alert's page with one runbook sends the reader on: its <meta http-equiv="refresh"> does
+  // it without JavaScript; with it, location.replace keeps the alert page out of the history,
+  // so Back returns to the alert in Alertmanager or Grafana.
+  var redirect = document.querySelector("a[data-redirect]");
+  if (redirect) {
+    location.replace(redirect.href);
+    return;
+  }
   // "/" focuses the page's own filter box when it has one (lists say "press /" in it), else the
   // search box, as on most documentation sites.
   document.addEventListener("keydown", function (event) {

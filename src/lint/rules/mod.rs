@@ -28,10 +28,15 @@ registry! {
     missing_section::MissingSection,
     broken_link::BrokenLink,
     unknown_reference::UnknownReference,
+    unknown_alert::UnknownAlert,
     duplicate_id::DuplicateId,
     unknown_field::UnknownField,
     possible_secret::PossibleSecret,
     blameful_language::BlamefulLanguage,
+    invalid_rule_file::InvalidRuleFile,
+    alert_without_runbook::AlertWithoutRunbook,
+    runbook_url_broken::RunbookUrlBroken,
+    alert_severity_mismatch::AlertSeverityMismatch,
 }
 
 /// Reported even in ignored paths: an ignored file is still a file opsbook read.

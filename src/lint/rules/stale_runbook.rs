@@ -52,7 +52,7 @@ impl Rule for StaleRunbook {
                 None => {
                     out.emit(
                         doc.opening_line(),
-                        "no `last_reviewed` date, and no (full) git history to tell when this runbook last changed",
+                        "no `last_reviewed` date, and no git history to tell when this runbook last changed",
                         "when was this runbook last reviewed?",
                         "walk through the runbook (ideally in a drill) and add `last_reviewed: YYYY-MM-DD`",
                     );
@@ -142,7 +142,7 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].at, "---");
         assert!(
-            found[0].message.starts_with("no `last_reviewed` date, and no (full) git history"),
+            found[0].message.starts_with("no `last_reviewed` date, and no git history"),
             "{}",
             found[0].message
         );
