@@ -78,6 +78,16 @@ pub enum Command {
         after_help = "Examples:\n  opsbook init                  in the current folder, which must be empty\n  opsbook init ops-kb           creates ops-kb/\n  opsbook init --force          add the missing starter files to a non-empty folder\n\nA folder holding only .git counts as empty. Existing files are never overwritten or deleted,\nwith or without --force."
     )]
     Init(InitArgs),
+    /// Propose an opsbook.toml that reads an existing repository of runbooks and postmortems as it is
+    #[command(
+        after_help = "Examples:\n  opsbook adopt                 print the proposal for the current folder\n  opsbook adopt ../ops-docs     for another folder\n  opsbook adopt --write         write it to opsbook.toml (never over an existing one)\n\nadopt reads Hugo, MkDocs, Jekyll, Middleman and Docusaurus layouts and plain folders. It\nnever changes a document. Every setting it proposes has a comment saying what it saw; the\nlint summary that config gives is printed on stderr."
+    )]
+    Adopt(AdoptArgs),
+    /// Rename the keys opsbook.toml maps (aliases) to opsbook's own names in the documents themselves
+    #[command(
+        after_help = "Examples:\n  opsbook migrate --dry-run     show the changes as a diff, write nothing\n  opsbook migrate               rename the keys in place\n\nOnly the keys change (`start_time:` becomes `started_at:`); values, comments, order and\nquoting stay byte for byte. A key is kept when another key of the same document is read\nas the same field, or when it is quoted. Never run implicitly; commit before you run it."
+    )]
+    Migrate(MigrateArgs),
     /// List the follow-ups of every postmortem, soonest due first
     #[command(
         after_help = "Examples:\n  opsbook follow-ups                          open and in-progress follow-ups\n  opsbook follow-ups --overdue\n  opsbook follow-ups --owner bob@example.com --due-before 2026-12-01\n  opsbook follow-ups --service checkout-web --all\n  opsbook follow-ups --status done --format csv > done.csv\n  opsbook follow-ups --format markdown        paste into the weekly review\n\nThe exit code is 0 whatever is listed; `opsbook lint` is the check that fails."
@@ -248,6 +258,22 @@ pub struct InitArgs {
     /// Add the starter files to a folder that is not empty (existing files are kept)
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// Print the changes as a unified diff instead of writing them
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AdoptArgs {
+    /// The repository to read [default: .]
+    pub dir: Option<PathBuf>,
+    /// Write the proposal to DIR/opsbook.toml instead of printing it (refused when one exists)
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// The output formats of the review commands (`follow-ups`, `alerts`).

@@ -1,5 +1,7 @@
 //! `opsbook.toml`: site settings, folders and the document schema. Every key is optional.
 
+pub mod reading;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -8,6 +10,7 @@ use serde::Deserialize;
 
 use crate::document::Kind;
 use crate::lint::Level;
+pub use reading::{Conversion, DocumentsConfig, KindsConfig, LinksConfig, Section};
 
 pub const CONFIG_FILE: &str = "opsbook.toml";
 
@@ -23,6 +26,12 @@ pub struct Config {
     pub schema: SchemaConfig,
     pub lint: LintConfig,
     pub search: SearchConfig,
+    /// Which files are documents and how they are read (see [`reading`]).
+    pub documents: DocumentsConfig,
+    /// Kinds by path glob (see [`reading`]).
+    pub kinds: KindsConfig,
+    /// Link conventions of other site generators (see [`reading`]).
+    pub links: LinksConfig,
     pub alerts: AlertsConfig,
     /// The folder holding opsbook.toml (or the working folder without one); relative paths
     /// in the config are relative to it.
@@ -31,6 +40,10 @@ pub struct Config {
     /// The config file that was read, if any.
     #[serde(skip)]
     pub file: Option<PathBuf>,
+    /// The reading settings compiled (globs, aliases), made on first use by
+    /// [`Config::mapping`]: change the settings before that.
+    #[serde(skip)]
+    pub compiled: std::sync::OnceLock<std::sync::Arc<crate::document::mapping::Mapping>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,10 +94,16 @@ pub struct KindSchema {
     pub required: Vec<String>,
     /// Allowed values per field; a field listed here accepts nothing else.
     pub allowed: BTreeMap<String, Vec<String>>,
-    /// Headings the body must have (`missing-section`), matched case-insensitively.
-    pub sections: Vec<String>,
+    /// Headings the body must have (`missing-section`), matched case-insensitively; a list
+    /// in the list is a choice (`["Timeline", "Key events"]`).
+    pub sections: Vec<Section>,
     /// Extra front matter keys a team uses, so `unknown-field` accepts them.
     pub extra_fields: Vec<String>,
+    /// The team's own names for opsbook's fields: `start_time = "started_at"`.
+    pub aliases: reading::Ordered<String>,
+    /// Conversions of values written the team's way, by opsbook field:
+    /// `review_interval = "duration"`.
+    pub convert: BTreeMap<String, Conversion>,
 }
 
 /// `[lint]`: rule levels and exceptions.
@@ -134,9 +153,13 @@ impl Default for Config {
             schema: SchemaConfig::default(),
             lint: LintConfig::default(),
             search: SearchConfig::default(),
+            documents: DocumentsConfig::default(),
+            kinds: KindsConfig::default(),
+            links: LinksConfig::default(),
             alerts: AlertsConfig::default(),
             root: PathBuf::from("."),
             file: None,
+            compiled: std::sync::OnceLock::new(),
         }
     }
 }
@@ -278,7 +301,7 @@ impl Default for SchemaConfig {
                     ("detection", &["alert", "customer", "internal", "other"]),
                     ("data_exposure", &["none", "suspected", "confirmed"]),
                 ]),
-                sections: strings(&["Timeline"]),
+                sections: vec![Section::from("Timeline")],
                 ..KindSchema::default()
             },
             follow_up: KindSchema {
@@ -438,7 +461,13 @@ impl Config {
                 "edit_branch".into(),
             ));
         }
-        Ok(())
+        reading::validate(self)
+    }
+
+    /// The reading settings compiled for document parsing and discovery.
+    pub fn mapping(&self) -> &std::sync::Arc<crate::document::mapping::Mapping> {
+        self.compiled
+            .get_or_init(|| std::sync::Arc::new(crate::document::mapping::Mapping::new(self)))
     }
 
     /// The `[alerts]` checks: valid globs, severities on the scale, web addresses.

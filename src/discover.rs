@@ -1,9 +1,12 @@
-//! Finds the documents to read: every `*.md` under the content folder, hidden files and
-//! folders skipped, in a deterministic (sorted) order.
+//! Finds the documents to read: every file under the content folder that the document
+//! patterns match (`*.md` by default; see `[documents]` in opsbook.toml), hidden files and
+//! folders and excluded paths skipped, in a deterministic (sorted) order.
 
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
+
+use crate::document::mapping::Mapping;
 
 /// A file to read, before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +37,50 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
-/// Every Markdown file under `root`, sorted by relative path.
-pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
+/// Every document under `root` (files `mapping` calls documents), sorted by relative path.
+pub fn discover(root: &Path, mapping: &Mapping) -> Result<Vec<SourceFile>, DiscoverError> {
     walk(root, "the content folder", &|path| {
-        path.extension().and_then(|e| e.to_str()) == Some("md")
+        mapping.is_document(&rel(root, path))
     })
+}
+
+/// File endings other site generators use for Markdown, longest first.
+pub const MARKDOWN_ENDINGS: &[&str] = &[
+    ".html.md.erb",
+    ".html.markdown",
+    ".html.md",
+    ".md.erb",
+    ".markdown",
+    ".mdown",
+    ".mkdn",
+    ".mdx",
+    ".mkd",
+    ".md",
+];
+
+/// How many files under `root` (hidden ones aside, at most the first 100,000 entries) look
+/// like Markdown by their ending but are not documents by `mapping`, by ending: the hint when
+/// no document is found.
+pub fn other_markdown(root: &Path, mapping: &Mapping) -> Vec<(&'static str, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+        .take(100_000);
+    for entry in walker.flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let Some(ending) = MARKDOWN_ENDINGS.iter().find(|e| name.ends_with(*e)) else {
+            continue;
+        };
+        if !mapping.is_document(&rel(root, entry.path())) {
+            *counts.entry(ending).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
 }
 
 /// Every file under `root` that `accept` takes (by its path), sorted by relative path, hidden
@@ -155,7 +197,7 @@ mod tests {
             fs::create_dir_all(full.parent().unwrap()).unwrap();
             fs::write(full, "---\n---\n").unwrap();
         }
-        let names: Vec<_> = discover(root)
+        let names: Vec<_> = discover(root, Mapping::default_ref())
             .unwrap()
             .into_iter()
             .map(|f| f.rel_path)
@@ -174,7 +216,7 @@ mod tests {
     fn missing_folder_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
-            discover(&dir.path().join("nope")),
+            discover(&dir.path().join("nope"), Mapping::default_ref()),
             Err(DiscoverError::Missing(_))
         ));
     }
@@ -190,7 +232,7 @@ mod tests {
         std::os::unix::fs::symlink(root.join("loop.md"), root.join("loop.md")).unwrap();
         fs::write(root.join("inside.md"), "x").unwrap();
         std::os::unix::fs::symlink(root.join("inside.md"), root.join("alias.md")).unwrap();
-        let files = discover(&root).unwrap();
+        let files = discover(&root, Mapping::default_ref()).unwrap();
         let problem = |name: &str| {
             files
                 .iter()

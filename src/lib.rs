@@ -5,6 +5,7 @@
 //! [`site`] (model, render, write) for `opsbook build`. The library returns data; the binary
 //! ([`commands`], with the arguments defined in [`cli`]) prints it and picks the exit code.
 
+pub mod adopt;
 pub mod alerts;
 pub mod allocator;
 pub mod cli;
@@ -62,14 +63,19 @@ pub enum Error {
         )
     )]
     PathOutsideContentAndRules(String, String),
-    #[error("no documents in {0}: there is no *.md file to check")]
+    #[error("no documents in {place}: no file matches the document patterns ({patterns})")]
     #[diagnostic(
         code(content),
         help(
-            "add one with `opsbook new runbook \"Title\"`, check paths.content in opsbook.toml, or pass --allow-empty when an empty knowledge base is expected"
+            "{hint}add one with `opsbook new runbook \"Title\"`, check paths.content and [documents] patterns in opsbook.toml (`opsbook adopt` proposes them for an existing repository), or pass --allow-empty when an empty knowledge base is expected"
         )
     )]
-    NoDocuments(String),
+    NoDocuments {
+        place: String,
+        patterns: String,
+        /// What the folder holds instead, when it holds Markdown under other names.
+        hint: String,
+    },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Site(#[from] site::SiteError),
@@ -155,8 +161,8 @@ pub fn today() -> Date {
 
 /// Reads and parses every document of the knowledge base.
 pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
-    let files = discover::discover(&config.content_dir())?;
-    Ok(parse::parse_all(&files, config.lint.max_file_bytes))
+    let files = discover::discover(&config.content_dir(), config.mapping())?;
+    Ok(parse::parse_all(&files, config))
 }
 
 /// Runs discover -> parse -> check.
@@ -192,7 +198,24 @@ fn lint_docs(
                 .collect();
             paths.join(", ")
         };
-        return Err(Error::NoDocuments(place));
+        let other = discover::other_markdown(&config.content_dir(), config.mapping());
+        let hint = if other.is_empty() {
+            String::new()
+        } else {
+            let endings: Vec<String> = other
+                .iter()
+                .map(|(ending, count)| format!("{count} *{ending}"))
+                .collect();
+            format!(
+                "the folder holds Markdown under other names ({}): add their patterns to [documents] patterns; or ",
+                endings.join(", ")
+            )
+        };
+        return Err(Error::NoDocuments {
+            place,
+            patterns: config.documents.patterns.join(", "),
+            hint,
+        });
     }
     if let Some(rev) = &options.changed_since {
         let (documents, rule_files) = changed_since(config, rev, &docs, &alerts)?;
@@ -439,6 +462,9 @@ pub struct BuildOutcome {
     pub notes: Vec<String>,
     /// Statistics of the git history walk, when there was one.
     pub history: Option<HistoryStats>,
+    /// Every document the site has no page for, with why (displayed path, reason): nothing
+    /// read is left out in silence.
+    pub unpublished: Vec<(String, String)>,
 }
 
 /// How much history the build read, and how long it took.
@@ -483,8 +509,12 @@ fn git_for_build(
                 .as_ref()
                 .ok_or_else(|| git::GitError::NoRepository(content_dir.display().to_string()))?;
             let commit = repo.resolve(rev)?;
-            let files = repo.tree_files(commit, rev, parse::DEFAULT_MAX_FILE_BYTES)?;
-            (Some(parse::parse_tree_files(files)), Ok(Some(commit)))
+            let files =
+                repo.tree_files(commit, rev, parse::DEFAULT_MAX_FILE_BYTES, config.mapping())?;
+            (
+                Some(parse::parse_tree_files(files, config)),
+                Ok(Some(commit)),
+            )
         }
         None => (None, repo.as_ref().map_or(Ok(None), |r| r.head())),
     };
@@ -570,12 +600,17 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         files: h.files.len(),
         elapsed: h.elapsed,
     });
+    let unpublished = document::links::unpublished(&lint.docs)
+        .into_iter()
+        .map(|(i, why)| (lint.docs[i].display_path.clone(), why))
+        .collect();
     if lint.has_errors() && !options.allow_errors {
         return Ok(BuildOutcome {
             lint,
             site: None,
             notes,
             history: stats,
+            unpublished,
         });
     }
     let today = options.today.unwrap_or_else(today);
@@ -591,6 +626,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         site: Some(summary),
         notes,
         history: stats,
+        unpublished,
     })
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::discover::{SourceFile, TreeFile};
 use crate::document::{Document, ReadProblem};
 
@@ -15,32 +16,40 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 /// Template overrides (site pages, `opsbook new`) larger than this are refused.
 pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 
-pub fn parse_all(files: &[SourceFile], max_bytes: u64) -> Vec<Document> {
-    files.par_iter().map(|f| parse_file(f, max_bytes)).collect()
+/// Reads and parses `files` in parallel, with the config's reading settings and file limit.
+pub fn parse_all(files: &[SourceFile], config: &Config) -> Vec<Document> {
+    files.par_iter().map(|f| parse_file(f, config)).collect()
 }
 
 /// Parses files read from a git tree (`--rev`), in parallel.
-pub fn parse_tree_files(files: Vec<TreeFile>) -> Vec<Document> {
+pub fn parse_tree_files(files: Vec<TreeFile>, config: &Config) -> Vec<Document> {
+    let mapping = config.mapping();
     files
         .into_par_iter()
         .map(|file| {
             let path = std::path::PathBuf::from(&file.display);
             match file.bytes.and_then(decode) {
-                Ok(text) => Document::parse(file.rel_path, path, Arc::new(text)),
+                Ok(text) => Document::parse_with(file.rel_path, path, Arc::new(text), mapping),
                 Err(problem) => Document::unreadable(file.rel_path, path, problem),
             }
         })
         .collect()
 }
 
-pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Document {
+/// Reads and parses one file (at most `lint.max_file_bytes` of it).
+pub fn parse_file(file: &SourceFile, config: &Config) -> Document {
     let unreadable =
         |problem| Document::unreadable(file.rel_path.clone(), file.path.clone(), problem);
     if let Some(problem) = &file.link_problem {
         return unreadable(ReadProblem::Io(problem.clone()));
     }
-    match read_text(file, max_bytes) {
-        Ok(text) => Document::parse(file.rel_path.clone(), file.path.clone(), Arc::new(text)),
+    match read_text(file, config.lint.max_file_bytes) {
+        Ok(text) => Document::parse_with(
+            file.rel_path.clone(),
+            file.path.clone(),
+            Arc::new(text),
+            config.mapping(),
+        ),
         Err(problem) => unreadable(problem),
     }
 }

@@ -424,7 +424,7 @@ fn no_documents_is_an_error_unless_allow_empty() {
     assert_eq!(lint.code, 2);
     assert!(
         lint.stderr
-            .contains("no documents in content: there is no *.md file to check"),
+            .contains("no documents in content: no file matches the document patterns (*.md)"),
         "{}",
         lint.stderr
     );
@@ -445,6 +445,18 @@ fn no_documents_is_an_error_unless_allow_empty() {
         build.stderr
     );
     assert!(!dir.path().join("site").exists());
+
+    // Markdown under other names is pointed out.
+    fs::write(dir.path().join("content/runbooks/a.markdown"), "# A\n").unwrap();
+    fs::write(dir.path().join("content/runbooks/b.mdx"), "# B\n").unwrap();
+    let hinted = run(dir.path(), &["lint"]);
+    assert_eq!(hinted.code, 2);
+    let stderr = hinted.stderr.replace('\n', " ");
+    assert!(
+        stderr.contains("1 *.markdown") && stderr.contains("1 *.mdx"),
+        "{}",
+        hinted.stderr
+    );
 
     let allowed = run(dir.path(), &["lint", "--allow-empty"]);
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);

@@ -227,13 +227,13 @@ const TABLE: &[Row] = &[
     row(
         "[row-link](../runbooks/db/)",
         None,
-        Is("/runbooks/README/"),
+        Is("/runbooks/db/"),
         FOLDER_DB,
     ),
     row(
         "[row-link](../runbooks/db)",
         None,
-        Is("/runbooks/README/"),
+        Is("/runbooks/db/"),
         FOLDER_DB,
     ),
     row(
@@ -267,7 +267,9 @@ const TABLE: &[Row] = &[
     // Documents without a page, and paths that cannot be.
     row(
         "[row-link](../notes/orphan.md)",
-        Some("has no page on the site: it is neither a runbook nor a postmortem"),
+        Some(
+            "has no page on the site: it is neither a runbook nor a postmortem (give it `kind:`, or its folder a kind under [kinds] in opsbook.toml)",
+        ),
         AsWritten,
         &["notes/orphan.md"],
     ),
@@ -496,7 +498,7 @@ fn every_link_form_resolves_the_same_for_lint_site_and_serve() {
         "runbooks/my doc/index.html",
         "runbooks/weird?#%name/index.html",
         "runbooks/störung/index.html",
-        "runbooks/README/index.html",
+        "runbooks/db/index.html",
     ] {
         assert!(site.join(published).is_file(), "{published} is missing");
     }

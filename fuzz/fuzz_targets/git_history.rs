@@ -208,7 +208,12 @@ fn run(data: &[u8]) {
     let Ok(Some(repo)) = GitRepo::open(&content) else { return };
     if let Ok(Some(head)) = repo.head() {
         let _ = repo.history(head);
-        let _ = repo.tree_files(head, "HEAD", 1 << 20);
+        let _ = repo.tree_files(
+            head,
+            "HEAD",
+            1 << 20,
+            opsbook::document::mapping::Mapping::default_ref(),
+        );
     }
     let _ = repo.resolve("HEAD~2");
     let resolver = opsbook::document::links::Resolver::for_config(&Default::default());

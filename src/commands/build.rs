@@ -47,6 +47,13 @@ pub fn run(cli: &Cli, config: &Config, args: &BuildArgs) -> Result<Exit, crate::
         return Ok(Exit::Findings);
     };
     if !cli.quiet {
+        for (path, why) in &outcome.unpublished {
+            eprintln!(
+                "no page for {}: {}",
+                crate::term::escape_controls(path),
+                crate::term::escape_controls(why)
+            );
+        }
         eprintln!(
             "wrote {} pages for {} documents to {} in {:.2?}",
             site.pages,

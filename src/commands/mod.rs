@@ -2,12 +2,14 @@
 //! file per command: each prints what its command prints and returns the exit code. [`run`]
 //! is what the binary calls.
 
+pub mod adopt;
 pub mod alerts;
 pub mod build;
 pub mod follow_ups;
 pub mod init;
 pub mod lint;
 pub mod manual;
+pub mod migrate;
 pub mod new;
 pub mod rules;
 pub mod schema;
@@ -40,6 +42,7 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
     // Commands that need no knowledge base, so no config.
     match &cli.command {
         Command::Init(args) => return init::run(cli, args),
+        Command::Adopt(args) => return adopt::run(cli, args),
         Command::Completions(args) => return manual::completions(args),
         Command::Man(args) => return manual::man(cli, args),
         Command::Serve(args) => return serve::run(cli, args),
@@ -55,7 +58,9 @@ fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
         Command::Alerts(args) => alerts::run(cli, &config, args),
         Command::Rules(args) => rules::list(&config, args),
         Command::Schema(args) => schema::run(&config, args),
+        Command::Migrate(args) => migrate::run(cli, &config, args),
         Command::Init(_)
+        | Command::Adopt(_)
         | Command::Completions(_)
         | Command::Man(_)
         | Command::Serve(_)

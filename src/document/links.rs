@@ -40,9 +40,10 @@ pub const MAX_PUBLISHED_BYTES: u64 = 32 * 1024 * 1024;
 /// A way of writing links that a site generator other than opsbook understands. The resolver
 /// asks each convention in turn; plain relative links need none.
 pub trait Convention: Send + Sync {
-    /// `dest` rewritten as a plain relative link when it is written in this convention (Hugo
-    /// `{{< ref "x.md" >}}` -> `x.md`), else `None`.
-    fn rewrite(&self, _dest: &str) -> Option<String> {
+    /// `dest`, written in the document at `from`, rewritten as a plain relative link when it is
+    /// written in this convention (Hugo's `/runbooks/x.md` from the content root ->
+    /// `../runbooks/x.md`), else `None`.
+    fn rewrite(&self, _from: &str, _dest: &str) -> Option<String> {
         None
     }
     /// Other content paths a link to `path` may mean, tried in order when neither a document
@@ -52,10 +53,74 @@ pub trait Convention: Send + Sync {
     }
 }
 
+/// `page.html` (or `.htm`) for the document `page.md`, `page.html.md`, ... (Middleman, Jekyll,
+/// MkDocs without directory URLs).
+struct HtmlPages {
+    suffixes: Vec<String>,
+}
+
+impl Convention for HtmlPages {
+    fn alternatives(&self, path: &str) -> Vec<String> {
+        let Some(stem) = path
+            .strip_suffix(".html")
+            .or_else(|| path.strip_suffix(".htm"))
+        else {
+            return Vec::new();
+        };
+        self.suffixes
+            .iter()
+            .flat_map(|suffix| [format!("{stem}{suffix}"), format!("{path}{suffix}")])
+            .collect()
+    }
+}
+
+/// `incidents/slug` for the document `incidents/slug.md` (Hugo, Docusaurus, MkDocs with
+/// directory URLs; Hugo's refs often leave the ending out too).
+struct Extensionless {
+    suffixes: Vec<String>,
+}
+
+impl Convention for Extensionless {
+    fn alternatives(&self, path: &str) -> Vec<String> {
+        if path.is_empty() || self.suffixes.iter().any(|s| path.ends_with(s.as_str())) {
+            return Vec::new();
+        }
+        self.suffixes
+            .iter()
+            .map(|suffix| format!("{path}{suffix}"))
+            .collect()
+    }
+}
+
+/// Hugo's `{{< ref "/runbooks/x.md" >}}`: the shortcode itself becomes its path when the
+/// document is read (see [`super::templating`]); a path from the content root is made
+/// relative here.
+struct HugoRef {
+    suffixes: Vec<String>,
+}
+
+impl Convention for HugoRef {
+    fn rewrite(&self, from: &str, dest: &str) -> Option<String> {
+        let rest = dest.trim().strip_prefix('/')?;
+        if rest.starts_with('/') {
+            return None;
+        }
+        let path = rest.split(['#', '?']).next().unwrap_or(rest);
+        if !self.suffixes.iter().any(|s| path.ends_with(s.as_str())) {
+            return None;
+        }
+        let depth = from.matches('/').count();
+        Some(format!("{}{rest}", "../".repeat(depth)))
+    }
+}
+
 /// Resolves links by the rules in the module documentation plus its conventions.
 #[derive(Default)]
 pub struct Resolver {
     conventions: Vec<Box<dyn Convention>>,
+    /// Links starting with this path (ending in `/`) are looked for in the content folder
+    /// first (`[links] site_root`).
+    site_root: Option<String>,
 }
 
 /// A link destination taken apart, before anything is looked up.
@@ -229,56 +294,174 @@ pub fn page_problem(doc: &Document) -> Option<&'static str> {
     } else if doc.front_matter_problem.is_some() {
         Some("its front matter cannot be used")
     } else if doc.kind.is_none() {
-        Some("it is neither a runbook nor a postmortem")
+        Some(
+            "it is neither a runbook nor a postmortem (give it `kind:`, or its folder a kind under [kinds] in opsbook.toml)",
+        )
     } else {
         None
     }
 }
 
+/// Which documents get a page: those without a [`page_problem`], and of several that share
+/// a page URL, the first by content path (so the site is the same whatever order the file
+/// system lists files in; `duplicate-id` reports the others).
+pub fn published(docs: &[Document]) -> Vec<bool> {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for (index, doc) in docs.iter().enumerate() {
+        if page_problem(doc).is_some() {
+            continue;
+        }
+        first
+            .entry(doc.url_path())
+            .and_modify(|at| {
+                if doc.rel_path < docs[*at].rel_path {
+                    *at = index;
+                }
+            })
+            .or_insert(index);
+    }
+    let mut out = vec![false; docs.len()];
+    for index in first.into_values() {
+        out[index] = true;
+    }
+    out
+}
+
+/// Every document without a page, with why: what a build names so nothing is left out in
+/// silence.
+pub fn unpublished(docs: &[Document]) -> Vec<(usize, String)> {
+    let published = published(docs);
+    let owner: HashMap<String, usize> = docs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| published[*i])
+        .map(|(i, d)| (d.url_path(), i))
+        .collect();
+    docs.iter()
+        .enumerate()
+        .filter(|(i, _)| !published[*i])
+        .map(|(i, doc)| {
+            let why = match page_problem(doc) {
+                Some(why) => why.to_string(),
+                None => {
+                    let url = doc.url_path();
+                    let other = owner
+                        .get(&url)
+                        .map_or("", |&o| docs[o].display_path.as_str());
+                    format!("its page URL {url} is the page of {other}")
+                }
+            };
+            (i, why)
+        })
+        .collect()
+}
+
 impl Resolver {
     /// The resolver for a knowledge base: the plain rules, plus the conventions its config
-    /// asks for. Lint, the site and serve each take theirs from here.
-    pub fn for_config(_config: &crate::config::Config) -> Resolver {
-        // The place for `[links]` conventions in opsbook.toml (`.html` and extensionless links,
-        // Hugo's ref shortcodes): push them onto `conventions`.
-        Resolver::default()
+    /// asks for (`[links]`). Lint, the site and serve each take theirs from here.
+    pub fn for_config(config: &crate::config::Config) -> Resolver {
+        let links = &config.links;
+        let suffixes = config.mapping().suffixes().to_vec();
+        let mut conventions: Vec<Box<dyn Convention>> = Vec::new();
+        if links.hugo_ref {
+            conventions.push(Box::new(HugoRef {
+                suffixes: suffixes.clone(),
+            }));
+        }
+        if links.html {
+            conventions.push(Box::new(HtmlPages {
+                suffixes: suffixes.clone(),
+            }));
+        }
+        if links.extensionless || links.hugo_ref {
+            conventions.push(Box::new(Extensionless { suffixes }));
+        }
+        let root = links.site_root.trim();
+        let site_root = (!root.is_empty()).then(|| {
+            let root = root.trim_end_matches('/');
+            format!("{root}/")
+        });
+        Resolver {
+            conventions,
+            site_root,
+        }
     }
 
     /// Takes a destination written in the document at `from` (content-relative) apart.
     pub fn parse(&self, from: &str, dest: &str) -> Dest {
-        let rewritten = self.conventions.iter().find_map(|c| c.rewrite(dest));
+        let rewritten = self.conventions.iter().find_map(|c| c.rewrite(from, dest));
         parse(from, rewritten.as_deref().unwrap_or(dest))
+    }
+
+    /// A link to a path on the web server below `site_root`, as a content path (with its
+    /// anchor): what the old site served there may be a document here.
+    fn under_site_root(&self, dest: &str) -> Option<(String, Option<String>)> {
+        let root = self.site_root.as_deref()?;
+        let dest = dest.trim();
+        if dest.starts_with("//") {
+            return None;
+        }
+        let rest = dest
+            .strip_prefix(root)
+            .or_else(|| (dest == root.trim_end_matches('/')).then_some(""))?;
+        match parse("", rest) {
+            Dest::Content { path, anchor } => Some((path, anchor)),
+            Dest::SameDocument { anchor } => Some((String::new(), anchor)),
+            _ => None,
+        }
     }
 
     /// What the link `dest` in the document at `from` leads to.
     pub fn resolve<'a>(&self, corpus: &Corpus<'a>, from: &str, dest: &str) -> Resolution<'a> {
         match self.parse(from, dest) {
-            Dest::AsWritten => Resolution::AsWritten,
+            Dest::AsWritten => match self.under_site_root(dest) {
+                Some((path, anchor)) => match self.resolve_content(corpus, path, anchor) {
+                    found @ (Resolution::Document { .. }
+                    | Resolution::File { .. }
+                    | Resolution::Home
+                    | Resolution::List(_)) => found,
+                    // Not in the content folder: maybe another page of the web server.
+                    _ => Resolution::AsWritten,
+                },
+                None => Resolution::AsWritten,
+            },
             Dest::SameDocument { anchor } => Resolution::SameDocument { anchor },
             Dest::Outside => Resolution::Broken(Broken::Outside),
             Dest::Undecodable => Resolution::Broken(Broken::Undecodable),
-            Dest::Content { path, anchor } => {
-                let missing =
-                    |r: &Resolution| matches!(r, Resolution::Broken(Broken::Missing { .. }));
-                let found = resolve_path(corpus, path.clone(), anchor.clone());
-                if !missing(&found) {
-                    return found;
-                }
-                self.conventions
-                    .iter()
-                    .flat_map(|c| c.alternatives(&path))
-                    .map(|p| resolve_path(corpus, p, anchor.clone()))
-                    .find(|r| !missing(r))
-                    .unwrap_or(found)
-            }
+            Dest::Content { path, anchor } => self.resolve_content(corpus, path, anchor),
         }
+    }
+
+    /// A content path looked up as written, then as each convention reads it.
+    fn resolve_content<'a>(
+        &self,
+        corpus: &Corpus<'a>,
+        path: String,
+        anchor: Option<String>,
+    ) -> Resolution<'a> {
+        let missing = |r: &Resolution| matches!(r, Resolution::Broken(Broken::Missing { .. }));
+        let found = resolve_path(corpus, path.clone(), anchor.clone());
+        if !missing(&found) {
+            return found;
+        }
+        self.conventions
+            .iter()
+            .flat_map(|c| c.alternatives(&path))
+            .map(|p| resolve_path(corpus, p, anchor.clone()))
+            .find(|r| !missing(r))
+            .unwrap_or(found)
     }
 
     /// Every content path whose appearance, change or removal can change what `dest` in the
     /// document at `from` resolves to (`serve` checks the linking document again then).
     pub fn watched_paths(&self, from: &str, dest: &str) -> Vec<String> {
-        let Dest::Content { path, .. } = self.parse(from, dest) else {
-            return Vec::new();
+        let path = match self.parse(from, dest) {
+            Dest::Content { path, .. } => path,
+            Dest::AsWritten => match self.under_site_root(dest) {
+                Some((path, _)) => path,
+                None => return Vec::new(),
+            },
+            _ => return Vec::new(),
         };
         let mut paths = vec![path.clone()];
         if !path.ends_with(".md") {
@@ -513,6 +696,7 @@ mod tests {
         let plain = Resolver::default();
         let with = Resolver {
             conventions: vec![Box::new(HtmlForMarkdown)],
+            site_root: None,
         };
         let from = "postmortems/a.md";
         assert!(matches!(
@@ -532,6 +716,87 @@ mod tests {
                 "runbooks/db.html/_index.md",
                 "runbooks/db.md"
             ]
+        );
+    }
+
+    /// The `[links]` conventions of opsbook.toml, as lint, site and serve all get them.
+    #[test]
+    fn configured_conventions_find_the_documents_they_mean() {
+        let config = crate::config::Config::parse(
+            "[documents]\npatterns = [\"*.md\", \"*.html.md.erb\"]\n[links]\nhtml = true\nextensionless = true\nhugo_ref = true\nsite_root = \"/\"\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        let mapping = config.mapping();
+        let doc = |rel: &str, text: &str| {
+            Document::parse_with(
+                rel.into(),
+                rel.into(),
+                std::sync::Arc::new(text.into()),
+                mapping,
+            )
+        };
+        let docs = [
+            doc("runbooks/db.md", "---\nkind: runbook\n---\n"),
+            doc("manual/alerts.html.md.erb", "---\nkind: runbook\n---\n"),
+            doc(
+                "postmortems/a.md",
+                "---\nkind: postmortem\n---\n[r]({{< ref \"/runbooks/db.md#x\" >}}) [s]({{< relref \"../runbooks/db\" >}})\n",
+            ),
+        ];
+        let paths: HashMap<&str, usize> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.rel_path.as_str(), i))
+            .collect();
+        let corpus = Corpus::new(&docs, &paths, None);
+        let resolver = Resolver::for_config(&config);
+        let target = |dest: &str| match resolver.resolve(&corpus, "postmortems/a.md", dest) {
+            Resolution::Document { doc, anchor } => {
+                format!(
+                    "{}{}",
+                    doc.rel_path,
+                    anchor.map(|a| format!("#{a}")).unwrap_or_default()
+                )
+            }
+            Resolution::AsWritten => "as written".into(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(target("../runbooks/db.html"), "runbooks/db.md");
+        assert_eq!(
+            target("../manual/alerts.html#y"),
+            "manual/alerts.html.md.erb#y"
+        );
+        assert_eq!(target("../runbooks/db"), "runbooks/db.md");
+        assert_eq!(target("/manual/alerts.html"), "manual/alerts.html.md.erb");
+        assert_eq!(target("/runbooks/db/"), "runbooks/db.md");
+        assert_eq!(
+            target("/api/status"),
+            "as written",
+            "not in the content folder"
+        );
+        // Hugo refs in the body became links to the documents they name.
+        let dests: Vec<_> = docs[2]
+            .outline
+            .links
+            .iter()
+            .map(|l| target(&l.dest))
+            .collect();
+        assert_eq!(dests, ["runbooks/db.md#x", "runbooks/db.md"]);
+        // Without the conventions, the same links lead nowhere.
+        let plain = Resolver::default();
+        assert!(matches!(
+            plain.resolve(&corpus, "postmortems/a.md", "../runbooks/db.html"),
+            Resolution::Broken(_)
+        ));
+        assert!(matches!(
+            plain.resolve(&corpus, "postmortems/a.md", "/runbooks/db/"),
+            Resolution::AsWritten
+        ));
+        assert!(
+            resolver
+                .watched_paths("postmortems/a.md", "/runbooks/x")
+                .contains(&"runbooks/x.md".to_string())
         );
     }
 

@@ -19,8 +19,31 @@ pub struct Node {
 /// A mapping key with its byte span in the original file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
+    /// The name opsbook reads it as: the field an alias in opsbook.toml maps it to, or the
+    /// name as written.
     pub name: String,
     pub span: Range<usize>,
+    /// The name as written in the file, when it is an alias of `name`.
+    pub written: Option<String>,
+}
+
+impl Key {
+    pub fn new(name: impl Into<String>, span: Range<usize>) -> Key {
+        Key {
+            name: name.into(),
+            span,
+            written: None,
+        }
+    }
+
+    /// The key for messages: `` `started_at` ``, or `` `start_time` (read as `started_at`) ``
+    /// for an alias, so a finding names both the team's key and opsbook's.
+    pub fn label(&self) -> String {
+        match &self.written {
+            Some(written) => format!("`{written}` (read as `{}`)", self.name),
+            None => format!("`{}`", self.name),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -258,10 +281,8 @@ fn convert(raw: Spanned<RawNode>, yaml: &str, base: usize) -> Node {
             entries
                 .into_iter()
                 .map(|(k, v)| {
-                    let key = Key {
-                        span: span_of(&k, yaml, base),
-                        name: k.value,
-                    };
+                    let span = span_of(&k, yaml, base);
+                    let key = Key::new(k.value, span);
                     (key, convert(v, yaml, base))
                 })
                 .collect(),
@@ -319,10 +340,7 @@ mod fast {
                         {
                             return None;
                         }
-                        *pending = Some(Key {
-                            name: text.into_owned(),
-                            span,
-                        });
+                        *pending = Some(Key::new(text.into_owned(), span));
                         continue;
                     }
                     let value = scalar(text, style)?;

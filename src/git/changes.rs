@@ -75,7 +75,13 @@ fn changed_documents_unguarded(
     resolver: &Resolver,
 ) -> Result<BTreeSet<String>, ChangesError> {
     let (git, base) = open_at_merge_base(content_dir, rev)?;
-    let touched = touched_since(&git, base, &|rel| rel.ends_with(".md"))?;
+    // Any Markdown ending: documents may be `*.mdx`, `*.html.md.erb`, ... (`[documents]`).
+    let markdown = |rel: &str| {
+        crate::discover::MARKDOWN_ENDINGS
+            .iter()
+            .any(|e| rel.ends_with(e))
+    };
+    let touched = touched_since(&git, base, &markdown)?;
     let gone_ids = gone_ids(&git, base, &touched.gone, docs)?;
     let mut changed = touched.changed;
     for doc in docs {

@@ -8,6 +8,7 @@ use super::tree::{MAX_ENTRIES, folder_id};
 use super::{GitError, GitRepo, ObjectId, guard};
 use crate::discover::{DiscoverError, TreeFile, join_prefix};
 use crate::document::ReadProblem;
+use crate::document::mapping::Mapping;
 
 /// Folders deeper than this below the content folder are a damaged tree (or one that contains
 /// itself), not a knowledge base.
@@ -32,8 +33,9 @@ impl GitRepo {
         commit: ObjectId,
         rev: &str,
         max_bytes: u64,
+        mapping: &Mapping,
     ) -> Result<Vec<TreeFile>, DiscoverError> {
-        let read = || self.tree_files_unguarded(commit, rev, max_bytes);
+        let read = || self.tree_files_unguarded(commit, rev, max_bytes, mapping);
         guard("the revision's files", read).unwrap_or_else(|err| {
             Err(DiscoverError::Unreadable {
                 path: format!("{rev}:{}", self.content_prefix()),
@@ -47,6 +49,7 @@ impl GitRepo {
         commit: ObjectId,
         rev: &str,
         max_bytes: u64,
+        mapping: &Mapping,
     ) -> Result<Vec<TreeFile>, DiscoverError> {
         let prefix = self.content_prefix();
         let label = format!("{rev}:{prefix}");
@@ -64,7 +67,7 @@ impl GitRepo {
         let content = folder_id(&repo, root, &self.prefix_components(), &mut buf)
             .map_err(unreadable)?
             .ok_or_else(|| DiscoverError::Missing(label.clone()))?;
-        let mut found = markdown_files(&repo, content).map_err(unreadable)?;
+        let mut found = document_files(&repo, content, mapping).map_err(unreadable)?;
         found.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
         let mut files = Vec::with_capacity(found.len());
         for file in found {
@@ -89,9 +92,13 @@ impl GitRepo {
     }
 }
 
-/// Every `*.md` file (blob, executable or symlink) below the tree `root`, hidden names
-/// skipped.
-fn markdown_files(repo: &gix::Repository, root: ObjectId) -> Result<Vec<Found>, GitError> {
+/// Every document file (blob, executable or symlink; see `[documents]`) below the tree `root`,
+/// hidden names and excluded paths skipped.
+fn document_files(
+    repo: &gix::Repository,
+    root: ObjectId,
+    mapping: &Mapping,
+) -> Result<Vec<Found>, GitError> {
     let mut found = Vec::new();
     let mut folders = vec![(root, String::new(), 0usize)];
     let mut entries = 0usize;
@@ -115,14 +122,14 @@ fn markdown_files(repo: &gix::Repository, root: ObjectId) -> Result<Vec<Found>, 
                 )));
             }
             let name = String::from_utf8_lossy(entry.filename);
-            if name.starts_with('.') {
+            let path = format!("{dir}{name}");
+            if name.starts_with('.') || mapping.is_excluded(&path) {
                 continue;
             }
-            let path = format!("{dir}{name}");
             match entry.mode.kind() {
                 EntryKind::Tree => folders.push((entry.oid.to_owned(), path + "/", depth + 1)),
                 EntryKind::Commit => {}
-                kind if name.ends_with(".md") => found.push(Found {
+                kind if mapping.is_document(&path) => found.push(Found {
                     rel_path: path,
                     id: entry.oid.to_owned(),
                     kind,

@@ -2,6 +2,7 @@
 
 use super::testing::{DAY, T0, TestRepo, git};
 use super::*;
+use crate::document::mapping::Mapping;
 
 #[test]
 fn one_walk_gives_last_change_and_contributors_per_file() {
@@ -178,11 +179,16 @@ fn content_folder_may_exist_only_in_history() {
     let git = GitRepo::open(&repo.join("content")).unwrap().unwrap();
     assert_eq!(git.content_prefix(), "content");
     assert!(matches!(
-        git.tree_files(gone, "HEAD", 100),
+        git.tree_files(gone, "HEAD", 100, Mapping::default_ref()),
         Err(crate::discover::DiscoverError::Missing(label)) if label == "HEAD:content"
     ));
     let files = git
-        .tree_files(git.resolve("HEAD~1").unwrap(), "HEAD~1", 100)
+        .tree_files(
+            git.resolve("HEAD~1").unwrap(),
+            "HEAD~1",
+            100,
+            Mapping::default_ref(),
+        )
         .unwrap();
     assert_eq!(files.len(), 1);
     let history = git.history(gone).unwrap();
@@ -225,7 +231,9 @@ fn files_of_a_commit_come_from_its_tree() {
     std::fs::write(repo.join("content/runbooks/a.md"), "dirty").unwrap();
     let git = GitRepo::open(&repo.join("content")).unwrap().unwrap();
 
-    let files = git.tree_files(first, "v1", 50).unwrap();
+    let files = git
+        .tree_files(first, "v1", 50, Mapping::default_ref())
+        .unwrap();
     let names: Vec<_> = files.iter().map(|f| f.rel_path.as_str()).collect();
     assert_eq!(names, ["postmortems/big.md", "runbooks/a.md"]);
     assert_eq!(files[1].bytes.as_deref().unwrap(), b"old a");
@@ -239,7 +247,12 @@ fn files_of_a_commit_come_from_its_tree() {
     ));
 
     let files = git
-        .tree_files(git.head().unwrap().unwrap(), "HEAD", 1000)
+        .tree_files(
+            git.head().unwrap().unwrap(),
+            "HEAD",
+            1000,
+            Mapping::default_ref(),
+        )
         .unwrap();
     let get = |name: &str| files.iter().find(|f| f.rel_path == name).unwrap();
     assert_eq!(get("runbooks/a.md").bytes.as_deref().unwrap(), b"new a");

@@ -53,7 +53,8 @@ impl<'a> Corpus<'a> {
                 ids.entry(doc.id.as_str()).or_default().push(index);
             }
             paths.insert(doc.rel_path.as_str(), index);
-            if doc.kind.is_some() {
+            // The documents that would get a page (as the site decides, links::published).
+            if crate::document::links::page_problem(doc).is_none() {
                 urls.entry(doc.url_path()).or_default().push(index);
             }
         }

@@ -187,10 +187,12 @@ impl Policy {
         let allowed = allow_list(doc);
         self.levels.iter().copied().filter(move |(rule, level)| {
             // Unreadable files are always reported: an ignored path is still a file we read.
+            // So are two documents with one page URL or id: an ignored document still gets a
+            // page, and which of the two would get it is no choice to leave to chance.
             let id = rule.id();
             *level != Level::Off
                 && rule.meta().checks == Checks::Documents
-                && (!ignored || id == rules::UNREADABLE_FILE)
+                && (!ignored || id == rules::UNREADABLE_FILE || id == rules::DUPLICATE_ID)
                 && !(draft && self.draft_skip.iter().any(|s| id == s.as_str()))
                 && !allowed.contains(&id.as_str())
         })

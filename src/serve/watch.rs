@@ -16,6 +16,8 @@ pub struct Places {
     pub config: PathBuf,
     pub content: PathBuf,
     pub templates: PathBuf,
+    /// Which content files are documents (`[documents]` patterns).
+    pub documents: std::sync::Arc<crate::document::mapping::Mapping>,
     /// The folders `[alerts] rules` globs walk, and the globs (relative to `root`).
     pub rule_folders: Vec<PathBuf>,
     pub rules: Vec<String>,
@@ -42,6 +44,7 @@ impl Places {
             config: resolve(config_path),
             content: resolve(&config.content_dir()),
             templates: resolve(&config.templates_dir()),
+            documents: config.mapping().clone(),
             rule_folders: crate::alerts::rule_folders(config)
                 .iter()
                 .map(|dir| resolve(dir))
@@ -87,7 +90,7 @@ impl Places {
                 return None;
             }
             let rel = parts.join("/");
-            if rel.ends_with(".md") {
+            if self.documents.is_document(&rel) {
                 return Some(Change::Document(rel));
             }
             if rel.ends_with('~') || rel.ends_with(".swp") || rel.ends_with(".tmp") {
@@ -260,6 +263,7 @@ mod tests {
             config: "/kb/opsbook.toml".into(),
             content: "/kb/content".into(),
             templates: "/kb/templates".into(),
+            documents: crate::config::Config::default().mapping().clone(),
             rule_folders: vec!["/kb/content/monitoring".into(), "/kb/deploy".into()],
             rules: vec![
                 "content/monitoring/**/*.yaml".into(),

@@ -114,8 +114,8 @@ impl Workspace {
     }
 
     fn reload_all(&mut self) -> Result<Vec<String>, crate::Error> {
-        let files = discover::discover(&self.config.content_dir())?;
-        self.docs = parse::parse_all(&files, self.config.lint.max_file_bytes);
+        let files = discover::discover(&self.config.content_dir(), self.config.mapping())?;
+        self.docs = parse::parse_all(&files, &self.config);
         self.alerts = Arc::new(crate::alerts::load(&self.config)?);
         self.stamps = files
             .iter()
@@ -220,7 +220,7 @@ impl Workspace {
                     path: path.clone(),
                     link_problem: None,
                 };
-                let doc = parse::parse_file(&file, self.config.lint.max_file_bytes);
+                let doc = parse::parse_file(&file, &self.config);
                 self.insert(doc, stamp(&path), applied);
                 Ok(())
             }
@@ -232,7 +232,7 @@ impl Workspace {
     /// Walks the content folder again; reads only new files and files whose size or
     /// modification time changed, and drops documents that are gone.
     fn rescan(&mut self, applied: &mut Applied) -> Result<(), crate::Error> {
-        let files = discover::discover(&self.config.content_dir())?;
+        let files = discover::discover(&self.config.content_dir(), self.config.mapping())?;
         applied.rescanned = true;
         let present: BTreeSet<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
         let gone: Vec<String> = self
@@ -250,7 +250,7 @@ impl Workspace {
             if known && current.is_some() && self.stamps.get(&file.rel_path) == current.as_ref() {
                 continue;
             }
-            let doc = parse::parse_file(file, self.config.lint.max_file_bytes);
+            let doc = parse::parse_file(file, &self.config);
             self.insert(doc, current, applied);
         }
         Ok(())

@@ -267,6 +267,8 @@ pub struct ViewInputs {
     pub scale: Vec<String>,
     /// `site.ticket_url`: the link of a follow-up's ticket id.
     pub ticket_pattern: String,
+    /// The reading settings (kinds, patterns, aliases, link conventions), by their hash.
+    pub reading: u64,
 }
 
 impl ViewInputs {
@@ -283,6 +285,7 @@ impl ViewInputs {
                 .map_or_else(|| default_content_prefix(config), str::to_string),
             scale: config.schema.severities.clone(),
             ticket_pattern: config.site.ticket_url.clone(),
+            reading: config.mapping().key,
         }
     }
 
@@ -393,11 +396,6 @@ pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
     }
 }
 
-/// Whether a document gets a page (and a view).
-fn has_page(doc: &Document) -> bool {
-    doc.is_usable() && doc.kind.is_some()
-}
-
 /// Document views kept between builds (by `opsbook serve`): the [`OwnView`] of each document,
 /// reused while its text is the same `Arc` (the workspace keeps unchanged documents as they
 /// are) and the [`ViewInputs`] are equal; the fields that depend on other documents are
@@ -434,7 +432,8 @@ impl ViewCache {
         let sources = site
             .docs
             .iter()
-            .map(|d| (d.rel_path.clone(), d.source.clone(), d.kind, has_page(d)))
+            .zip(&site.published)
+            .map(|(d, &published)| (d.rel_path.clone(), d.source.clone(), d.kind, published))
             .collect();
         self.views.clear();
         self.last = Some(Last {
@@ -464,12 +463,13 @@ impl ViewCache {
     fn reuse_last(
         &mut self,
         docs: &[Document],
+        published: &[bool],
         info: &SiteInfo,
         input: &SiteInput,
         inputs: &ViewInputs,
     ) -> Option<Assembled> {
         let last = self.last.take()?;
-        if reusable(&last, docs, info, input, inputs) {
+        if reusable(&last, docs, published, info, input, inputs) {
             return Some(Assembled {
                 documents: last.documents,
                 urls: last.urls,
@@ -514,6 +514,8 @@ pub struct Site<'a> {
     pub documents: Vec<DocView>,
     /// Content-relative path -> page URL (escaped), of every document with a page.
     pub urls: HashMap<String, String>,
+    /// Whether each document gets a page ([`links::published`]: one per URL), by index.
+    published: Vec<bool>,
     /// Content-relative path -> index in `docs`, for resolving links (made on first use).
     /// (Owned keys: a borrowed key would make `Site` invariant in its lifetime.)
     link_paths: OnceLock<HashMap<String, usize>>,
@@ -694,7 +696,9 @@ impl<'a> Site<'a> {
     ) -> Site<'a> {
         let inputs = ViewInputs::new(config, input);
         cache.start(&inputs);
-        let info = site_info(config, &inputs, docs.iter().filter(|d| has_page(d)).count());
+        let published = links::published(docs);
+        let pages = published.iter().filter(|p| **p).count();
+        let info = site_info(config, &inputs, pages);
         let site = |reused, parts: Assembled| {
             let alerts =
                 super::alerts::views(config, docs, &parts.documents, input.alerts, &inputs.base);
@@ -708,6 +712,7 @@ impl<'a> Site<'a> {
                 docs,
                 documents: parts.documents,
                 urls: parts.urls,
+                published: published.clone(),
                 link_paths: OnceLock::new(),
                 resolver: Resolver::for_config(config),
                 taxonomies: parts.taxonomies,
@@ -716,13 +721,13 @@ impl<'a> Site<'a> {
                 unsafe_html: config.site.unsafe_html,
             }
         };
-        if let Some(parts) = cache.reuse_last(docs, &info, input, &inputs) {
+        if let Some(parts) = cache.reuse_last(docs, &published, &info, input, &inputs) {
             return site(true, parts);
         }
         let mut documents: Vec<DocView> = docs
             .iter()
             .enumerate()
-            .filter(|(_, d)| has_page(d))
+            .filter(|(i, _)| published[*i])
             .map(|(index, doc)| DocView::new(index, cache.own(doc, &inputs)))
             .collect();
         link_related(&mut documents);
@@ -736,8 +741,9 @@ impl<'a> Site<'a> {
         link_terms(&mut documents, &taxonomies);
         let urls = docs
             .iter()
-            .filter(|d| links::page_problem(d).is_none())
-            .map(|d| (d.rel_path.clone(), inputs.url_of(d)))
+            .zip(&published)
+            .filter(|(_, published)| **published)
+            .map(|(d, _)| (d.rel_path.clone(), inputs.url_of(d)))
             .collect();
         site(
             false,
@@ -1043,6 +1049,7 @@ pub fn page_path(doc: &Document) -> String {
 fn reusable(
     last: &Last,
     docs: &[Document],
+    published: &[bool],
     info: &SiteInfo,
     input: &SiteInput,
     inputs: &ViewInputs,
@@ -1063,10 +1070,10 @@ fn reusable(
         if Arc::ptr_eq(source, &doc.source) {
             continue;
         }
-        if doc.kind != *kind || has_page(doc) != *viewed {
+        if doc.kind != *kind || published[i] != *viewed {
             return false;
         }
-        if !has_page(doc) {
+        if !published[i] {
             continue;
         }
         let Ok(at) = last.documents.binary_search_by_key(&i, |v| v.index) else {

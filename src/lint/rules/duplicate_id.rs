@@ -4,7 +4,7 @@ use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 /// Two documents with the same id or the same page URL.
 pub struct DuplicateId;
 
-const META: Meta = rule_meta! {
+pub(super) const META: Meta = rule_meta! {
     id: "duplicate-id",
     level: Error,
     reads: [OtherDocuments],
@@ -40,8 +40,15 @@ impl Rule for DuplicateId {
             );
         }
         let url = doc.url_path();
-        let same_url = others_in(&mut ctx.documents_with_url(&url));
+        let sharing: Vec<&Document> = ctx.documents_with_url(&url).collect();
+        let same_url = others_in(&mut sharing.iter().copied());
         if !same_url.is_empty() {
+            // The site gives the page to the first of them by path, whatever the file system's
+            // order: say which, so nobody has to guess what the build will show.
+            let first = sharing
+                .iter()
+                .min_by(|a, b| a.rel_path.cmp(&b.rel_path))
+                .map_or("", |d| d.display_path.as_str());
             out.emit(
                 doc.opening_line(),
                 format!(
@@ -49,7 +56,9 @@ impl Rule for DuplicateId {
                     same_url.join(", ")
                 ),
                 "two documents, one page",
-                "page URLs come from the file name: rename one of the files",
+                format!(
+                    "page URLs come from the file name (a folder's README or index takes the folder's name): rename one of the files; until then only {first} gets the page"
+                ),
             );
         }
     }

@@ -24,12 +24,16 @@ impl Rule for InvalidDate {
         };
         for (key, value) in doc.front_matter.as_map().unwrap_or_default() {
             match schema::field_spec(kind, &key.name).map(|f| f.ty) {
-                Some(FieldType::Date) => check_date(&key.name, value, out),
-                Some(FieldType::Timestamp) => check_timestamp(&key.name, value, out),
+                Some(FieldType::Date) => check_date(&key.label(), value, out),
+                Some(FieldType::Timestamp) => check_timestamp(&key.label(), value, out),
                 Some(FieldType::FollowUps) => {
                     for (index, item) in value.as_seq().unwrap_or_default().iter().enumerate() {
-                        if let Some((_, due)) = item.get("due") {
-                            check_date(&format!("follow_ups[{}].due", index + 1), due, out);
+                        if let Some((due_key, due)) = item.get("due") {
+                            let label = match &due_key.written {
+                                Some(w) => format!("`follow_ups[{}].{w}` (read as `due`)", index + 1),
+                                None => format!("`follow_ups[{}].due`", index + 1),
+                            };
+                            check_date(&label, due, out);
                         }
                     }
                 }
@@ -39,7 +43,8 @@ impl Rule for InvalidDate {
     }
 }
 
-fn check_date(name: &str, value: &Node, out: &mut Emitter) {
+/// `label` names the key as findings show it (`` `due` ``, or both names of an alias).
+fn check_date(label: &str, value: &Node, out: &mut Emitter) {
     let Some(text) = value.as_str() else {
         return; // Wrong type: invalid-value reports it.
     };
@@ -48,13 +53,13 @@ fn check_date(name: &str, value: &Node, out: &mut Emitter) {
     }
     out.emit(
         value.span.clone(),
-        format!("`{name}` is `{text}`, not a valid date"),
+        format!("{label} is `{text}`, not a valid date"),
         "expected YYYY-MM-DD",
         "write a real calendar date as YYYY-MM-DD, such as 2026-10-18",
     );
 }
 
-fn check_timestamp(name: &str, value: &Node, out: &mut Emitter) {
+fn check_timestamp(label: &str, value: &Node, out: &mut Emitter) {
     let Some(text) = value.as_str() else {
         return;
     };
@@ -65,7 +70,7 @@ fn check_timestamp(name: &str, value: &Node, out: &mut Emitter) {
     let help = timestamp_help(t);
     out.emit(
         value.span.clone(),
-        format!("`{name}` is `{t}`, not an RFC 3339 timestamp"),
+        format!("{label} is `{t}`, not an RFC 3339 timestamp"),
         "expected a timestamp like 2026-09-20T11:21:00Z",
         help,
     );

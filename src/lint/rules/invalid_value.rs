@@ -68,6 +68,27 @@ fn shown(node: &Node) -> String {
     }
 }
 
+/// The key as a finding names it: `` `follow_ups[1].due` ``, or for an alias both names
+/// (`` `review_in` (read as `review_interval`) ``).
+fn named(prefix: &str, key: &Key) -> String {
+    match &key.written {
+        Some(written) => format!("`{prefix}{written}` (read as `{prefix}{}`)", key.name),
+        None => format!("`{prefix}{}`", key.name),
+    }
+}
+
+/// For a value under an alias, how opsbook.toml can read it the team's way.
+fn conversion_hint(key: &Key, conversion: &str) -> String {
+    if key.written.is_some() {
+        format!(
+            "; or, to read such values as they are, set `{} = \"{conversion}\"` under `convert` for this kind in opsbook.toml",
+            key.name
+        )
+    } else {
+        String::new()
+    }
+}
+
 fn one_of(values: &[String]) -> String {
     values
         .iter()
@@ -122,8 +143,8 @@ impl Checker<'_, '_> {
         self.out.emit(
             value.span.clone(),
             format!(
-                "`{prefix}{}` must be {expected}, found {}",
-                key.name,
+                "{} must be {expected}, found {}",
+                named(prefix, key),
                 shown(value)
             ),
             format!("expected {expected}"),
@@ -162,7 +183,8 @@ impl Checker<'_, '_> {
                     }
                 }
                 Value::Str(s) => {
-                    let help = format!("write it as a list: `{name}: [{s}]`");
+                    let hint = conversion_hint(key, "list");
+                    let help = format!("write it as a list: `{name}: [{s}]`{hint}");
                     self.wrong(key, value, prefix, "a list", help);
                 }
                 _ => {
@@ -170,11 +192,13 @@ impl Checker<'_, '_> {
                     self.wrong(key, value, prefix, "a list", help);
                 }
             },
-            FieldType::Severity => self.check_severity(value, prefix),
+            FieldType::Severity => self.check_severity(key, value, prefix),
             FieldType::Days => {
                 if !matches!(value.value, Value::Int(i) if i > 0) {
-                    let help =
-                        format!("write `{name}` as a whole number of days, such as `{name}: 180`");
+                    let hint = conversion_hint(key, "duration");
+                    let help = format!(
+                        "write `{name}` as a whole number of days, such as `{name}: 180`{hint}"
+                    );
                     self.wrong(key, value, prefix, "a positive whole number of days", help);
                 }
             }
@@ -203,7 +227,7 @@ impl Checker<'_, '_> {
     }
 
     /// A severity on the configured scale, with a suggestion for a near miss (`sev2`, `2`).
-    fn check_severity(&mut self, value: &Node, prefix: &str) {
+    fn check_severity(&mut self, key: &Key, value: &Node, prefix: &str) {
         let found = value.scalar_text();
         let ok = value
             .as_str()
@@ -222,7 +246,8 @@ impl Checker<'_, '_> {
             self.out.emit(
                 value.span.clone(),
                 format!(
-                    "`{prefix}severity` is {}, not a severity on the scale",
+                    "{} is {}, not a severity on the scale",
+                    named(prefix, key),
                     shown(value)
                 ),
                 format!("expected one of {scale}"),
@@ -297,8 +322,8 @@ impl Checker<'_, '_> {
         self.out.emit(
             value.span.clone(),
             format!(
-                "`{prefix}{}` is {}, which is not an allowed value",
-                key.name,
+                "{} is {}, which is not an allowed value",
+                named(prefix, key),
                 shown(value)
             ),
             format!("expected one of {list}"),

@@ -20,12 +20,13 @@ impl Rule for MissingSection {
             return;
         };
         for section in &ctx.config.schema.for_kind(kind).sections {
-            let wanted = section.trim().to_lowercase();
-            let present = doc
-                .outline
-                .headings
-                .iter()
-                .any(|h| h.text.trim().to_lowercase() == wanted);
+            let present = doc.outline.headings.iter().any(|h| {
+                let text = h.text.trim();
+                section
+                    .names()
+                    .iter()
+                    .any(|name| name.trim().eq_ignore_ascii_case(text))
+            });
             if present {
                 continue;
             }
@@ -33,13 +34,23 @@ impl Rule for MissingSection {
             let end = doc.source[at..]
                 .find(['\r', '\n'])
                 .map_or(doc.source.len(), |i| at + i);
+            let first = section.first();
+            let others: Vec<String> = section.names()[1..]
+                .iter()
+                .map(|n| format!("`## {n}`"))
+                .collect();
+            let or_others = if others.is_empty() {
+                String::new()
+            } else {
+                format!(" (or {})", others.join(", "))
+            };
             out.emit(
                 at..end.max(at),
-                format!("no `## {section}` section"),
-                format!("a {kind} needs a `{section}` section"),
+                format!("no `## {first}` section{or_others}"),
+                format!("a {kind} needs a `{first}` section"),
                 format!(
-                    "add a `## {section}` heading with its content{}",
-                    if wanted == "timeline" {
+                    "add a `## {first}` heading with its content{}",
+                    if first.eq_ignore_ascii_case("timeline") {
                         ": what happened when, in UTC, from the first signal to resolution"
                     } else {
                         ""
@@ -93,5 +104,26 @@ mod tests {
         assert_eq!(found[0].span, text.len()..text.len());
         assert_eq!(found[0].message, "no `## Verification` section");
         assert_eq!(found[0].help, "add a `## Verification` heading with its content");
+    }
+
+    /// A section with alternatives is present when any of its headings is; the finding names
+    /// them all.
+    #[test]
+    fn any_alternative_satisfies_a_section() {
+        let mut config = config();
+        config.schema.postmortem.sections = vec![crate::config::Section::AnyOf(vec![
+            "Timeline".into(),
+            "Key events".into(),
+        ])];
+        let keyed = POSTMORTEM.replace("## Timeline", "## Key Events");
+        let found = check_with(&MissingSection, &config, &[("postmortems/x.md", &keyed)]);
+        assert_eq!(found, []);
+        let neither = POSTMORTEM.replace("## Timeline", "## What happened");
+        let found = check_with(&MissingSection, &config, &[("postmortems/x.md", &neither)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "no `## Timeline` section (or `## Key events`)"
+        );
     }
 }

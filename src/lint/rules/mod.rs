@@ -41,6 +41,7 @@ registry! {
 
 /// Reported even in ignored paths: an ignored file is still a file opsbook read.
 pub const UNREADABLE_FILE: RuleId = unreadable_file::META.id;
+pub const DUPLICATE_ID: RuleId = duplicate_id::META.id;
 
 /// Looks a rule up by id.
 pub fn by_id(id: &str) -> Option<&'static dyn Rule> {

@@ -37,9 +37,17 @@ impl Rule for RequiredField {
                     if name == "follow_ups" && has_no_follow_ups_reason(doc) {
                         continue;
                     }
+                    let aliases = ctx.config.mapping().aliases_of(kind, name);
+                    let also = if aliases.is_empty() {
+                        String::new()
+                    } else {
+                        let names: Vec<String> =
+                            aliases.iter().map(|a| format!("`{a}`")).collect();
+                        format!(" (or {}, which opsbook.toml reads as `{name}`)", names.join(", "))
+                    };
                     out.emit(
                         doc.opening_line(),
-                        format!("missing required field `{name}`"),
+                        format!("missing required field `{name}`{also}"),
                         format!("this {kind} has no `{name}`"),
                         missing_help(kind, name, describe),
                     );
@@ -50,9 +58,9 @@ impl Rule for RequiredField {
                     }
                     out.emit(
                         super::cover(&key.span, &value.span),
-                        format!("required field `{name}` is empty"),
+                        format!("required field {} is empty", key.label()),
                         format!("`{name}` needs a value"),
-                        format!("fill in `{name}`: {describe}"),
+                        format!("fill in {}: {describe}", key.label()),
                     );
                 }
                 Some(_) => {}

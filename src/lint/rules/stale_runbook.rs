@@ -27,14 +27,20 @@ impl Rule for StaleRunbook {
             Some(crate::document::yaml::Value::Int(days)) if *days > 0 => *days,
             _ => ctx.config.lint.review_interval_days,
         };
+        // The review date under the team's own key, when opsbook.toml maps one to last_reviewed.
+        let key = doc.front_matter.get("last_reviewed").map(|(k, _)| k);
+        let written = key
+            .and_then(|k| k.written.as_deref())
+            .unwrap_or("last_reviewed");
         let (reviewed, span, source) = match doc.field("last_reviewed").filter(|n| !n.is_empty()) {
             Some(node) => match node.as_str().and_then(|s| parse_date(s.trim())) {
                 Some(date) if date > ctx.today => {
+                    let label = key.map_or_else(|| "`last_reviewed`".into(), |k| k.label());
                     out.emit(
                         node.span.clone(),
-                        format!("`last_reviewed` is {date}, in the future"),
+                        format!("{label} is {date}, in the future"),
                         "not reviewed yet",
-                        "set `last_reviewed` to the date the review actually happened",
+                        format!("set `{written}` to the date the review actually happened"),
                     );
                     return;
                 }
@@ -62,7 +68,7 @@ impl Rule for StaleRunbook {
             span,
             format!("runbook {source} {reviewed}, {age} days ago (review interval: {interval} days)"),
             "stale",
-            "review it: run the commands against staging or in a drill, fix what changed, then set `last_reviewed` to today",
+            format!("review it: run the commands against staging or in a drill, fix what changed, then set `{written}` to today"),
         );
     }
 }

@@ -23,9 +23,9 @@ impl Rule for TimestampOrder {
             return;
         }
         // The latest timestamp seen so far, compared with each later one in the chain.
-        let mut latest: Option<(&str, jiff::Timestamp, &str)> = None;
+        let mut latest: Option<(String, jiff::Timestamp, &str)> = None;
         for name in ORDER {
-            let Some(node) = doc.field(name) else {
+            let Some((key, node)) = doc.front_matter.get(name) else {
                 continue;
             };
             let Some(text) = node.as_str() else {
@@ -34,22 +34,23 @@ impl Rule for TimestampOrder {
             let Some(time) = parse_timestamp(text) else {
                 continue; // invalid-date reports it.
             };
-            if let Some((earlier, earlier_time, earlier_text)) = latest
-                && time < earlier_time
+            if let Some((earlier, earlier_time, earlier_text)) = &latest
+                && time < *earlier_time
             {
                 out.emit(
                     node.span.clone(),
                     format!(
-                        "`{name}` ({}) is before `{earlier}` ({})",
-                                                text.trim(),
+                        "{} ({}) is before {earlier} ({})",
+                        key.label(),
+                        text.trim(),
                         earlier_text.trim()
                     ),
-                    format!("earlier than `{earlier}`"),
+                    format!("earlier than {earlier}"),
                     "incident times run started_at <= detected_at <= mitigated_at <= resolved_at; check the date, the time and the offset of both",
                 );
                 continue;
             }
-            latest = Some((name, time, text));
+            latest = Some((key.label(), time, text));
         }
     }
 }

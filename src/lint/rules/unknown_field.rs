@@ -49,7 +49,24 @@ impl Rule for UnknownField {
 }
 
 fn check_keys(map: &Node, known: &[&str], what: &str, prefix: &str, out: &mut Emitter) {
-    for (key, _) in map.as_map().unwrap_or_default() {
+    let entries = map.as_map().unwrap_or_default();
+    for (index, (key, _)) in entries.iter().enumerate() {
+        // Two keys read as one field (an alias in opsbook.toml and the field itself, or two
+        // aliases): YAML has no duplicate keys, so only a mapping makes one.
+        if let Some((first, _)) = entries[..index].iter().find(|(k, _)| k.name == key.name) {
+            out.emit(
+                key.span.clone(),
+                format!(
+                    "{} sets `{prefix}{}` again; only the first, {}, is read",
+                    key.label(),
+                    key.name,
+                    first.label()
+                ),
+                format!("`{}` is already set", key.name),
+                "keep one of the two keys (opsbook.toml's `aliases` read them as the same field)",
+            );
+            continue;
+        }
         if known.contains(&key.name.as_str()) {
             continue;
         }
