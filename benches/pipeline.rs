@@ -39,7 +39,9 @@ fn sample() -> Sample {
     let dir = tempfile::tempdir().expect("temporary folder");
     corpus::generate(dir.path(), DOCS, SEED, corpus::Layout::Opsbook).expect("corpus");
     let content = dir.path().join("content");
-    let files = opsbook::discover::discover(&content).expect("discover");
+    let files =
+        opsbook::discover::discover(&content, opsbook::document::mapping::Mapping::default_ref())
+            .expect("discover");
     let texts: Vec<(String, Arc<String>)> = files
         .iter()
         .map(|f| {
@@ -72,6 +74,7 @@ fn today() -> jiff::civil::Date {
 
 fn parse(c: &mut Criterion) {
     let s = sample();
+    let config = opsbook::config::Config::default();
     let mut group = c.benchmark_group("parse");
     group.throughput(Throughput::Elements(DOCS as u64));
     group.bench_function("document", |b| {
@@ -88,10 +91,7 @@ fn parse(c: &mut Criterion) {
     group.bench_function("read_and_parse_file", |b| {
         b.iter(|| {
             for file in &s.files {
-                black_box(opsbook::parse::parse_file(
-                    file,
-                    opsbook::parse::DEFAULT_MAX_FILE_BYTES,
-                ));
+                black_box(opsbook::parse::parse_file(file, &config));
             }
         })
     });
@@ -163,7 +163,7 @@ fn check(c: &mut Criterion) {
             };
             only.lint.rules.insert(other.id().to_string(), level);
         }
-        group.bench_function(rule.id(), |b| {
+        group.bench_function(rule.id().as_str(), |b| {
             b.iter(|| pool.install(|| black_box(opsbook::lint::check(&s.docs, &only, today))))
         });
     }

@@ -14,8 +14,14 @@
 # both (the version then is two past the one before the edit) and times both. It prints the
 # medians and ranges, and the rebuild times serve itself reports ("rebuilt (...) in N ms").
 #
-# Needs: cargo, python3.
-# Environment: DOC (the document to edit, content-relative; default: the first postmortem),
+# It also reads serve's CPU time (user + system, all threads, from /proc) before each write
+# and at each reload event: unlike wall time it hardly moves with the machine's load, so it
+# compares two builds on a shared machine. With SEARCH=off the search index is turned off in
+# the scratch copy, so the background indexer's CPU time is not counted in it.
+#
+# Needs: cargo, python3, Linux (/proc).
+# Environment: SEARCH (off: no search index), DOC (the document to edit, content-relative;
+# default: the first postmortem),
 # PAUSE (seconds between edits, default 2), OPSBOOK (a serve binary to measure instead of the
 # one built here, e.g. an older build), OPSBOOK_BENCH_DIR (cache, default
 # $TMPDIR/opsbook-bench), CARGO_TARGET_DIR (honoured).
@@ -48,16 +54,27 @@ scratch="$mine/kb-n$N"
 rm -rf "$scratch"
 cp -r "$corpus" "$scratch"
 doc=${DOC:-postmortems/$(ls "$scratch/content/postmortems" | sed -n 1p)}
+if [ "${SEARCH:-on}" = off ]; then
+    printf '\n[search]\nenabled = false\n' >>"$scratch/opsbook.toml"
+fi
 
 log="$mine/serve-n$N.log"
 (cd "$scratch" && exec "$binary" serve --port 0 --verbose >"$log" 2>&1) &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 
-python3 - "$log" "$scratch/content/$doc" "$EDITS" "$PAUSE" "$N" <<'PY'
+python3 - "$log" "$scratch/content/$doc" "$EDITS" "$PAUSE" "$N" "$pid" <<'PY'
 import http.client, os, re, statistics, sys, threading, time
 
 log, path, edits, pause, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+pid = sys.argv[6]
+tick = os.sysconf("SC_CLK_TCK")
+
+def cpu_ms():
+    """serve's CPU time so far, user + system, all threads (ms)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / tick
 
 def read_log():
     with open(log, errors="replace") as f:
@@ -79,7 +96,7 @@ first = re.search(r"^built (\d+) pages in ([\d.]+ m?s)", read_log(), re.M)
 print(f"first build: {first.group(1)} pages in {first.group(2)} "
       f"(waited {time.monotonic() - started:.1f} s)")
 
-events = []  # (monotonic time, version)
+events = []  # (monotonic time, version, serve's CPU ms)
 cond = threading.Condition()
 
 def listen():
@@ -96,7 +113,7 @@ def listen():
             name = line[6:].strip()
         elif line.startswith("data:") and name == "version":
             with cond:
-                events.append((time.monotonic(), line[5:].strip()))
+                events.append((time.monotonic(), line[5:].strip(), cpu_ms()))
                 cond.notify_all()
 
 threading.Thread(target=listen, daemon=True).start()
@@ -108,6 +125,8 @@ if not events:
 original = open(path, encoding="utf-8").read()
 latencies = []
 seconds = []  # title changes: write to the second reload (the lists)
+cpus = []  # serve's CPU ms from the write to the first reload
+cpus_second = []  # title changes: to the second reload
 for i in range(edits):
     time.sleep(pause)
     with open(path, encoding="utf-8") as f:
@@ -121,6 +140,7 @@ for i in range(edits):
     with cond:
         seen = len(events)
         before = int(events[-1][1])
+    c0 = cpu_ms()
     t0 = time.monotonic()
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -130,16 +150,18 @@ for i in range(edits):
         sys.exit(f"serve_edit: no reload after edit {i} ({what})")
     latency = (events[seen][0] - t0) * 1000
     latencies.append(latency)
+    cpus.append(events[seen][2] - c0)
     then = ""
     if i % 2 == 1:
         with cond:
             got = cond.wait_for(lambda: int(events[-1][1]) >= before + 2, timeout=600)
         if not got:
             sys.exit(f"serve_edit: no second reload after edit {i} ({what})")
-        second = next(t for t, v in events[seen:] if int(v) >= before + 2)
+        second, cpu2 = next((t, c) for t, v, c in events[seen:] if int(v) >= before + 2)
         seconds.append((second - t0) * 1000)
-        then = f", lists after {seconds[-1]:8.1f} ms"
-    print(f"edit {i + 1:2}: {what:16} reload after {latency:8.1f} ms{then}")
+        cpus_second.append(cpu2 - c0)
+        then = f", lists after {seconds[-1]:8.1f} ms (CPU {cpus_second[-1]:6.0f} ms)"
+    print(f"edit {i + 1:2}: {what:16} reload after {latency:8.1f} ms (CPU {cpus[-1]:5.0f} ms){then}")
 with open(path, "w", encoding="utf-8") as f:
     f.write(original)
 time.sleep(pause)
@@ -160,6 +182,10 @@ for name, part in (("  append", latencies[0::2]), ("  title", latencies[1::2])):
 if seconds:
     print(f"  title, lists: median {statistics.median(seconds):.0f} ms "
           f"(min {min(seconds):.0f}, max {max(seconds):.0f}; the second reload)")
+for name, part in (("  append", cpus[0::2]), ("  title", cpus[1::2]), ("  title, lists", cpus_second)):
+    if part:
+        print(f"CPU {name}: median {statistics.median(part):.0f} ms "
+              f"(min {min(part):.0f}, max {max(part):.0f}; serve's user + system time)")
 if reported:
     print(f"serve reports: rebuild median {statistics.median(reported):.0f} ms "
           f"(min {min(reported):.0f}, max {max(reported):.0f})")

@@ -20,6 +20,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage: git_history CONTENT_DIR [--rev REV] [--dump FILE]";
 
 fn main() -> ExitCode {
+    // As `opsbook build` does.
+    opsbook::allocator::keep_freed_memory();
     let mut positional = Vec::new();
     let mut rev = None;
     let mut dump = None;
@@ -39,7 +41,7 @@ fn main() -> ExitCode {
     let [content] = positional.as_slice() else {
         return fail(USAGE);
     };
-    let repo = match opsbook::git_history::GitRepo::open(content.as_ref()) {
+    let repo = match opsbook::git::GitRepo::open(content.as_ref()) {
         Ok(Some(repo)) => repo,
         Ok(None) => return fail(&format!("{content} is not inside a git repository")),
         Err(err) => return fail(&err.to_string()),
@@ -48,7 +50,7 @@ fn main() -> ExitCode {
         Some(rev) => repo.resolve(&rev),
         None => repo
             .head()
-            .ok_or_else(|| opsbook::git_history::GitError::Git("no commits".into())),
+            .and_then(|head| head.ok_or_else(|| opsbook::git::GitError::Git("no commits".into()))),
     };
     let history = match start.and_then(|start| repo.history(start)) {
         Ok(history) => history,

@@ -3,10 +3,10 @@
 //!
 //! By default mimalloc returns freed memory to the OS after a delay. A build frees and
 //! allocates gigabytes in waves (one search shard after another, pages rendered and written),
-//! so the memory it returned was faulted in and zeroed again by the kernel: 25,000 to 31,000
-//! page faults and about a tenth of a build's CPU samples in `clear_page` at 1,000 documents.
-//! Keeping freed memory until exit leaves about 1,100 faults and the same peak, since the peak
-//! is reached anyway. `opsbook serve` runs for hours and keeps the default.
+//! so the memory it returned was faulted in and zeroed again by the kernel. Keeping freed
+//! memory until exit costs nothing in peak memory, since the peak is reached anyway (the
+//! measurements are in book/src/performance.md, "The memory allocator"). `opsbook serve`
+//! runs for hours and keeps the default.
 
 use std::os::raw::c_long;
 

@@ -1,16 +1,11 @@
-//! The command line: clap definitions and the glue that prints results and picks exit codes.
+//! The command line's definition: the clap arguments of every command and the exit codes.
+//! What each command does is in [`crate::commands`], one file per command.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
-
-use crate::commands;
-use crate::config::Config;
-use crate::report;
 
 /// Exit codes: 0 clean, 1 error-level findings, 2 opsbook could not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,12 +21,21 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// `opsbook --version`: the crate version, the commit and the target it was built for
+/// (build.rs; "commit unknown" when the build could not tell).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("OPSBOOK_VERSION_DETAIL"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "opsbook",
-    version,
+    version = VERSION,
     about = "Incident runbooks and postmortems as docs-as-code: lint them in CI, build a searchable site.",
-    after_help = "Examples:\n  opsbook init my-kb                        start a knowledge base in my-kb/\n  opsbook new postmortem \"Checkout 5xx\"     a new postmortem with every required field\n  opsbook serve                             preview the site at http://127.0.0.1:3000/\n  opsbook lint                              check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook lint --changed-since origin/main --format github\n  opsbook explain stale-runbook             a rule, with examples\n  opsbook build                             lint, then write the site to public/\n  opsbook follow-ups --overdue              follow-ups past their due date\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run.\nColour is off when NO_COLOR is set or the output is not a terminal."
+    after_help = "Examples:\n  opsbook init my-kb                        start a knowledge base in my-kb/\n  opsbook new postmortem \"Checkout 5xx\"     a new postmortem with every required field\n  opsbook serve                             preview the site at http://127.0.0.1:3000/\n  opsbook lint                              check every document under content/\n  opsbook lint content/postmortems/2026-09-20-checkout.md\n  opsbook lint --changed-since origin/main --format github\n  opsbook explain stale-runbook             a rule, with examples\n  opsbook build                             lint, then write the site to public/\n  opsbook follow-ups --overdue              follow-ups past their due date\n  opsbook alerts                            alerts without a runbook, broken runbook links\n\nExit codes: 0 no errors, 1 error-level findings, 2 opsbook could not run.\nColour is off when NO_COLOR is set or the output is not a terminal."
 )]
 pub struct Cli {
     /// Use this opsbook.toml; the knowledge base root is its folder [default: ./opsbook.toml if present]
@@ -74,11 +78,26 @@ pub enum Command {
         after_help = "Examples:\n  opsbook init                  in the current folder, which must be empty\n  opsbook init ops-kb           creates ops-kb/\n  opsbook init --force          add the missing starter files to a non-empty folder\n\nA folder holding only .git counts as empty. Existing files are never overwritten or deleted,\nwith or without --force."
     )]
     Init(InitArgs),
+    /// Propose an opsbook.toml that reads an existing repository of runbooks and postmortems as it is
+    #[command(
+        after_help = "Examples:\n  opsbook adopt                 print the proposal for the current folder\n  opsbook adopt ../ops-docs     for another folder\n  opsbook adopt --write         write it to opsbook.toml (never over an existing one)\n\nadopt reads Hugo, MkDocs, Jekyll, Middleman and Docusaurus layouts and plain folders. It\nnever changes a document. Every setting it proposes has a comment saying what it saw; the\nlint summary that config gives is printed on stderr."
+    )]
+    Adopt(AdoptArgs),
+    /// Rename the keys opsbook.toml maps (aliases) to opsbook's own names in the documents themselves
+    #[command(
+        after_help = "Examples:\n  opsbook migrate --dry-run     show the changes as a diff, write nothing\n  opsbook migrate               rename the keys in place\n\nOnly the keys change (`start_time:` becomes `started_at:`); values, comments, order and\nquoting stay byte for byte. A key is kept when another key of the same document is read\nas the same field, or when it is quoted. Never run implicitly; commit before you run it."
+    )]
+    Migrate(MigrateArgs),
     /// List the follow-ups of every postmortem, soonest due first
     #[command(
         after_help = "Examples:\n  opsbook follow-ups                          open and in-progress follow-ups\n  opsbook follow-ups --overdue\n  opsbook follow-ups --owner bob@example.com --due-before 2026-12-01\n  opsbook follow-ups --service checkout-web --all\n  opsbook follow-ups --status done --format csv > done.csv\n  opsbook follow-ups --format markdown        paste into the weekly review\n\nThe exit code is 0 whatever is listed; `opsbook lint` is the check that fails."
     )]
     FollowUps(FollowUpsArgs),
+    /// Review alerts and runbooks: alerts without a runbook, broken runbook URLs, unknown alerts, runbooks no alert leads to
+    #[command(
+        after_help = "Examples:\n  opsbook alerts                      the problems, for the weekly review\n  opsbook alerts --all                every alert, answered ones too\n  opsbook alerts --format markdown    paste into the review document\n  opsbook alerts --format csv > alerts.csv\n\nReads the rule files of [alerts] rules in opsbook.toml. The exit code is 0 whatever is\nlisted; `opsbook lint` is the check that fails."
+    )]
+    Alerts(AlertsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     #[command(
         after_help = "Examples:\n  opsbook completions bash > ~/.local/share/bash-completion/completions/opsbook\n  opsbook completions zsh > ~/.zfunc/_opsbook\n  opsbook completions fish > ~/.config/fish/completions/opsbook.fish"
@@ -163,6 +182,9 @@ pub struct LintArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Succeed when there are no documents (by default that is an error, exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -177,6 +199,9 @@ pub struct BuildArgs {
     /// instead of the working tree
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+    /// Write a site even when there are no documents (by default that is an error, exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Date to check due dates against, YYYY-MM-DD [default: today]
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub today: Option<Date>,
@@ -235,9 +260,28 @@ pub struct InitArgs {
     pub force: bool,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct MigrateArgs {
+    /// Print the changes as a unified diff instead of writing them
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AdoptArgs {
+    /// The repository to read [default: .]
+    pub dir: Option<PathBuf>,
+    /// Write the proposal to DIR/opsbook.toml instead of printing it (refused when one exists)
+    #[arg(long)]
+    pub write: bool,
+}
+
+/// The output formats of the review commands (`follow-ups`, `alerts`).
+pub type FollowUpsFormat = TableFormat;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FollowUpsFormat {
-    /// Aligned columns for people (overdue rows in red on a terminal)
+pub enum TableFormat {
+    /// Aligned columns for people (overdue follow-ups and problems in red on a terminal)
     Table,
     /// A versioned JSON document for other tools
     Json,
@@ -281,6 +325,16 @@ pub struct FollowUpsArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct AlertsArgs {
+    /// Every alert, answered ones included [default: only the problems]
+    #[arg(long)]
+    pub all: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
@@ -297,305 +351,4 @@ pub struct ManArgs {
 fn parse_date_arg(text: &str) -> Result<Date, String> {
     crate::document::meta::parse_date(text)
         .ok_or_else(|| format!("`{text}` is not a date; use YYYY-MM-DD"))
-}
-
-/// Parses the command line, runs the command, and returns the exit code.
-pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    match execute(&cli) {
-        Ok(exit) => exit.into(),
-        Err(err) => {
-            eprintln!("{:?}", miette::Report::new(err));
-            Exit::Failure.into()
-        }
-    }
-}
-
-fn load_config(cli: &Cli) -> Result<Config, crate::Error> {
-    let cwd = PathBuf::from(".");
-    Ok(Config::load(cli.config.as_deref(), &cwd)?)
-}
-
-fn human_style() -> report::human::Style {
-    let terminal = std::io::stdout().is_terminal();
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|_| terminal)
-        .unwrap_or(100);
-    report::human::Style {
-        color: terminal && !no_color,
-        width,
-    }
-}
-
-/// Appends the Markdown summary to $GITHUB_STEP_SUMMARY when GitHub Actions sets it.
-fn write_step_summary(outcome: &crate::LintOutcome) {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
-        return;
-    };
-    let text = report::github::step_summary(&outcome.docs, &outcome.findings, outcome.checked);
-    let written = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .and_then(|mut file| file.write_all(text.as_bytes()));
-    if let Err(e) = written {
-        eprintln!(
-            "warning: cannot write the step summary to {}: {e}",
-            PathBuf::from(path).display()
-        );
-    }
-}
-
-fn print_rules(config: &Config, format: ListFormat) {
-    use crate::lint::rules::ALL;
-    let level_of = |rule: &dyn crate::lint::Rule| {
-        config
-            .lint
-            .rules
-            .get(rule.id())
-            .copied()
-            .unwrap_or_else(|| rule.default_level())
-    };
-    match format {
-        ListFormat::Json => {
-            let rules: Vec<_> = ALL
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id(),
-                        "level": level_of(*r),
-                        "default_level": r.default_level(),
-                        "summary": r.summary(),
-                    })
-                })
-                .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rules).expect("rules serialize")
-            );
-        }
-        ListFormat::Table => {
-            let width = ALL.iter().map(|r| r.id().len()).max().unwrap_or(0);
-            for rule in ALL {
-                println!(
-                    "{:width$}  {:7}  {}",
-                    rule.id(),
-                    level_of(*rule).to_string(),
-                    rule.summary()
-                );
-            }
-        }
-    }
-}
-
-fn execute(cli: &Cli) -> Result<Exit, crate::Error> {
-    // Commands that need no knowledge base, so no config.
-    match &cli.command {
-        Command::Init(args) => return commands::init::run(cli, args),
-        Command::Completions(args) => return commands::manual::completions(args),
-        Command::Man(args) => return commands::manual::man(cli, args),
-        Command::Serve(args) => return commands::serve::run(cli, args),
-        _ => {}
-    }
-    let config = load_config(cli)?;
-    if cli.verbose {
-        match &config.file {
-            Some(file) => eprintln!("config: {}", file.display()),
-            None => eprintln!("config: none (defaults), root {}", config.root.display()),
-        }
-    }
-    let started = Instant::now();
-    match &cli.command {
-        Command::New(args) => commands::new::run(cli, &config, args),
-        Command::FollowUps(args) => commands::follow_ups::run(cli, &config, args),
-        Command::Init(_) | Command::Completions(_) | Command::Man(_) | Command::Serve(_) => {
-            unreachable!("handled above")
-        }
-        Command::Lint(args) => {
-            let outcome = crate::lint(
-                &config,
-                &crate::LintOptions {
-                    paths: args.paths.clone(),
-                    today: args.today,
-                    changed_since: args.changed_since.clone(),
-                },
-            )?;
-            let mut stdout = std::io::stdout().lock();
-            match args.format {
-                Format::Human => {
-                    let text = report::human::render(
-                        &outcome.docs,
-                        &outcome.findings,
-                        outcome.checked,
-                        human_style(),
-                    );
-                    if !cli.quiet || !outcome.findings.is_empty() {
-                        let _ = stdout.write_all(text.as_bytes());
-                    }
-                }
-                Format::Json | Format::Github | Format::Sarif => {
-                    let text = match args.format {
-                        Format::Json => {
-                            report::json::render(&outcome.docs, &outcome.findings, outcome.checked)
-                        }
-                        Format::Github => {
-                            write_step_summary(&outcome);
-                            report::github::annotations(&outcome.docs, &outcome.findings)
-                        }
-                        _ => report::sarif::render(
-                            &outcome.docs,
-                            &outcome.findings,
-                            &config.lint.rule_url,
-                        ),
-                    };
-                    let _ = stdout.write_all(text.as_bytes());
-                    if !cli.quiet {
-                        eprintln!(
-                            "{}",
-                            report::human::summary_line(&outcome.findings, outcome.checked)
-                        );
-                    }
-                }
-            }
-            if cli.verbose {
-                eprintln!("lint took {:.2?}", started.elapsed());
-            }
-            let deny_warnings = args.deny_warnings || config.lint.deny_warnings;
-            let exit = if outcome.has_errors() || (deny_warnings && outcome.has_warnings()) {
-                Exit::Findings
-            } else {
-                Exit::Clean
-            };
-            // The process ends next: leave the documents to the OS instead of freeing them
-            // one by one on one thread (a few percent of a lint of 10,000 documents).
-            std::mem::forget(outcome);
-            Ok(exit)
-        }
-        Command::Rules(args) => {
-            print_rules(&config, args.format);
-            Ok(Exit::Clean)
-        }
-        Command::Explain(args) => match crate::lint::rules::by_id(&args.id) {
-            Some(rule) => {
-                // Ignore a closed pipe (`opsbook explain x | head`).
-                let _ = writeln!(
-                    std::io::stdout().lock(),
-                    "{}",
-                    rule.explanation().trim_end()
-                );
-                Ok(Exit::Clean)
-            }
-            None => {
-                let ids: Vec<&str> = crate::lint::rules::ALL.iter().map(|r| r.id()).collect();
-                let hint = crate::lint::rules::closest_id(&args.id)
-                    .map(|id| format!(" Did you mean `{id}`?"))
-                    .unwrap_or_default();
-                eprintln!(
-                    "error: `{}` is not a lint rule.{hint}\nRules: {}",
-                    args.id,
-                    ids.join(", ")
-                );
-                Ok(Exit::Failure)
-            }
-        },
-        Command::Schema(args) => {
-            use crate::document::Kind;
-            let value = match args.kind {
-                Some(KindArg::Runbook) => crate::json_schema::for_kind(Kind::Runbook, &config),
-                Some(KindArg::Postmortem) => {
-                    crate::json_schema::for_kind(Kind::Postmortem, &config)
-                }
-                None => serde_json::json!({
-                    "runbook": crate::json_schema::for_kind(Kind::Runbook, &config),
-                    "postmortem": crate::json_schema::for_kind(Kind::Postmortem, &config),
-                }),
-            };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&value).expect("schema serializes")
-            );
-            Ok(Exit::Clean)
-        }
-        Command::Build(args) => {
-            crate::allocator::keep_freed_memory();
-            // A progress line on stderr when it is a terminal and the build takes a while.
-            let progress = crate::term::ProgressLine::start(
-                "building the site",
-                cli.quiet,
-                std::time::Duration::from_millis(400),
-            );
-            let outcome = crate::build(
-                &config,
-                &crate::BuildOptions {
-                    output: args.output.clone(),
-                    allow_errors: args.allow_errors,
-                    today: args.today,
-                    rev: args.rev.clone(),
-                },
-            );
-            progress.finish();
-            let outcome = outcome?;
-            if !cli.quiet {
-                for note in &outcome.notes {
-                    eprintln!("note: {note}");
-                }
-            }
-            if cli.verbose
-                && let Some(h) = &outcome.history
-            {
-                eprintln!(
-                    "git history: {} commits walked ({} changed the content), {} files, in {:.2?}",
-                    h.commits_walked, h.commits_touching_content, h.files, h.elapsed
-                );
-            }
-            let lint = &outcome.lint;
-            if !lint.findings.is_empty() {
-                let text =
-                    report::human::render(&lint.docs, &lint.findings, lint.checked, human_style());
-                let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            }
-            match &outcome.site {
-                None => {
-                    eprintln!(
-                        "error: the lint found errors, so no site was written (fix them, or pass --allow-errors)"
-                    );
-                    Ok(Exit::Findings)
-                }
-                Some(site) => {
-                    if !cli.quiet {
-                        eprintln!(
-                            "wrote {} pages for {} documents to {} in {:.2?}",
-                            site.pages,
-                            site.documents,
-                            site.output.display(),
-                            started.elapsed()
-                        );
-                    }
-                    if cli.verbose {
-                        match &site.search {
-                            Some(search) => eprintln!(
-                                "search index: {} documents in {} shard{}, {} files ({:.1} MB) in {:.2?}",
-                                search.records,
-                                search.shards,
-                                if search.shards == 1 { "" } else { "s" },
-                                search.files,
-                                search.bytes as f64 / 1e6,
-                                search.duration
-                            ),
-                            None if !config.search.enabled => {
-                                eprintln!("search index: off ([search] enabled = false)")
-                            }
-                            None => eprintln!("search index: none (no documents)"),
-                        }
-                    }
-                    // With --allow-errors the findings are printed but the build succeeds:
-                    // the caller asked for a site in any case.
-                    Ok(Exit::Clean)
-                }
-            }
-        }
-    }
 }

@@ -1,5 +1,7 @@
 //! `opsbook.toml`: site settings, folders and the document schema. Every key is optional.
 
+pub mod reading;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -8,10 +10,14 @@ use serde::Deserialize;
 
 use crate::document::Kind;
 use crate::lint::Level;
+pub use reading::{Conversion, DocumentsConfig, KindsConfig, LinksConfig, Section};
 
 pub const CONFIG_FILE: &str = "opsbook.toml";
 
 /// The configuration in force, with every default filled in.
+/// An opsbook.toml larger than this is refused: a config is a page of settings.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -20,6 +26,13 @@ pub struct Config {
     pub schema: SchemaConfig,
     pub lint: LintConfig,
     pub search: SearchConfig,
+    /// Which files are documents and how they are read (see [`reading`]).
+    pub documents: DocumentsConfig,
+    /// Kinds by path glob (see [`reading`]).
+    pub kinds: KindsConfig,
+    /// Link conventions of other site generators (see [`reading`]).
+    pub links: LinksConfig,
+    pub alerts: AlertsConfig,
     /// The folder holding opsbook.toml (or the working folder without one); relative paths
     /// in the config are relative to it.
     #[serde(skip)]
@@ -27,6 +40,10 @@ pub struct Config {
     /// The config file that was read, if any.
     #[serde(skip)]
     pub file: Option<PathBuf>,
+    /// The reading settings compiled (globs, aliases), made on first use by
+    /// [`Config::mapping`]: change the settings before that.
+    #[serde(skip)]
+    pub compiled: std::sync::OnceLock<std::sync::Arc<crate::document::mapping::Mapping>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +58,12 @@ pub struct SiteConfig {
     pub repo_url: String,
     /// The branch "Edit this page" links open.
     pub edit_branch: String,
+    /// Where a follow-up's ticket id points, with `{ticket}` standing for the id (such as
+    /// "https://tracker.example.com/browse/{ticket}"); ids stay plain text when empty.
+    pub ticket_url: String,
+    /// Where a document's source path points, with `{path}` standing for the path from the
+    /// repository root; when empty, derived from repo_url and edit_branch.
+    pub source_url: String,
     /// Keep raw HTML in Markdown as written instead of sanitizing it. Only for teams that
     /// trust everyone who can change the repository.
     pub unsafe_html: bool,
@@ -71,10 +94,16 @@ pub struct KindSchema {
     pub required: Vec<String>,
     /// Allowed values per field; a field listed here accepts nothing else.
     pub allowed: BTreeMap<String, Vec<String>>,
-    /// Headings the body must have (`missing-section`), matched case-insensitively.
-    pub sections: Vec<String>,
+    /// Headings the body must have (`missing-section`), matched case-insensitively; a list
+    /// in the list is a choice (`["Timeline", "Key events"]`).
+    pub sections: Vec<Section>,
     /// Extra front matter keys a team uses, so `unknown-field` accepts them.
     pub extra_fields: Vec<String>,
+    /// The team's own names for opsbook's fields: `start_time = "started_at"`.
+    pub aliases: reading::Ordered<String>,
+    /// Conversions of values written the team's way, by opsbook field:
+    /// `review_interval = "duration"`.
+    pub convert: BTreeMap<String, Conversion>,
 }
 
 /// `[lint]`: rule levels and exceptions.
@@ -124,8 +153,13 @@ impl Default for Config {
             schema: SchemaConfig::default(),
             lint: LintConfig::default(),
             search: SearchConfig::default(),
+            documents: DocumentsConfig::default(),
+            kinds: KindsConfig::default(),
+            links: LinksConfig::default(),
+            alerts: AlertsConfig::default(),
             root: PathBuf::from("."),
             file: None,
+            compiled: std::sync::OnceLock::new(),
         }
     }
 }
@@ -151,6 +185,49 @@ impl Default for SearchConfig {
     }
 }
 
+/// `[alerts]`: the alerting rule files whose alerts the runbooks answer (see book/src/alerts.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// Globs of rule files (Prometheus rule files, PrometheusRule manifests...), relative to
+    /// the knowledge base root. None: opsbook reads no alert rules.
+    pub rules: Vec<String>,
+    /// Globs of files the `rules` globs match that are not rule files.
+    pub exclude: Vec<String>,
+    /// The label that holds an alert's severity.
+    pub severity_label: String,
+    /// The annotation that holds an alert's runbook URL.
+    pub runbook_annotation: String,
+    /// An alert's severity label -> the severity (of `schema.severities`) its runbook must
+    /// handle at least (`alert-severity-mismatch`).
+    pub severities: BTreeMap<String, String>,
+    /// Other addresses the site is published at, besides `site.base_url`: a runbook URL under
+    /// one of them points into this knowledge base.
+    pub site_urls: Vec<String>,
+    /// Values of Prometheus' external labels, for runbook URLs using `$externalLabels`.
+    pub external_labels: BTreeMap<String, String>,
+    /// A runbook URL that points to another site counts as the alert's runbook.
+    pub external_runbooks: bool,
+    /// Alerts that need no runbook (`Watchdog`, say), by name.
+    pub exempt: Vec<String>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        Self {
+            rules: Vec::new(),
+            exclude: Vec::new(),
+            severity_label: "severity".into(),
+            runbook_annotation: "runbook_url".into(),
+            severities: BTreeMap::new(),
+            site_urls: Vec::new(),
+            external_labels: BTreeMap::new(),
+            external_runbooks: true,
+            exempt: Vec::new(),
+        }
+    }
+}
+
 /// Documents per Pagefind index unless `search.shard_size` says otherwise.
 pub const DEFAULT_SHARD_SIZE: usize = 2500;
 
@@ -162,6 +239,8 @@ impl Default for SiteConfig {
             base_url: "/".into(),
             repo_url: String::new(),
             edit_branch: "main".into(),
+            ticket_url: String::new(),
+            source_url: String::new(),
             unsafe_html: false,
         }
     }
@@ -222,7 +301,7 @@ impl Default for SchemaConfig {
                     ("detection", &["alert", "customer", "internal", "other"]),
                     ("data_exposure", &["none", "suspected", "confirmed"]),
                 ]),
-                sections: strings(&["Timeline"]),
+                sections: vec![Section::from("Timeline")],
                 ..KindSchema::default()
             },
             follow_up: KindSchema {
@@ -274,7 +353,9 @@ impl Config {
     pub fn load(explicit: Option<&Path>, dir: &Path) -> Result<Config, Box<ConfigError>> {
         let path = match explicit {
             Some(path) => Some(path.to_path_buf()),
-            None => Some(dir.join(CONFIG_FILE)).filter(|p| p.is_file()),
+            // Anything named opsbook.toml is read (and refused when it is a folder or a FIFO),
+            // never silently passed over for the defaults.
+            None => Some(dir.join(CONFIG_FILE)).filter(|p| std::fs::symlink_metadata(p).is_ok()),
         };
         let Some(path) = path else {
             return Ok(Config {
@@ -284,9 +365,11 @@ impl Config {
         };
         let display = path.display().to_string();
         let display = display.strip_prefix("./").unwrap_or(&display).to_string();
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: display.clone(),
-            source,
+        let text = crate::parse::read_regular_text(&path, MAX_CONFIG_BYTES).map_err(|source| {
+            ConfigError::Read {
+                path: display.clone(),
+                source,
+            }
         })?;
         let mut config = Self::parse(&text, &display)?;
         config.root = match path.parent() {
@@ -338,6 +421,7 @@ impl Config {
                 ));
             }
         }
+        self.validate_alerts()?;
         for pattern in &self.lint.ignore {
             if let Err(e) = globset::Glob::new(pattern) {
                 return Err((
@@ -356,11 +440,83 @@ impl Config {
                 "repo_url".into(),
             ));
         }
+        for (key, value, placeholder) in [
+            ("ticket_url", &self.site.ticket_url, "{ticket}"),
+            ("source_url", &self.site.source_url, "{path}"),
+        ] {
+            let value = value.trim();
+            let web = value.starts_with("https://") || value.starts_with("http://");
+            if !value.is_empty() && (!web || !value.contains(placeholder)) {
+                return Err((
+                    format!(
+                        "site.{key} must be an http(s) address containing {placeholder}, such as https://tracker.example.com/browse/{{ticket}}, not `{value}`"
+                    ),
+                    key.into(),
+                ));
+            }
+        }
         if self.site.edit_branch.trim().is_empty() {
             return Err((
                 "site.edit_branch must not be empty".into(),
                 "edit_branch".into(),
             ));
+        }
+        reading::validate(self)
+    }
+
+    /// The reading settings compiled for document parsing and discovery.
+    pub fn mapping(&self) -> &std::sync::Arc<crate::document::mapping::Mapping> {
+        self.compiled
+            .get_or_init(|| std::sync::Arc::new(crate::document::mapping::Mapping::new(self)))
+    }
+
+    /// The `[alerts]` checks: valid globs, severities on the scale, web addresses.
+    fn validate_alerts(&self) -> Result<(), (String, String)> {
+        let alerts = &self.alerts;
+        for pattern in alerts.rules.iter().chain(&alerts.exclude) {
+            if let Err(e) = globset::Glob::new(pattern) {
+                return Err((
+                    format!("`{pattern}` is not a valid glob: {e}"),
+                    pattern.clone(),
+                ));
+            }
+            if pattern.starts_with('/') || pattern.split('/').any(|part| part == "..") {
+                return Err((
+                    format!(
+                        "`{pattern}` must be relative to the folder of opsbook.toml, without `..`"
+                    ),
+                    pattern.clone(),
+                ));
+            }
+        }
+        for (label, severity) in &alerts.severities {
+            if !self.schema.severities.contains(severity) {
+                return Err((
+                    format!(
+                        "alerts.severities maps `{label}` to `{severity}`, which is not in schema.severities ({})",
+                        self.schema.severities.join(", ")
+                    ),
+                    severity.clone(),
+                ));
+            }
+        }
+        for url in &alerts.site_urls {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err((
+                    format!(
+                        "alerts.site_urls holds web addresses such as https://kb.example.com/, not `{url}`"
+                    ),
+                    url.clone(),
+                ));
+            }
+        }
+        for (key, value) in [
+            ("severity_label", &alerts.severity_label),
+            ("runbook_annotation", &alerts.runbook_annotation),
+        ] {
+            if value.trim().is_empty() {
+                return Err((format!("alerts.{key} must not be empty"), key.into()));
+            }
         }
         Ok(())
     }
@@ -468,6 +624,44 @@ mod tests {
     }
 
     #[test]
+    fn ticket_and_source_url_patterns() {
+        let config = Config::parse(
+            "[site]\nticket_url = \"https://t.example.com/browse/{ticket}\"\nsource_url = \"https://git.example.com/kb/src/{path}\"\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            config.site.ticket_url,
+            "https://t.example.com/browse/{ticket}"
+        );
+        assert_eq!(
+            config.site.source_url,
+            "https://git.example.com/kb/src/{path}"
+        );
+        for (text, key) in [
+            (
+                "[site]\nticket_url = \"javascript:alert({ticket})\"\n",
+                "ticket_url",
+            ),
+            (
+                "[site]\nticket_url = \"https://t.example.com/browse/\"\n",
+                "ticket_url",
+            ),
+            (
+                "[site]\nsource_url = \"https://git.example.com/{ticket}\"\n",
+                "source_url",
+            ),
+        ] {
+            let err = Config::parse(text, "opsbook.toml").unwrap_err();
+            let ConfigError::Invalid { span, .. } = *err else {
+                panic!("expected Invalid for {text}");
+            };
+            let span = span.unwrap();
+            assert_eq!(&text[span.offset()..span.offset() + span.len()], key);
+        }
+    }
+
+    #[test]
     fn search_defaults_and_switch() {
         let config = Config::parse("", "opsbook.toml").unwrap();
         assert!(config.search.enabled);
@@ -484,6 +678,42 @@ mod tests {
             panic!("expected Invalid");
         };
         assert!(span.is_some());
+    }
+
+    #[test]
+    fn alerts_settings_and_their_checks() {
+        let config = Config::parse(
+            "[alerts]\nrules = [\"monitoring/**/*.yaml\"]\nsite_urls = [\"https://kb.example.com/\"]\n[alerts.severities]\ncritical = \"SEV1\"\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        assert_eq!(config.alerts.rules, ["monitoring/**/*.yaml"]);
+        assert_eq!(config.alerts.severities["critical"], "SEV1");
+        assert_eq!(config.alerts.severity_label, "severity");
+        assert!(config.alerts.external_runbooks);
+        for (text, at) in [
+            ("[alerts]\nrules = [\"a/[b\"]\n", "a/[b"),
+            (
+                "[alerts]\nrules = [\"../rules/*.yaml\"]\n",
+                "../rules/*.yaml",
+            ),
+            ("[alerts.severities]\ncritical = \"P1\"\n", "P1"),
+            (
+                "[alerts]\nsite_urls = [\"kb.example.com\"]\n",
+                "kb.example.com",
+            ),
+        ] {
+            let err = Config::parse(text, "opsbook.toml").unwrap_err();
+            let ConfigError::Invalid { span, .. } = *err else {
+                panic!("expected Invalid for {text}");
+            };
+            let span = span.unwrap();
+            assert_eq!(
+                &text[span.offset()..span.offset() + span.len()],
+                at,
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! Finds the documents to read: every `*.md` under the content folder, hidden files and
-//! folders skipped, in a deterministic (sorted) order.
+//! Finds the documents to read: every file under the content folder that the document
+//! patterns match (`*.md` by default; see `[documents]` in opsbook.toml), hidden files and
+//! folders and excluded paths skipped, in a deterministic (sorted) order.
 
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
+
+use crate::document::mapping::Mapping;
 
 /// A file to read, before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +37,60 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
-/// Every Markdown file under `root`, sorted by relative path.
-pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
+/// Every document under `root` (files `mapping` calls documents), sorted by relative path.
+pub fn discover(root: &Path, mapping: &Mapping) -> Result<Vec<SourceFile>, DiscoverError> {
+    walk(root, "the content folder", &|path| {
+        mapping.is_document(&rel(root, path))
+    })
+}
+
+/// File endings other site generators use for Markdown, longest first.
+pub const MARKDOWN_ENDINGS: &[&str] = &[
+    ".html.md.erb",
+    ".html.markdown",
+    ".html.md",
+    ".md.erb",
+    ".markdown",
+    ".mdown",
+    ".mkdn",
+    ".mdx",
+    ".mkd",
+    ".md",
+];
+
+/// How many files under `root` (hidden ones aside, at most the first 100,000 entries) look
+/// like Markdown by their ending but are not documents by `mapping`, by ending: the hint when
+/// no document is found.
+pub fn other_markdown(root: &Path, mapping: &Mapping) -> Vec<(&'static str, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+        .take(100_000);
+    for entry in walker.flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let Some(ending) = MARKDOWN_ENDINGS.iter().find(|e| name.ends_with(*e)) else {
+            continue;
+        };
+        if !mapping.is_document(&rel(root, entry.path())) {
+            *counts.entry(ending).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
+
+/// Every file under `root` that `accept` takes (by its path), sorted by relative path, hidden
+/// files and folders skipped. A symlink is followed only to a file inside `root`; `place` names
+/// `root` in the problem recorded for one that leaves it.
+pub fn walk(
+    root: &Path,
+    place: &str,
+    accept: &dyn Fn(&Path) -> bool,
+) -> Result<Vec<SourceFile>, DiscoverError> {
     if !root.is_dir() {
         return Err(DiscoverError::Missing(root.display().to_string()));
     }
@@ -66,13 +121,13 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
             }
         };
         let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("md") {
+        if !accept(path) {
             continue;
         }
         let link_problem = if entry.path_is_symlink() {
             match path.canonicalize() {
                 Ok(target) if !target.starts_with(&canonical_root) => Some(format!(
-                    "is a symlink to {}, outside the content folder",
+                    "is a symlink to {}, outside {place}",
                     target.display()
                 )),
                 Ok(target) if target.is_dir() => continue,
@@ -93,7 +148,7 @@ pub fn discover(root: &Path) -> Result<Vec<SourceFile>, DiscoverError> {
     Ok(files)
 }
 
-/// A Markdown file from a git tree (`opsbook build --rev`), read while the tree is walked.
+/// A Markdown file from a git tree (`opsbook build --rev`, read by [`crate::git::rev`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TreeFile {
     /// Relative to the content folder, `/`-separated.
@@ -102,93 +157,6 @@ pub struct TreeFile {
     pub display: String,
     /// The bytes, or why they could not be read.
     pub bytes: Result<Vec<u8>, crate::document::ReadProblem>,
-}
-
-/// Every Markdown file under the content folder in the tree of `commit`, sorted by relative
-/// path, hidden files and folders skipped, blobs larger than `max_bytes` not read. A symlink
-/// is followed when it points at another file inside the content folder of the same tree.
-pub fn discover_tree(
-    repo: &crate::git_history::GitRepo,
-    commit: git2::Oid,
-    rev: &str,
-    max_bytes: u64,
-) -> Result<Vec<TreeFile>, DiscoverError> {
-    use crate::document::ReadProblem;
-    let prefix = repo.content_prefix();
-    let label = if prefix.is_empty() {
-        format!("{rev}:")
-    } else {
-        format!("{rev}:{prefix}")
-    };
-    let git_err = |e: crate::git_history::GitError| DiscoverError::Unreadable {
-        path: label.clone(),
-        message: e.to_string(),
-    };
-    let tree = repo
-        .content_tree(commit)
-        .map_err(git_err)?
-        .ok_or_else(|| DiscoverError::Missing(label.clone()))?;
-    let git = repo.repository();
-    let odb = git.odb().map_err(|e| git_err(e.into()))?;
-
-    let mut entries: Vec<(String, git2::Oid, i32)> = Vec::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-        if name.starts_with('.') {
-            return git2::TreeWalkResult::Skip;
-        }
-        if entry.kind() == Some(git2::ObjectType::Blob) && name.ends_with(".md") {
-            entries.push((format!("{dir}{name}"), entry.id(), entry.filemode()));
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(|e| git_err(e.into()))?;
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-
-    let read_blob = |oid: git2::Oid| -> Result<Vec<u8>, ReadProblem> {
-        let (size, _) = odb
-            .read_header(oid)
-            .map_err(|e| ReadProblem::Io(e.message().to_string()))?;
-        if size as u64 > max_bytes {
-            return Err(ReadProblem::TooLarge {
-                size: size as u64,
-                limit: max_bytes,
-            });
-        }
-        git.find_blob(oid)
-            .map(|b| b.content().to_vec())
-            .map_err(|e| ReadProblem::Io(e.message().to_string()))
-    };
-    const SYMLINK: i32 = 0o120000;
-    let files = entries
-        .into_iter()
-        .map(|(rel_path, oid, mode)| {
-            let bytes = if mode == SYMLINK {
-                read_blob(oid).and_then(|target| {
-                    let target = String::from_utf8_lossy(&target).into_owned();
-                    let resolved = crate::document::markdown::resolve_relative(&rel_path, &target)
-                        .filter(|t| !target.starts_with('/') && !t.is_empty());
-                    let entry = resolved.as_deref().and_then(|t| tree.get_path(Path::new(t)).ok());
-                    match entry {
-                        Some(e) if e.filemode() != SYMLINK && e.kind() == Some(git2::ObjectType::Blob) => {
-                            read_blob(e.id())
-                        }
-                        _ => Err(ReadProblem::Io(format!(
-                            "is a symlink to {target}, which is not a file inside the content folder of this commit"
-                        ))),
-                    }
-                })
-            } else {
-                read_blob(oid)
-            };
-            TreeFile {
-                display: format!("{rev}:{}", join_prefix(prefix, &rel_path)),
-                rel_path,
-                bytes,
-            }
-        })
-        .collect();
-    Ok(files)
 }
 
 /// `prefix/rel`, or `rel` for an empty prefix.
@@ -229,7 +197,7 @@ mod tests {
             fs::create_dir_all(full.parent().unwrap()).unwrap();
             fs::write(full, "---\n---\n").unwrap();
         }
-        let names: Vec<_> = discover(root)
+        let names: Vec<_> = discover(root, Mapping::default_ref())
             .unwrap()
             .into_iter()
             .map(|f| f.rel_path)
@@ -245,86 +213,10 @@ mod tests {
     }
 
     #[test]
-    fn files_of_a_commit_come_from_its_tree() {
-        use crate::git_history::tests::commit;
-        let dir = tempfile::tempdir().unwrap();
-        let repo = git2::Repository::init(dir.path()).unwrap();
-        let first = commit(
-            &repo,
-            "A",
-            1_767_225_600,
-            "one",
-            &[
-                ("content/runbooks/a.md", Some("old a")),
-                ("content/runbooks/.hidden.md", Some("h")),
-                ("content/.drafts/x.md", Some("x")),
-                ("content/notes.txt", Some("t")),
-                ("content/postmortems/big.md", Some(&"x".repeat(100))),
-            ],
-        );
-        commit(
-            &repo,
-            "A",
-            1_767_225_601,
-            "two",
-            &[
-                ("content/runbooks/a.md", Some("new a")),
-                ("content/runbooks/b.md", Some("b")),
-            ],
-        );
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink("a.md", dir.path().join("content/runbooks/alias.md"))
-                .unwrap();
-            std::os::unix::fs::symlink(
-                "../../outside.md",
-                dir.path().join("content/runbooks/escape.md"),
-            )
-            .unwrap();
-            let mut index = repo.index().unwrap();
-            index
-                .add_path(Path::new("content/runbooks/alias.md"))
-                .unwrap();
-            index
-                .add_path(Path::new("content/runbooks/escape.md"))
-                .unwrap();
-            index.write().unwrap();
-            commit(&repo, "A", 1_767_225_602, "links", &[]);
-        }
-        // The working tree differs from both commits: only the tree is read.
-        fs::write(dir.path().join("content/runbooks/a.md"), "dirty").unwrap();
-        let git = crate::git_history::GitRepo::open(&dir.path().join("content"))
-            .unwrap()
-            .unwrap();
-
-        let files = discover_tree(&git, first, "v1", 50).unwrap();
-        let names: Vec<_> = files.iter().map(|f| f.rel_path.as_str()).collect();
-        assert_eq!(names, ["postmortems/big.md", "runbooks/a.md"]);
-        assert_eq!(files[1].bytes.as_deref().unwrap(), b"old a");
-        assert_eq!(files[1].display, "v1:content/runbooks/a.md");
-        assert!(matches!(
-            files[0].bytes,
-            Err(crate::document::ReadProblem::TooLarge {
-                size: 100,
-                limit: 50
-            })
-        ));
-
-        let files = discover_tree(&git, git.head().unwrap(), "HEAD", 1000).unwrap();
-        let get = |name: &str| files.iter().find(|f| f.rel_path == name).unwrap();
-        assert_eq!(get("runbooks/a.md").bytes.as_deref().unwrap(), b"new a");
-        #[cfg(unix)]
-        {
-            assert_eq!(get("runbooks/alias.md").bytes.as_deref().unwrap(), b"new a");
-            assert!(get("runbooks/escape.md").bytes.is_err());
-        }
-    }
-
-    #[test]
     fn missing_folder_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
-            discover(&dir.path().join("nope")),
+            discover(&dir.path().join("nope"), Mapping::default_ref()),
             Err(DiscoverError::Missing(_))
         ));
     }
@@ -340,7 +232,7 @@ mod tests {
         std::os::unix::fs::symlink(root.join("loop.md"), root.join("loop.md")).unwrap();
         fs::write(root.join("inside.md"), "x").unwrap();
         std::os::unix::fs::symlink(root.join("inside.md"), root.join("alias.md")).unwrap();
-        let files = discover(&root).unwrap();
+        let files = discover(&root, Mapping::default_ref()).unwrap();
         let problem = |name: &str| {
             files
                 .iter()

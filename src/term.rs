@@ -60,6 +60,33 @@ pub fn paint(color: bool, paint: Paint, text: &str) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// Whether the terminal would act on `c` instead of showing it: C0 controls other than tab and
+/// line feed (ESC starts the sequences that set the window title or clear the screen; CR
+/// overwrites the line), DEL, C1 controls (0x9B is CSI on some terminals) and the bidirectional
+/// overrides that reorder what a reader sees ("Trojan Source").
+pub fn is_terminal_control(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character the terminal would act on (see [`is_terminal_control`]) shown
+/// as a Rust-style escape (`\u{1b}`), so a value from a document prints as the characters it
+/// holds. Everything opsbook prints from a document or a repository goes through this.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_terminal_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_terminal_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// How much a command prints, from the global `--quiet` and `--verbose` flags. Results (the
 /// findings, a table, the path written) go to stdout whatever the verbosity; `say` and
 /// `detail` are the chatter around them, on stderr.
@@ -70,17 +97,18 @@ pub struct Verbosity {
 }
 
 impl Verbosity {
-    /// A status line, left out under `--quiet`.
+    /// A status line, left out under `--quiet`; control characters are shown escaped, as
+    /// everywhere opsbook prints text that may come from a document or a repository.
     pub fn say(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", escape_controls(message.as_ref()));
         }
     }
 
     /// A detail line, printed only under `--verbose`.
     pub fn detail(&self, message: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", escape_controls(message.as_ref()));
         }
     }
 }
@@ -96,8 +124,20 @@ impl ProgressLine {
     /// Starts the indicator with `label` ("building the site"); a no-op when stderr is not a
     /// terminal or `quiet` is set.
     pub fn start(label: &str, quiet: bool, delay: Duration) -> ProgressLine {
+        let terminal = std::io::stderr().is_terminal();
+        ProgressLine::start_on(std::io::stderr, terminal, label, quiet, delay)
+    }
+
+    /// [`ProgressLine::start`] writing to what `out` opens, which is a terminal or not.
+    fn start_on<W: Write>(
+        out: impl Fn() -> W + Send + 'static,
+        terminal: bool,
+        label: &str,
+        quiet: bool,
+        delay: Duration,
+    ) -> ProgressLine {
         let done = Arc::new(AtomicBool::new(false));
-        if quiet || !std::io::stderr().is_terminal() {
+        if quiet || !terminal {
             return ProgressLine { done, thread: None };
         }
         let flag = done.clone();
@@ -110,7 +150,7 @@ impl ProgressLine {
             while !flag.load(Ordering::Relaxed) {
                 let elapsed = started.elapsed();
                 if elapsed >= delay {
-                    let mut err = std::io::stderr().lock();
+                    let mut err = out();
                     let _ = write!(
                         err,
                         "\r{} {label}… {:.1} s\x1b[K",
@@ -124,7 +164,7 @@ impl ProgressLine {
                 std::thread::sleep(Duration::from_millis(100));
             }
             if shown {
-                let mut err = std::io::stderr().lock();
+                let mut err = out();
                 let _ = write!(err, "\r\x1b[K");
                 let _ = err.flush();
             }
@@ -159,15 +199,70 @@ mod tests {
     use super::*;
 
     #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(escape_controls("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            escape_controls("\u{1b}]0;pwned\u{7}\u{1b}[2J"),
+            "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J"
+        );
+        assert_eq!(
+            escape_controls("a\rb\u{9b}c\u{202e}d\u{7f}"),
+            "a\\u{d}b\\u{9b}c\\u{202e}d\\u{7f}"
+        );
+        assert!(matches!(
+            escape_controls("caf\u{e9}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
     fn paint_is_plain_without_colour() {
         assert_eq!(paint(false, Paint::Red, "overdue"), "overdue");
         assert_eq!(paint(true, Paint::Red, "overdue"), "\x1b[31moverdue\x1b[0m");
     }
 
-    #[test]
-    fn progress_line_is_silent_off_a_terminal() {
-        // Tests run with stderr captured: starting and finishing must not block or print.
-        let progress = ProgressLine::start("working", false, Duration::ZERO);
+    /// A writer into a shared buffer, opened afresh for every write like stderr.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn run(terminal: bool, quiet: bool, delay: Duration) -> String {
+        let out = Captured::default();
+        let sink = out.clone();
+        let progress =
+            ProgressLine::start_on(move || sink.clone(), terminal, "working", quiet, delay);
+        std::thread::sleep(Duration::from_millis(150));
         progress.finish();
+        out.text()
+    }
+
+    #[test]
+    fn progress_line_shows_on_a_terminal_and_is_erased() {
+        let text = run(true, false, Duration::ZERO);
+        assert!(text.starts_with("\r⠋ working… 0.0 s\x1b[K"), "{text:?}");
+        assert!(text.ends_with("\r\x1b[K"), "erased at the end: {text:?}");
+    }
+
+    #[test]
+    fn progress_line_is_silent_off_a_terminal_when_quiet_and_before_its_delay() {
+        assert_eq!(run(false, false, Duration::ZERO), "");
+        assert_eq!(run(true, true, Duration::ZERO), "");
+        // Finished before the delay: nothing shown, so nothing to erase either.
+        assert_eq!(run(true, false, Duration::from_secs(60)), "");
     }
 }

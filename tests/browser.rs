@@ -1,13 +1,14 @@
-//! The site in a real browser. These tests build a fixture knowledge base into a temporary folder,
+//! Search in a real browser. These tests build a fixture knowledge base into a temporary folder,
 //! serve it on 127.0.0.1 on a free port and drive headless Chromium over the DevTools protocol:
-//! search, filters, the `/` shortcut, result links, screenshots (desktop, phone, dark mode), and
-//! a sharded search index against one index.
+//! the search box (static/search.js on Pagefind's JS API), its filters, result links, and a
+//! sharded search index against one index. tests/browser_ui.rs checks every page's layout,
+//! accessibility and the search box's keyboard use.
 //!
 //! They need Chromium, so a plain `cargo test` skips them (they are `#[ignore]`d and cargo
 //! prints the reason). `.ci/run` installs Debian's chromium when it is missing and runs:
 //!
 //! ```sh
-//! cargo test --test browser -- --ignored --nocapture
+//! cargo test --test browser --test browser_ui -- --ignored --nocapture
 //! ```
 //!
 //! `OPSBOOK_CHROMIUM` picks the browser binary; screenshots go to `target/screenshots/`
@@ -22,129 +23,44 @@ mod server;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use chromium::{eval, launch, wait_for};
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::{Emulation, Page};
 use serde_json::Value;
 
-use opsbook::config::Config;
+use chromium::{eval, launch, open, screenshot, set_dark, set_phone, settled, wait_for};
 use server::Server;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search-site")
 }
 
-fn screenshots_dir() -> PathBuf {
-    let dir = std::env::var_os("OPSBOOK_SCREENSHOTS").map_or_else(
-        || {
-            Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .parent()
-                .unwrap()
-                .join("screenshots")
-        },
-        PathBuf::from,
-    );
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Builds the knowledge base at `root` (its opsbook.toml) into `output`.
 fn build(root: &Path, output: &Path) {
-    let config = Config::load(None, root).expect("fixture config");
-    let outcome = opsbook::build(
-        &config,
-        &opsbook::BuildOptions {
-            output: Some(output.to_path_buf()),
-            allow_errors: false,
-            today: Some("2026-11-25".parse().unwrap()),
-            rev: None,
-        },
-    )
-    .expect("build runs");
-    assert!(
-        outcome.site.is_some(),
-        "the fixture must lint clean: {:#?}",
-        outcome.lint.findings
+    chromium::build_site(root, output, false);
+}
+
+/// One search result as shown: title, facts (severity, kind, date), excerpt HTML, link.
+type Shown = (String, Vec<String>, String, String);
+
+/// The search results shown, once they stop changing.
+fn results(tab: &Tab) -> Vec<Shown> {
+    let value = settled(
+        tab,
+        r#"Array.from(document.querySelectorAll("[data-search-results] [role=option]")).map(r => [
+            r.querySelector(".search-result-title").textContent,
+            Array.from(r.querySelectorAll(".search-result-facts > *")).map(t => t.textContent.trim()),
+            r.querySelector(".search-result-excerpt").innerHTML,
+            r.getAttribute("data-url") || ""
+        ])"#,
     );
+    serde_json::from_value(value).unwrap()
 }
 
-/// The search results shown, as (title, tags, excerpt, href), once they stop changing.
-fn results(tab: &Tab) -> Vec<(String, Vec<String>, String, String)> {
-    let read = || {
-        eval(
-            tab,
-            r#"Array.from(document.querySelectorAll(".pagefind-ui__result")).map(r => [
-                (r.querySelector(".pagefind-ui__result-title")||{}).textContent || "",
-                Array.from(r.querySelectorAll(".pagefind-ui__result-tag")).map(t => t.textContent.trim()),
-                (r.querySelector(".pagefind-ui__result-excerpt")||{}).innerHTML || "",
-                (r.querySelector(".pagefind-ui__result-link")||{}).getAttribute?.("href") || ""
-            ])"#,
-        )
-    };
-    let mut last = read();
-    let mut stable_since = Instant::now();
-    let started = Instant::now();
-    while stable_since.elapsed() < Duration::from_millis(600)
-        && started.elapsed() < Duration::from_secs(20)
-    {
-        std::thread::sleep(Duration::from_millis(100));
-        let now = read();
-        if now != last {
-            last = now;
-            stable_since = Instant::now();
-        }
-    }
-    serde_json::from_value::<Vec<(String, Vec<String>, String, String)>>(last)
-        .unwrap()
-        .into_iter()
-        .map(|(t, tags, e, h)| (t.trim().to_string(), tags, e, h))
-        .collect()
-}
-
-fn titles(results: &[(String, Vec<String>, String, String)]) -> Vec<String> {
+fn titles(results: &[Shown]) -> Vec<String> {
     results.iter().map(|r| r.0.clone()).collect()
 }
 
-/// Saves a PNG of the viewport, or of the whole page (the viewport is stretched to its height).
-fn screenshot(tab: &Tab, name: &str, full_page: bool) -> PathBuf {
-    let viewport = eval(
-        tab,
-        "[window.innerWidth, window.innerHeight, window.devicePixelRatio]",
-    );
-    let (width, height, scale) = (
-        viewport[0].as_u64().unwrap() as u32,
-        viewport[1].as_u64().unwrap() as u32,
-        viewport[2].as_f64().unwrap(),
-    );
-    if full_page {
-        let page_height = eval(tab, "document.documentElement.scrollHeight")
-            .as_u64()
-            .unwrap() as u32;
-        set_metrics(tab, width, page_height.clamp(height, 6000), scale);
-    }
-    let bytes = tab
-        .capture_screenshot(Page::CaptureScreenshotFormatOption::Png, None, None, true)
-        .expect("screenshot");
-    if full_page {
-        set_metrics(tab, width, height, scale);
-    }
-    assert!(bytes.starts_with(b"\x89PNG"), "a PNG image");
-    let path = screenshots_dir().join(name);
-    std::fs::write(&path, bytes).unwrap();
-    println!("screenshot: {}", path.display());
-    path
-}
-
-fn open(tab: &Arc<Tab>, url: &str) {
-    tab.navigate_to(url)
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
-}
-
-/// Opens `url`, waits for the search box, and types `query` into it after pressing `/`.
+/// Opens `url`, presses `/` to focus the search box, and types `query` into it.
 fn search(tab: &Arc<Tab>, url: &str, query: &str) {
     open(tab, url);
     wait_for(
@@ -161,49 +77,9 @@ fn search(tab: &Arc<Tab>, url: &str, query: &str) {
     tab.type_str(query).unwrap();
     wait_for(
         tab,
-        "document.querySelectorAll('.pagefind-ui__result-title').length > 0",
+        "document.querySelectorAll('[data-search-results] [role=option]').length > 0",
         &format!("results for {query:?}"),
     );
-}
-
-fn set_metrics(tab: &Tab, width: u32, height: u32, scale: f64) {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: scale,
-        mobile: scale > 1.0,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .unwrap();
-}
-
-/// A phone (390 x 844 CSS pixels, 2x) or a laptop screen (1280 x 900).
-fn set_phone(tab: &Tab, phone: bool) {
-    if phone {
-        set_metrics(tab, 390, 844, 2.0);
-    } else {
-        set_metrics(tab, 1280, 900, 1.0);
-    }
-}
-
-fn set_dark(tab: &Tab, dark: bool) {
-    tab.call_method(Emulation::SetEmulatedMedia {
-        media: None,
-        features: Some(vec![Emulation::MediaFeature {
-            name: "prefers-color-scheme".into(),
-            value: if dark { "dark" } else { "light" }.into(),
-        }]),
-    })
-    .unwrap();
 }
 
 #[test]
@@ -215,23 +91,27 @@ fn search_filters_and_screenshots_in_chromium() {
     let site = served.join("kb");
     build(&fixture(), &site);
     let server = Server::start(&served);
-    let browser = launch(&temp.path().join("profile"), (1280, 900));
+    let browser = launch(&temp.path().join("profile"), (1366, 900));
     let tab = browser.new_tab().unwrap();
     tab.set_default_timeout(Duration::from_secs(20));
     set_phone(&tab, false);
     set_dark(&tab, false);
 
-    // The home page, before searching.
+    // No search code on a page until the box is used.
     open(&tab, &server.url("/kb/"));
     wait_for(
         &tab,
         "!!document.querySelector('[data-search-input]')",
         "the search box",
     );
-    screenshot(&tab, "home.png", true);
+    let loaded = eval(
+        &tab,
+        "performance.getEntriesByType('resource').map(r => r.name).filter(n => /search\\.js|pagefind/.test(n))",
+    );
+    assert_eq!(loaded, serde_json::json!([]), "search code before use");
 
-    // `/` focuses the box; a query finds the expected postmortem, with kind, severity and an
-    // excerpt in the result.
+    // `/` focuses the box; a query finds the expected postmortem, with severity, kind and date,
+    // and an excerpt with the words marked.
     search(&tab, &server.url("/kb/"), "replication lag");
     let found = results(&tab);
     let titles_found = titles(&found);
@@ -240,18 +120,16 @@ fn search_filters_and_screenshots_in_chromium() {
         Some("Ledger replication lag stalled payments"),
         "best result for `replication lag`: {titles_found:?}"
     );
-    let (_, tags, excerpt, href) = &found[0];
-    assert_eq!(
-        tags,
-        &["Kind: Postmortem", "Severity: SEV1", "Date: 2026-03-14"],
-        "kind and severity first"
-    );
+    let (_, facts, excerpt, href) = &found[0];
+    assert_eq!(facts, &["SEV1", "Postmortem", "2026-03-14"]);
     assert!(
         excerpt.contains("<mark>"),
         "the excerpt highlights the query: {excerpt}"
     );
-    assert_eq!(href, "/kb/postmortems/2026-03-14-ledger-replication-lag/");
-    screenshot(&tab, "search-results.png", false);
+    assert_eq!(
+        href,
+        &server.url("/kb/postmortems/2026-03-14-ledger-replication-lag/")
+    );
 
     // Prefixes match while typing (book/src/search.md says so).
     search(&tab, &server.url("/kb/"), "replic");
@@ -273,60 +151,38 @@ fn search_filters_and_screenshots_in_chromium() {
         before_titles.contains(&"Failover drill left payments read-only".to_string()),
         "{before_titles:?}"
     );
-    assert!(
-        before
-            .iter()
-            .any(|r| r.1.contains(&"Severity: SEV1".to_string())),
-        "`failover` finds SEV1 documents: {before:?}"
-    );
-    let filters = eval(
+    tab.find_element("[data-search-filters-toggle]")
+        .unwrap()
+        .click()
+        .unwrap();
+    let groups = eval(
         &tab,
-        "Array.from(document.querySelectorAll('.pagefind-ui__filter-name')).map(f => f.textContent.trim().toLowerCase())",
+        "Array.from(document.querySelectorAll('.search-filter-name')).map(f => f.textContent.toLowerCase())",
     );
-    for name in ["kind", "owner", "service", "severity", "status", "tag"] {
+    for name in ["kind", "severity", "service", "owner", "tag"] {
         assert!(
-            filters
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f.as_str().unwrap().starts_with(name)),
-            "filter {name} is offered: {filters}"
+            groups.as_array().unwrap().iter().any(|f| f == name),
+            "filter {name} is offered: {groups}"
         );
     }
-    // Open the severity group and tick SEV2, with real clicks.
-    let group = tab
-        .find_elements(".pagefind-ui__filter-block")
-        .unwrap()
-        .into_iter()
-        .find(|el| {
-            el.get_inner_text()
-                .unwrap_or_default()
-                .to_lowercase()
-                .starts_with("severity")
-        })
-        .expect("a severity filter group");
-    group.find_element("summary").unwrap().click().unwrap();
-    tab.wait_for_element("#severity-SEV2")
+    assert!(
+        !groups.as_array().unwrap().iter().any(|f| f == "status"),
+        "status is offered only with a kind: {groups}"
+    );
+    tab.find_element("[data-filter-key=severity][data-filter-value=SEV2]")
         .unwrap()
         .click()
         .unwrap();
     wait_for(
         &tab,
-        "document.querySelector('#severity-SEV2').checked",
-        "the SEV2 filter to be ticked",
+        "!!document.querySelector('.search-chip[data-filter-key=severity]')",
+        "the SEV2 chip",
     );
     let after = results(&tab);
     let after_titles = titles(&after);
     assert!(!after.is_empty(), "SEV2 documents match `failover`");
-    assert_ne!(
-        after_titles, before_titles,
-        "the severity filter changes the results"
-    );
-    for (title, tags, _, _) in &after {
-        assert!(
-            tags.contains(&"Severity: SEV2".to_string()),
-            "{title}: {tags:?}"
-        );
+    for (title, facts, _, _) in &after {
+        assert_eq!(facts.first().map(String::as_str), Some("SEV2"), "{title}");
     }
     assert!(
         after_titles.contains(&"Failover drill left payments read-only".to_string()),
@@ -336,49 +192,69 @@ fn search_filters_and_screenshots_in_chromium() {
         !after_titles.contains(&"Payments database failover".to_string()),
         "{after_titles:?}"
     );
-    screenshot(&tab, "search-filtered.png", false);
 
-    // A result links to its page.
-    tab.find_element(".pagefind-ui__result-link")
+    // The chip removes the filter; runbook statuses appear once the kind is Runbook, and only
+    // those.
+    tab.find_element(".search-chip[data-filter-key=severity]")
         .unwrap()
         .click()
         .unwrap();
     wait_for(
         &tab,
-        "location.pathname.startsWith('/kb/postmortems/')",
-        "the result link to open a postmortem",
+        "!document.querySelector('.search-chip')",
+        "the SEV2 chip to go",
     );
-
-    // A postmortem page, the metrics page when the site has one.
-    open(
-        &tab,
-        &server.url("/kb/postmortems/2026-03-14-ledger-replication-lag/"),
-    );
+    tab.find_element("[data-filter-key=kind][data-filter-value=Runbook]")
+        .unwrap()
+        .click()
+        .unwrap();
     wait_for(
         &tab,
-        "!!document.querySelector('[data-search-input]')",
-        "the search box",
+        "!!document.querySelector('.search-chip[data-filter-key=kind]')",
+        "the kind chip",
     );
-    screenshot(&tab, "postmortem.png", true);
-    if site.join("metrics/index.html").is_file() {
-        open(&tab, &server.url("/kb/metrics/"));
-        screenshot(&tab, "metrics.png", true);
-    } else {
-        println!("note: this build has no /metrics/ page yet; no metrics screenshot taken");
+    let statuses = settled(
+        &tab,
+        "Array.from(document.querySelectorAll('[data-filter-key=status]')).map(b => b.getAttribute('data-filter-value'))",
+    );
+    for status in statuses.as_array().unwrap() {
+        assert!(
+            status == "active" || status == "deprecated",
+            "a runbook status: {statuses}"
+        );
     }
+    tab.find_element("[data-filter-key=kind][data-filter-value=Runbook]")
+        .unwrap()
+        .click()
+        .unwrap();
+
+    // A result opens its page.
+    wait_for(
+        &tab,
+        "document.querySelectorAll('[data-search-results] [role=option]').length > 0",
+        "results again",
+    );
+    tab.find_element("[data-search-results] [role=option]")
+        .unwrap()
+        .click()
+        .unwrap();
+    wait_for(
+        &tab,
+        "location.pathname.startsWith('/kb/postmortems/') || location.pathname.startsWith('/kb/runbooks/')",
+        "the result to open a document",
+    );
 
     // Dark mode follows the system.
     set_dark(&tab, true);
     search(&tab, &server.url("/kb/"), "checkout");
     let background = eval(
         &tab,
-        "getComputedStyle(document.querySelector('.pagefind-ui__drawer')).backgroundColor",
+        "getComputedStyle(document.querySelector('[data-search-panel]')).backgroundColor",
     );
     assert_ne!(
         background, "rgb(255, 255, 255)",
         "the results panel is dark in dark mode"
     );
-    screenshot(&tab, "search-dark.png", false);
     set_dark(&tab, false);
 
     // A phone: the box spans the width and the results panel fits the screen.
@@ -386,7 +262,7 @@ fn search_filters_and_screenshots_in_chromium() {
     search(&tab, &server.url("/kb/"), "failover");
     let fits = eval(
         &tab,
-        "(() => { const r = document.querySelector('.pagefind-ui__drawer').getBoundingClientRect(); \
+        "(() => { const r = document.querySelector('[data-search-panel]').getBoundingClientRect(); \
          return r.left >= 0 && r.right <= window.innerWidth; })()",
     );
     assert_eq!(
@@ -402,12 +278,7 @@ fn search_filters_and_screenshots_in_chromium() {
         font.as_f64().unwrap() >= 16.0,
         "phones zoom into smaller inputs: {font}"
     );
-    screenshot(&tab, "search-phone.png", false);
-    open(
-        &tab,
-        &server.url("/kb/postmortems/2026-03-14-ledger-replication-lag/"),
-    );
-    screenshot(&tab, "postmortem-phone.png", false);
+    screenshot(&tab, "search-phone-fixture.png", false);
 }
 
 /// Sharding must not change what readers find: a corpus indexed as one Pagefind index and as
@@ -466,7 +337,7 @@ fn sharded_index_finds_what_one_index_finds() {
     );
 
     let server = Server::start(&served);
-    let browser = launch(&temp.path().join("profile"), (1280, 900));
+    let browser = launch(&temp.path().join("profile"), (1366, 900));
     let tab = browser.new_tab().unwrap();
     // Search as the site's search box does (templates/static/search.js): the primary bundle,
     // the other shards merged, result URLs relative to the base path. Returns (URL, score).
@@ -508,10 +379,11 @@ fn sharded_index_finds_what_one_index_finds() {
         // Result links keep the base path, once.
         for (url, _) in one.iter().chain(&shards) {
             assert!(
-                url.starts_with("/single/runbooks/")
-                    || url.starts_with("/single/postmortems/")
-                    || url.starts_with("/sharded/runbooks/")
-                    || url.starts_with("/sharded/postmortems/"),
+                ["/single/", "/sharded/"].iter().any(|base| {
+                    ["runbooks/", "postmortems/", "alerts/"]
+                        .iter()
+                        .any(|section| url.starts_with(&format!("{base}{section}")))
+                }),
                 "{url}"
             );
         }

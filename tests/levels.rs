@@ -87,7 +87,7 @@ fn levels_can_be_raised_or_turned_off() {
         .arg("rules")
         .assert()
         .success()
-        .stdout(predicate::str::contains("follow-up-overdue     off"));
+        .stdout(predicate::str::is_match(r"(?m)^follow-up-overdue +off ").unwrap());
 }
 
 #[test]
@@ -204,7 +204,12 @@ fn rules_lists_every_rule_and_explain_prints_its_page() {
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), opsbook::lint::rules::ALL.len());
     assert!(
-        out.contains("unknown-field         warning  a front matter key the schema does not know")
+        regex::Regex::new(
+            r"(?m)^unknown-field +warning  A front matter key the schema doesn't know"
+        )
+        .unwrap()
+        .is_match(&out),
+        "{out}"
     );
     let (json, _) = stdout_of(opsbook(&fixture("clean")).args(["rules", "--format", "json"]));
     let rules: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -212,6 +217,14 @@ fn rules_lists_every_rule_and_explain_prints_its_page() {
         rules.as_array().unwrap().len(),
         opsbook::lint::rules::ALL.len()
     );
+    let broken_link = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "broken-link")
+        .unwrap();
+    assert_eq!(broken_link["reads"], serde_json::json!(["other-documents"]));
+    assert_eq!(broken_link["default_level"], "error");
 
     let (page, code) = stdout_of(opsbook(&fixture("clean")).args(["explain", "stale-runbook"]));
     assert_eq!(code, 0);

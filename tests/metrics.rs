@@ -67,7 +67,7 @@ fn medians_per_quarter_and_overall() {
     assert_eq!(q1.median_detect_minutes, Some(10.0));
     assert_eq!(q1.median_restore_minutes, Some(120.0));
     assert_eq!(q1.median_detect, "10 min");
-    assert_eq!(q1.median_restore, "2 h 00 min");
+    assert_eq!(q1.median_restore, "2 h");
     // Q2: detect 2, 15 (the blip has none) -> 8.5; restore 20, 32, 240 -> 32.
     assert_eq!(q2.incidents, 3);
     assert_eq!((q2.detect_samples, q2.restore_samples), (2, 3));
@@ -171,10 +171,15 @@ fn the_metrics_page_shows_the_numbers_beside_accessible_charts() {
     }
     // The tables carry the same numbers.
     assert!(html.contains(r#"<tr><th scope="row">2026-06</th><td class="num">0</td><td class="num">0</td><td class="num">1</td><td class="num">1</td><td class="num"><strong>2</strong></td></tr>"#), "{html}");
-    assert!(html.contains(r#"<tr><th scope="row">2026-Q2</th><td class="num">3</td><td class="num">8.5</td><td class="num">32.0</td></tr>"#), "{html}");
+    assert!(html.contains(r#"<tr><th scope="row">2026-Q2</th><td class="num">3</td><td class="num nowrap">8 min</td><td class="num nowrap">32 min</td></tr>"#), "{html}");
     assert!(html.contains(r#"<tr><th scope="row">2026-Q1</th><td class="num">3</td><td class="num">2</td><td class="num">66.7%</td></tr>"#), "{html}");
     assert!(html.contains("4 of 6 incidents (66.7%)"), "{html}");
+    // The tables and the charts say durations the same way.
+    assert!(
+        html.contains(r#"<text class="value" x="#) && html.contains(">32 min</text>"),
+        "{html}"
+    );
     // One bar per non-zero month and severity, with the number in its tooltip.
-    assert!(html.contains("<title>2026-01, SEV1: 1</title>"), "{html}");
+    assert!(html.contains("<title>Jan 2026, SEV1: 1</title>"), "{html}");
     assert!(html.contains("<title>api: 4</title>"), "{html}");
 }

@@ -1,5 +1,7 @@
 //! `opsbook new` and `opsbook init` in temporary folders, refusals included.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -159,11 +161,8 @@ fn new_postmortem_prints_its_path_and_lint_lists_the_todos() {
 fn new_takes_the_owner_from_git_config() {
     let home = tempfile::tempdir().unwrap();
     let kb = empty_kb();
-    let repo = git2::Repository::init(kb.path()).unwrap();
-    repo.config()
-        .unwrap()
-        .set_str("user.email", "dana@example.com")
-        .unwrap();
+    common::git_init(kb.path());
+    common::git::git(kb.path(), &["config", "user.email", "dana@example.com"]);
     opsbook(kb.path(), home.path())
         .args(["new", "runbook", "Restart the API"])
         .assert()

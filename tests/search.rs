@@ -41,13 +41,15 @@ fn build(temp: &Path, extra: &str) -> PathBuf {
             allow_errors: false,
             today: Some("2026-11-25".parse().unwrap()),
             rev: None,
+            allow_empty: false,
         },
     )
     .unwrap();
     let site = outcome.site.expect("the fixture lints clean");
     match &site.search {
         Some(summary) if !extra.contains("enabled = false") => {
-            assert_eq!(summary.records, 7);
+            // 7 documents, and the pages of the 3 alerts their runbooks list.
+            assert_eq!(summary.records, 10);
             assert!(summary.files > 0 && summary.bytes > 0);
         }
         None if extra.contains("enabled = false") => {}
@@ -91,8 +93,8 @@ fn the_index_and_its_ui_are_written_with_the_site() {
     assert!(out.join("static/search.js").is_file());
     assert_eq!(
         page_count(&out.join("pagefind/pagefind-entry.json")),
-        7,
-        "one record per document"
+        10,
+        "one record per document, and one per alert page"
     );
     assert!(
         !out.join("pagefind/shard-1").exists(),
@@ -112,7 +114,9 @@ fn the_index_and_its_ui_are_written_with_the_site() {
             "{}",
             page.display()
         );
-        assert!(html.contains(r#"<script src="/kb/pagefind/pagefind-ui.js" defer>"#));
+        // No search code with the page: site.js loads static/search.js when the box is used.
+        assert!(!html.contains("pagefind-ui"), "{}", page.display());
+        assert!(html.contains(r#"data-script="/kb/static/search.js""#));
         assert!(!html.contains("cdn."), "no external assets");
     }
 }
@@ -146,7 +150,10 @@ fn a_larger_site_gets_shards_merged_in_the_browser() {
         );
     }
     assert!(!bundle.join("shard-4").exists());
-    assert_eq!(total, 7, "every document in exactly one shard");
+    assert_eq!(
+        total, 10,
+        "every document in exactly one shard (the 3 alert pages in the first)"
+    );
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
         home.contains(

@@ -66,6 +66,7 @@ impl Kb {
         corpus::generate(dir.path(), documents, 7, corpus::Layout::Opsbook).unwrap();
         fs::write(dir.path().join("opsbook.toml"), config).unwrap();
         let workspace = Workspace::open(None, dir.path()).unwrap();
+        fs::create_dir(dir.path().join("served")).unwrap();
         let rebuilder = Rebuilder::new(
             dir.path().join("served"),
             BASE.to_string(),
@@ -189,10 +190,11 @@ fn finding_keys(findings: &[opsbook::lint::Finding], ws: &Workspace) -> Vec<Stri
     findings
         .iter()
         .map(|f| {
-            format!(
-                "{} {:?} {} {} {}",
-                ws.docs[f.doc].rel_path, f.span, f.rule, f.message, f.help
-            )
+            let path = match f.at {
+                opsbook::lint::Origin::Document(i) => ws.docs[i].rel_path.clone(),
+                opsbook::lint::Origin::RuleFile(i) => ws.alerts.files[i].rel_path.clone(),
+            };
+            format!("{path} {:?} {} {} {}", f.span, f.rule, f.message, f.help)
         })
         .collect()
 }
@@ -234,6 +236,16 @@ fn edits_give_the_site_and_findings_of_a_full_build() {
         "{:?}",
         rebuilt.pages.rendered_paths
     );
+    // An image linked from a body is published under files/, as a full build does; when no
+    // page links to it any more it is removed.
+    let folder = std::path::Path::new(pm.as_str()).parent().unwrap();
+    let image = folder.join("diagram.png").to_string_lossy().into_owned();
+    std::fs::write(kb.path(&image), b"\x89PNG not really").unwrap();
+    let text = kb.read(pm);
+    kb.write(pm, &format!("{text}\n![A diagram](diagram.png)\n"));
+    kb.doc_changed("an image linked", &[pm]);
+    kb.write(pm, &text);
+    kb.doc_changed("the image link removed", &[pm]);
     let (a, b) = (kb.read(pm), kb.read(rb));
     kb.write(pm, &format!("{a}\nAnd more.\n"));
     kb.write(rb, &format!("{b}\nAnd more.\n"));
@@ -459,8 +471,21 @@ fn a_title_change_writes_its_page_before_the_lists() {
 
     let done = kb.rebuilder.finish(rest, &|| false).unwrap();
     assert!(done.complete);
-    assert_eq!(done.rendered, rebuilt.deferred);
-    assert!(done.rendered_paths.contains(&"documents.json".to_string()));
+    // Every page that lists documents is checked; those that show the title are rendered.
+    assert_eq!(done.checked, rebuilt.deferred);
+    assert!(
+        done.rendered > 3 && done.rendered < done.checked,
+        "{:?}",
+        done.rendered_paths
+    );
+    for path in [
+        "documents.json",
+        "postmortems/index.html",
+        "index.html",
+        "atom.xml",
+    ] {
+        assert!(done.rendered_paths.contains(&path.to_string()), "{path}");
+    }
     assert!(!kb.rebuilder.behind());
     kb.check("after the second phase");
 }
@@ -486,7 +511,7 @@ fn an_edit_during_the_second_phase_is_not_lost() {
         .finish(rest.unwrap(), &stop_after(deferred - 1))
         .unwrap();
     assert!(!done.complete);
-    assert_eq!(done.rendered, deferred - 1, "{:?}", done.rendered_paths);
+    assert_eq!(done.checked, deferred - 1, "{:?}", done.rendered_paths);
     assert!(
         done.rendered_paths
             .iter()
@@ -557,4 +582,330 @@ fn a_failing_second_phase_is_rendered_again_by_the_next_rebuild() {
     kb.edit(&pm, "title: Boom ", "title: Fine ");
     kb.doc_changed("the title fixed", &[&pm]);
     assert!(kb.served("postmortems/index.html").contains("Fine "));
+}
+
+/// One edit of a random sequence. Document numbers are taken modulo the documents there are
+/// when the edit is made; small numbers pick from small pools (owners, tags, ids...), so
+/// edits meet: two documents get the same id, a reference finds its target, a tag empties.
+#[derive(Debug, Clone)]
+enum Edit {
+    Title {
+        doc: usize,
+        word: u8,
+    },
+    Id {
+        doc: usize,
+        id: Option<u8>,
+    },
+    Link {
+        from: usize,
+        to: usize,
+        anchor: bool,
+    },
+    Reference {
+        from: usize,
+        to: usize,
+    },
+    Owner {
+        doc: usize,
+        owner: u8,
+    },
+    Tags {
+        doc: usize,
+        tags: Vec<u8>,
+    },
+    Services {
+        doc: usize,
+        service: u8,
+    },
+    Severity {
+        doc: usize,
+        level: u8,
+    },
+    FollowUp {
+        doc: usize,
+    },
+    Body {
+        doc: usize,
+    },
+    Kind {
+        doc: usize,
+    },
+    Broken {
+        doc: usize,
+    },
+    Delete {
+        doc: usize,
+    },
+    Rename {
+        doc: usize,
+    },
+    Add {
+        like: usize,
+        link_to: usize,
+    },
+    Config {
+        setting: u8,
+    },
+}
+
+fn edit_strategy() -> impl proptest::strategy::Strategy<Value = Edit> {
+    use proptest::prelude::*;
+    let doc = 0..64_usize;
+    prop_oneof![
+        (doc.clone(), 0..4_u8).prop_map(|(doc, word)| Edit::Title { doc, word }),
+        (doc.clone(), proptest::option::of(0..3_u8)).prop_map(|(doc, id)| Edit::Id { doc, id }),
+        (doc.clone(), doc.clone(), any::<bool>()).prop_map(|(from, to, anchor)| Edit::Link {
+            from,
+            to,
+            anchor
+        }),
+        (doc.clone(), doc.clone()).prop_map(|(from, to)| Edit::Reference { from, to }),
+        (doc.clone(), 0..3_u8).prop_map(|(doc, owner)| Edit::Owner { doc, owner }),
+        (doc.clone(), proptest::collection::vec(0..4_u8, 0..3))
+            .prop_map(|(doc, tags)| Edit::Tags { doc, tags }),
+        (doc.clone(), 0..3_u8).prop_map(|(doc, service)| Edit::Services { doc, service }),
+        (doc.clone(), 0..5_u8).prop_map(|(doc, level)| Edit::Severity { doc, level }),
+        doc.clone().prop_map(|doc| Edit::FollowUp { doc }),
+        doc.clone().prop_map(|doc| Edit::Body { doc }),
+        doc.clone().prop_map(|doc| Edit::Kind { doc }),
+        doc.clone().prop_map(|doc| Edit::Broken { doc }),
+        doc.clone().prop_map(|doc| Edit::Delete { doc }),
+        doc.clone().prop_map(|doc| Edit::Rename { doc }),
+        (doc.clone(), doc).prop_map(|(like, link_to)| Edit::Add { like, link_to }),
+        (0..5_u8).prop_map(|setting| Edit::Config { setting }),
+    ]
+}
+
+/// `text` with front-matter field `field` set to `value` (its first line replaced, or a line
+/// added after the opening `---`); `None` removes the line. Text without front matter is
+/// returned as it is.
+fn set_field(text: &str, field: &str, value: Option<&str>) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    if lines.first().map(String::as_str) != Some("---") {
+        return text.to_string();
+    }
+    let end = lines
+        .iter()
+        .skip(1)
+        .position(|l| l == "---")
+        .map_or(lines.len(), |i| i + 1);
+    let prefix = format!("{field}:");
+    let at = lines[1..end].iter().position(|l| l.starts_with(&prefix));
+    match (at, value) {
+        (Some(i), Some(v)) => lines[i + 1] = format!("{field}: {v}"),
+        (Some(i), None) => {
+            lines.remove(i + 1);
+        }
+        (None, Some(v)) => lines.insert(1, format!("{field}: {v}")),
+        (None, None) => {}
+    }
+    lines.join("\n") + "\n"
+}
+
+/// The relative link from the document at `from` to the one at `to` (content-relative).
+fn relative(from: &str, to: &str) -> String {
+    let depth = from.matches('/').count();
+    format!("{}{to}", "../".repeat(depth))
+}
+
+const CONFIGS: [&str; 5] = [
+    "[search]\nenabled = false\n",
+    "[search]\nenabled = false\n[site]\ntitle = \"Renamed KB\"\ndescription = \"Where we keep what we learned\"\n",
+    "[search]\nenabled = false\n[site]\nrepo_url = \"https://git.example.com/ops/kb.git\"\nedit_branch = \"trunk\"\n",
+    "[search]\nenabled = false\n[schema]\nseverities = [\"SEV0\", \"SEV1\", \"SEV2\", \"SEV3\", \"SEV4\"]\n",
+    "[search]\nenabled = false\n[site]\nunsafe_html = true\n",
+];
+
+impl Kb {
+    /// Every document file, sorted (content-relative).
+    fn all_docs(&self) -> Vec<String> {
+        let mut docs = self.docs_in("runbooks");
+        docs.extend(self.docs_in("postmortems"));
+        docs
+    }
+
+    /// Makes `edit` on disk and returns what the watcher would report.
+    fn make(&mut self, edit: &Edit, step: usize) -> Vec<Change> {
+        let docs = self.all_docs();
+        if docs.is_empty() {
+            return vec![Change::Rescan];
+        }
+        let pick = |i: usize| docs[i % docs.len()].clone();
+        let mut touched = Vec::new();
+        let mut set = |kb: &Kb, rel: &str, field: &str, value: Option<&str>| {
+            kb.write(rel, &set_field(&kb.read(rel), field, value));
+            touched.push(rel.to_string());
+        };
+        match edit {
+            Edit::Title { doc, word } => {
+                let title =
+                    ["Alpha outage", "Beta failover", "alpha outage", "Zulu"][*word as usize];
+                set(
+                    self,
+                    &pick(*doc),
+                    "title",
+                    Some(&format!("\"{title} {step}\"")),
+                );
+            }
+            Edit::Id { doc, id } => {
+                let id = id.map(|i| format!("shared-id-{i}"));
+                set(self, &pick(*doc), "id", id.as_deref());
+            }
+            Edit::Link { from, to, anchor } => {
+                let (from, to) = (pick(*from), pick(*to));
+                let fragment = if *anchor { "#summary" } else { "" };
+                let text = self.read(&from);
+                let link = relative(&from, &to);
+                self.write(&from, &format!("{text}\nSee [this]({link}{fragment}).\n"));
+                touched.push(from);
+            }
+            Edit::Reference { from, to } => {
+                let (from, to) = (pick(*from), pick(*to));
+                let id = self
+                    .workspace
+                    .docs
+                    .iter()
+                    .find(|d| d.rel_path == to)
+                    .map(|d| d.id.clone());
+                let field = if to.starts_with("runbooks/") {
+                    "related_runbooks"
+                } else {
+                    "related_postmortems"
+                };
+                set(
+                    self,
+                    &from,
+                    field,
+                    Some(&format!("[{}]", id.unwrap_or_default())),
+                );
+            }
+            Edit::Owner { doc, owner } => {
+                let owner = ["team-a", "bob@acme.example", "team-b"][*owner as usize];
+                set(self, &pick(*doc), "owner", Some(owner));
+            }
+            Edit::Tags { doc, tags } => {
+                let names: Vec<&str> = tags
+                    .iter()
+                    .map(|t| ["db", "deploy", "dns", "cache"][*t as usize])
+                    .collect();
+                set(
+                    self,
+                    &pick(*doc),
+                    "tags",
+                    Some(&format!("[{}]", names.join(", "))),
+                );
+            }
+            Edit::Services { doc, service } => {
+                let service = ["payments-api", "checkout-web", "new-service"][*service as usize];
+                set(self, &pick(*doc), "services", Some(&format!("[{service}]")));
+            }
+            Edit::Severity { doc, level } => {
+                set(self, &pick(*doc), "severity", Some(&format!("SEV{level}")));
+            }
+            Edit::FollowUp { doc } => {
+                let rel = pick(*doc);
+                let text = self.read(&rel);
+                let flipped = if text.contains("status: done") {
+                    text.replacen("status: done", "status: open", 1)
+                } else {
+                    text.replacen("status: open", "status: done", 1)
+                };
+                self.write(&rel, &flipped);
+                touched.push(rel);
+            }
+            Edit::Body { doc } => {
+                let rel = pick(*doc);
+                let text = self.read(&rel);
+                self.write(&rel, &format!("{text}\nEdit {step} adds a line.\n"));
+                touched.push(rel);
+            }
+            Edit::Kind { doc } => {
+                let rel = pick(*doc);
+                let other = if self.read(&rel).contains("kind: postmortem") {
+                    "runbook"
+                } else {
+                    "postmortem"
+                };
+                set(self, &rel, "kind", Some(other));
+            }
+            Edit::Broken { doc } => {
+                let rel = pick(*doc);
+                let text = self.read(&rel);
+                self.write(&rel, &text.replacen("title: ", "title: [unclosed ", 1));
+                touched.push(rel);
+            }
+            Edit::Delete { doc } => {
+                let rel = pick(*doc);
+                fs::remove_file(self.path(&rel)).unwrap();
+                touched.push(rel);
+            }
+            Edit::Rename { doc } => {
+                let rel = pick(*doc);
+                let renamed = rel.replace(".md", &format!("-r{step}.md"));
+                fs::rename(self.path(&rel), self.path(&renamed)).unwrap();
+                touched.extend([rel, renamed]);
+            }
+            Edit::Add { like, link_to } => {
+                let (like, to) = (pick(*like), pick(*link_to));
+                let rel = format!("{}/added-{step}.md", like.split('/').next().unwrap());
+                let text = format!("{}\nSee [it]({}).\n", self.read(&like), relative(&rel, &to));
+                self.write(&rel, &set_field(&text, "id", None));
+                touched.push(rel);
+            }
+            Edit::Config { setting } => {
+                fs::write(
+                    self.dir.path().join("opsbook.toml"),
+                    CONFIGS[*setting as usize],
+                )
+                .unwrap();
+                return vec![Change::Config];
+            }
+        }
+        touched.into_iter().map(Change::Document).collect()
+    }
+
+    /// Applies `changes`, rebuilds in two phases and compares with a full build and lint.
+    fn step(&mut self, what: &str, changes: Vec<Change>) {
+        let changes: BTreeSet<Change> = changes.into_iter().collect();
+        let applied = self.workspace.apply(&changes).unwrap();
+        let (findings, result, rest) =
+            self.rebuilder
+                .first_phase(&self.workspace, Some(&applied), today());
+        result.unwrap_or_else(|e| panic!("{what}: {e}"));
+        if let Some(rest) = rest {
+            self.rebuilder.finish(rest, &|| false).unwrap();
+        }
+        let ws = &self.workspace;
+        let want = opsbook::lint::check(&ws.docs, &ws.config, today());
+        assert_eq!(
+            finding_keys(&findings, ws),
+            finding_keys(&want, ws),
+            "{what}"
+        );
+        self.check(what);
+    }
+}
+
+proptest::proptest! {
+    // Each case is a few full builds; more with PROPTEST_CASES.
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(6),
+        max_shrink_iters: 64,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Random sequences of edits: after each, the served folder is what a full build writes
+    /// and the findings are lint's.
+    #[test]
+    fn random_edits_give_the_site_of_a_full_build(
+        edits in proptest::collection::vec(edit_strategy(), 1..7)
+    ) {
+        let mut kb = Kb::new(12, CONFIGS[0]);
+        for (step, edit) in edits.iter().enumerate() {
+            let changes = kb.make(edit, step);
+            kb.step(&format!("edit {step}: {edit:?} in {edits:?}"), changes);
+        }
+    }
 }

@@ -267,3 +267,36 @@ fn absolute_base_url_gives_canonical_links_and_absolute_feed_urls() {
     let plain = built(None);
     assert!(!page(plain.path(), "index.html").contains("rel=\"canonical\""));
 }
+
+#[test]
+fn ticket_ids_and_source_paths_link_where_the_config_says() {
+    // Without patterns: only a ticket that is a URL links, the source path is plain.
+    let kb = built(None);
+    let pm = page(kb.path(), "postmortems/2026-01-10-api-deploy/index.html");
+    assert!(pm.contains(r#"class="nowrap">OPS-1</td>"#), "{pm}");
+    assert!(pm.contains(r#"<a href="https://tickets.example.com/OPS-2">"#));
+    assert!(pm.contains("Source: <code>content/postmortems/2026-01-10-api-deploy.md</code>"));
+
+    let kb = built(Some(
+        "[site]\nticket_url = \"https://t.example.com/browse/{ticket}?from=kb\"\nsource_url = \"https://git.example.com/kb/src/{path}\"\n",
+    ));
+    let pm = page(kb.path(), "postmortems/2026-01-10-api-deploy/index.html");
+    assert!(
+        pm.contains(r#"<a href="https://t.example.com/browse/OPS-1?from=kb">OPS-1</a>"#),
+        "{pm}"
+    );
+    assert!(pm.contains(r#"<a href="https://tickets.example.com/OPS-2">"#));
+    assert!(pm.contains(
+        r#"Source: <a href="https://git.example.com/kb/src/content/postmortems/2026-01-10-api-deploy.md"><code>"#
+    ));
+    // The tracker links the same way.
+    let tracker = page(kb.path(), "follow-ups/index.html");
+    assert!(tracker.contains(r#"<a href="https://t.example.com/browse/OPS-1?from=kb">OPS-1</a>"#));
+
+    // With only repo_url, the source path links to the file on the edit branch.
+    let kb = built(Some("[site]\nrepo_url = \"https://github.com/acme/kb\"\n"));
+    let rb = page(kb.path(), "postmortems/2026-01-10-api-deploy/index.html");
+    assert!(rb.contains(
+        r#"<a href="https://github.com/acme/kb/blob/main/content/postmortems/2026-01-10-api-deploy.md"><code>"#
+    ), "{rb}");
+}

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use crate::cli::{Cli, Exit, FollowUpsArgs, FollowUpsFormat};
 use crate::config::Config;
-use crate::follow_ups::{self, DEFAULT_STATUSES, Filter, Totals, format};
+use crate::follow_ups::{self, Filter, OPEN_STATUSES, Totals, format};
 use crate::term;
 
 use super::CommandError;
@@ -26,7 +26,7 @@ pub fn run(cli: &Cli, config: &Config, args: &FollowUpsArgs) -> Result<Exit, cra
     let statuses = if args.all {
         Vec::new()
     } else if args.statuses.is_empty() {
-        DEFAULT_STATUSES.iter().map(|s| s.to_string()).collect()
+        OPEN_STATUSES.iter().map(|s| s.to_string()).collect()
     } else {
         args.statuses.clone()
     };

@@ -5,10 +5,20 @@
 
 use std::ops::Range;
 
+/// The language of a front matter block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Between `---` lines (the usual, and opsbook's own).
+    Yaml,
+    /// Between `+++` lines (Hugo).
+    Toml,
+}
+
 /// Where the front matter and the body sit in the original file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
-    /// The YAML text between the `---` lines.
+    pub format: Format,
+    /// The YAML (or TOML) text between the delimiter lines.
     pub yaml: Range<usize>,
     /// The whole block, from the opening `---` to the end of the closing `---` line.
     pub block: Range<usize>,
@@ -27,7 +37,8 @@ pub enum SplitError {
 const BOM: &str = "\u{feff}";
 
 /// Finds the front matter of `source`: a `---` line at the very top (after an optional BOM),
-/// then YAML, then a `---` or `...` line. LF and CRLF line endings are both accepted.
+/// then YAML, then a `---` or `...` line; or Hugo's TOML between `+++` lines. LF and CRLF line
+/// endings are both accepted.
 pub fn split(source: &str) -> Result<Split, SplitError> {
     let start = if source.starts_with(BOM) {
         BOM.len()
@@ -38,14 +49,20 @@ pub fn split(source: &str) -> Result<Split, SplitError> {
     let Some(first) = lines.next() else {
         return Err(SplitError::Missing);
     };
-    if !is_delimiter(&source[first.text.clone()], "---") {
+    let opening = &source[first.text.clone()];
+    let (format, closing): (Format, &[&str]) = if is_delimiter(opening, "---") {
+        (Format::Yaml, &["---", "..."])
+    } else if is_delimiter(opening, "+++") {
+        (Format::Toml, &["+++"])
+    } else {
         return Err(SplitError::Missing);
-    }
+    };
     let yaml_start = first.end;
     for line in lines {
         let text = &source[line.text.clone()];
-        if is_delimiter(text, "---") || is_delimiter(text, "...") {
+        if closing.iter().any(|marker| is_delimiter(text, marker)) {
             return Ok(Split {
+                format,
                 yaml: yaml_start..line.text.start,
                 block: first.text.start..line.text.end,
                 body_start: line.end,
@@ -168,6 +185,23 @@ mod tests {
     #[test]
     fn dots_close_the_block_and_trailing_spaces_are_fine() {
         assert_eq!(yaml_of("--- \ntitle: x\n...\nbody"), "title: x\n");
+    }
+
+    #[test]
+    fn toml_between_plus_lines() {
+        let src = "+++\ntitle = \"x\"\n+++\nbody";
+        let s = split(src).unwrap();
+        assert_eq!(s.format, Format::Toml);
+        assert_eq!(&src[s.yaml], "title = \"x\"\n");
+        assert_eq!(&src[s.body_start..], "body");
+        assert_eq!(
+            split("+++\ntitle = 1\n---\n"),
+            Err(SplitError::Unterminated(0..3))
+        );
+        assert_eq!(
+            split("---\ntitle: 1\n+++\n"),
+            Err(SplitError::Unterminated(0..3))
+        );
     }
 
     #[test]

@@ -5,8 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use super::links;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
+
+use super::html_nesting;
 
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -37,20 +40,6 @@ pub struct Heading {
 pub struct Link {
     pub dest: String,
     pub span: Range<usize>,
-}
-
-/// GitHub-style heading slug: lowercase, punctuation dropped, spaces to hyphens.
-pub fn slugify(text: &str) -> String {
-    let text = text.trim();
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_alphanumeric() || c == '-' || c == '_' {
-            slug.extend(c.to_lowercase());
-        } else if c == ' ' {
-            slug.push('-');
-        }
-    }
-    slug
 }
 
 /// Gives repeated anchors the suffixes `-1`, `-2`, ... as GitHub does.
@@ -95,7 +84,8 @@ pub fn outline(body: &str, base: usize) -> Outline {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, id, text, range)) = current.take() {
-                    let anchor = anchors.unique(id.unwrap_or_else(|| slugify(&text)));
+                    let anchor =
+                        anchors.unique(id.unwrap_or_else(|| crate::slug::heading_anchor(&text)));
                     let text = text.trim().to_string();
                     let span = base + range.start..base + trim_end(body, range);
                     outline.headings.push(Heading {
@@ -138,63 +128,8 @@ fn trim_end(body: &str, range: Range<usize>) -> usize {
     range.start + body[range].trim_end().len()
 }
 
-/// Joins a relative path to the folder of `from` and normalises `.` and `..`.
-pub fn resolve_relative(from: &str, path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// `%20` and friends in a link path, decoded for matching file names.
-pub fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(byte) = u8::from_str_radix(&path[i + 1..i + 3], 16)
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
-}
-
-/// Whether a link has a scheme (`https:`, `mailto:`) or is protocol-relative (`//host`).
-pub fn is_external(dest: &str) -> bool {
-    if dest.starts_with("//") {
-        return true;
-    }
-    match dest.find(':') {
-        Some(colon) => {
-            let scheme = &dest[..colon];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-                && !scheme.contains('/')
-        }
-        None => false,
-    }
-}
+// Kept here for the callers that join file paths (symlink targets, renamed files).
+pub use super::links::resolve_relative;
 
 /// URL schemes that run code in the reader's browser never survive rendering.
 fn is_dangerous_url(url: &str) -> bool {
@@ -207,6 +142,22 @@ fn is_dangerous_url(url: &str) -> bool {
     ["javascript:", "vbscript:", "data:"]
         .iter()
         .any(|scheme| cleaned.starts_with(scheme))
+}
+
+/// A link or image destination as the page gets it: `javascript:`, `vbscript:` and `data:` as
+/// `#`, what `resolve` rewrites rewritten, the rest as written.
+fn rewrite_dest<'a>(
+    dest: CowStr<'a>,
+    link_type: LinkType,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> CowStr<'a> {
+    if is_dangerous_url(&dest) {
+        CowStr::from("#")
+    } else if link_type == LinkType::Email {
+        dest
+    } else {
+        resolve(&dest).map_or(dest, CowStr::from)
+    }
 }
 
 /// Rendered HTML of a document body plus its table of contents.
@@ -231,7 +182,8 @@ pub enum RawHtml {
 /// The allow-list applied to pages with raw HTML: ammonia's defaults (no `<script>`,
 /// `<style>`, `<iframe>`, `<form>`, event-handler attributes or `javascript:` URLs) plus what
 /// opsbook's own Markdown output needs: ids and classes (heading anchors, footnotes, alerts,
-/// code languages), disabled task-list checkboxes and `text-align` on table cells.
+/// code languages), disabled task-list checkboxes, `text-align` on table cells and the scroll box
+/// around tables (`role="region"`, `tabindex="0"`, only those values).
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
@@ -241,11 +193,15 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("details", ["open"])
         .add_tag_attributes("img", ["loading"])
+        .add_tag_attributes("div", ["role", "tabindex"])
         .add_tag_attributes("time", ["datetime"])
         .set_tag_attribute_value("input", "disabled", "")
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             // Only checkboxes, and only disabled ones (set above): no fake login forms.
             ("input", "type") => Some("checkbox".into()),
+            // Only what a table's scroll box needs: a focusable landmark, nothing else.
+            ("div", "role") => (value == "region").then(|| value.into()),
+            ("div", "tabindex") => (value == "0").then(|| value.into()),
             _ => Some(value.into()),
         })
         .link_rel(None);
@@ -262,99 +218,185 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
     render_with(body, resolve, RawHtml::Sanitize)
 }
 
-/// Renders `body` to HTML. `resolve` maps a relative link (`../runbooks/x.md#y`) to the
-/// target page URL, or `None` to leave it as written. `javascript:`, `vbscript:` and `data:`
+/// Renders `body` to HTML. `resolve` maps the destination of a link or image
+/// (`../runbooks/x.md#y`) to its href on the site, or `None` to leave it as written (see
+/// [`super::links`]). `javascript:`, `vbscript:` and `data:`
 /// link targets become `#`. Raw HTML is handled as `raw` says; a page without raw HTML is not
 /// run through the sanitizer at all (pulldown-cmark escapes everything else), which keeps the
 /// common case fast.
 pub fn render_with(body: &str, resolve: &dyn Fn(&str) -> Option<String>, raw: RawHtml) -> Rendered {
-    let mut anchors = AnchorSet::default();
-    let mut toc = Vec::new();
-    let mut events: Vec<Event> = Vec::new();
-    let mut heading_start: Option<usize> = None;
-    let mut has_raw_html = false;
-    for event in Parser::new_ext(body, options()) {
-        match event {
-            Event::Start(Tag::Heading { .. }) => {
-                heading_start = Some(events.len());
-                events.push(event);
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                let start = heading_start.take().unwrap_or(events.len());
-                let text: String = events[start..]
-                    .iter()
-                    .filter_map(|e| match e {
-                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                        _ => None,
-                    })
-                    .collect();
-                if let Event::Start(Tag::Heading { id, .. }) = &mut events[start] {
-                    let base = id
-                        .as_ref()
-                        .map_or_else(|| slugify(&text), |i| i.to_string());
-                    let anchor = anchors.unique(base);
-                    *id = Some(CowStr::from(anchor.clone()));
-                    toc.push(Heading {
-                        level: level_number(level),
-                        text: text.trim().to_string(),
-                        anchor: anchor.clone(),
-                        span: 0..0,
-                    });
-                    events.push(Event::Html(CowStr::from(format!(
-                        " <a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a>"
-                    ))));
+    // Control characters the page cannot hold (crate::escape): rare, so only looked for once.
+    let body = crate::escape::replace_forbidden(body);
+    let mut events = PageEvents::new(&body, resolve, false);
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.by_ref());
+    let toc = std::mem::take(&mut events.toc);
+    if !(events.has_raw_html && raw == RawHtml::Sanitize) {
+        return Rendered { html, toc };
+    }
+    if !html_nesting::nests_deeper_than(&html, html_nesting::MAX_HTML_DEPTH) {
+        return Rendered {
+            html: sanitize(&html),
+            toc,
+        };
+    }
+    // Raw HTML nested too deep to sanitize in bounded time (see `html_nesting`): shown as
+    // text, under a note that says why.
+    drop(html);
+    let mut html = format!(
+        "<p class=\"opsbook-note\"><strong>Note:</strong> the raw HTML in this page nests elements more than {} deep, so opsbook shows it as text.</p>\n",
+        html_nesting::MAX_HTML_DEPTH
+    );
+    pulldown_cmark::html::push_html(&mut html, PageEvents::new(&body, resolve, true));
+    Rendered { html, toc }
+}
+
+/// The events of a page, streamed from the parser to the HTML writer: headings get unique
+/// anchors (and join the table of contents), dangerous link targets become `#`, relative links
+/// are resolved, tables and code blocks get their scrolling boxes. Only one heading's events
+/// are held at a time (its anchor comes from its text), so memory does not grow with the
+/// document: a list of every event of a 10 MB document was hundreds of MB.
+struct PageEvents<'b, 'r> {
+    parser: Parser<'b>,
+    resolve: &'r dyn Fn(&str) -> Option<String>,
+    /// Show the document's raw HTML as text instead of passing it on.
+    raw_as_text: bool,
+    anchors: AnchorSet,
+    toc: Vec<Heading>,
+    /// Events ready to be passed on: a finished heading's, or one event and its wrapper.
+    pending: std::collections::VecDeque<Event<'b>>,
+    has_raw_html: bool,
+}
+
+impl<'b, 'r> PageEvents<'b, 'r> {
+    fn new(body: &'b str, resolve: &'r dyn Fn(&str) -> Option<String>, raw_as_text: bool) -> Self {
+        PageEvents {
+            parser: Parser::new_ext(body, options()),
+            resolve,
+            raw_as_text,
+            anchors: AnchorSet::default(),
+            toc: Vec::new(),
+            pending: std::collections::VecDeque::new(),
+            has_raw_html: false,
+        }
+    }
+
+    /// Reads a heading up to its end into `pending`, with its anchor set and linked.
+    fn heading(&mut self, start: Event<'b>) {
+        let first = self.pending.len();
+        self.pending.push_back(start);
+        // The heading's own text (before raw HTML may be turned into text), for its anchor.
+        let mut text = String::new();
+        let level = loop {
+            match self.parser.next() {
+                Some(Event::End(TagEnd::Heading(level))) => break Some(level),
+                Some(event) => {
+                    if let Event::Text(t) | Event::Code(t) = &event {
+                        text.push_str(t);
+                    }
+                    self.push(event);
                 }
-                events.push(Event::End(TagEnd::Heading(level)));
+                None => break None,
             }
+        };
+        let Some(level) = level else {
+            return;
+        };
+        if let Some(Event::Start(Tag::Heading { id, .. })) = self.pending.get_mut(first) {
+            let base = id
+                .as_ref()
+                .map_or_else(|| crate::slug::heading_anchor(&text), |i| i.to_string());
+            let anchor = self.anchors.unique(base);
+            *id = Some(CowStr::from(anchor.clone()));
+            // A custom id (`{#...}`) is the writer's text: escaped like any other.
+            let href = crate::escape::html(&links::encode_fragment(&anchor));
+            self.pending.push_back(Event::Html(CowStr::from(format!(
+                " <a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a>"
+            ))));
+            self.toc.push(Heading {
+                level: level_number(level),
+                text: text.trim().to_string(),
+                anchor,
+                span: 0..0,
+            });
+        }
+        self.pending.push_back(Event::End(TagEnd::Heading(level)));
+    }
+
+    /// Queues one event as the page shows it (with the markup around it, for some).
+    fn push(&mut self, event: Event<'b>) {
+        let event = match event {
+            Event::Html(text) | Event::InlineHtml(text) if self.raw_as_text => Event::Text(text),
             Event::Html(_) | Event::InlineHtml(_) => {
-                has_raw_html = true;
-                events.push(event);
+                self.has_raw_html = true;
+                event
             }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url = if is_dangerous_url(&dest_url) {
-                    CowStr::from("#")
-                } else {
-                    resolve(&dest_url).map_or(dest_url, CowStr::from)
-                };
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: rewrite_dest(dest_url, link_type, self.resolve),
+                title,
+                id,
+            }),
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url = if is_dangerous_url(&dest_url) {
-                    CowStr::from("#")
-                } else {
-                    dest_url
-                };
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: rewrite_dest(dest_url, link_type, self.resolve),
+                title,
+                id,
+            }),
+            // A wide table scrolls in its own box (the page never scrolls sideways on a
+            // phone); the box takes the focus so it can be scrolled from the keyboard.
+            Event::Start(Tag::Table(_)) => {
+                self.pending.push_back(Event::Html(CowStr::from(
+                    "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">",
+                )));
+                event
             }
-            other => events.push(other),
+            // A code block scrolls sideways inside a box that takes the focus, so long lines
+            // can be scrolled from the keyboard too.
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.pending.push_back(Event::Html(CowStr::from(
+                    "<div class=\"code-scroll\" tabindex=\"0\">",
+                )));
+                event
+            }
+            Event::End(TagEnd::Table) | Event::End(TagEnd::CodeBlock) => {
+                self.pending.push_back(event);
+                Event::Html(CowStr::from("</div>"))
+            }
+            // Task-list checkboxes say what they mean to screen readers.
+            Event::TaskListMarker(done) => Event::Html(CowStr::from(if done {
+                "<input type=\"checkbox\" disabled=\"\" checked=\"\" aria-label=\"Done\"> "
+            } else {
+                "<input type=\"checkbox\" disabled=\"\" aria-label=\"Not done\"> "
+            })),
+            other => other,
+        };
+        self.pending.push_back(event);
+    }
+}
+
+impl<'b> Iterator for PageEvents<'b, '_> {
+    type Item = Event<'b>;
+
+    fn next(&mut self) -> Option<Event<'b>> {
+        while self.pending.is_empty() {
+            match self.parser.next()? {
+                start @ Event::Start(Tag::Heading { .. }) => self.heading(start),
+                event => self.push(event),
+            }
         }
+        self.pending.pop_front()
     }
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    if has_raw_html && raw == RawHtml::Sanitize {
-        html = sanitize(&html);
-    }
-    Rendered { html, toc }
 }
 
 /// Plain text of the first paragraphs of `body`, cut at a word boundary near `max_chars`
@@ -398,14 +440,6 @@ mod tests {
     }
 
     #[test]
-    fn slugs_like_github() {
-        assert_eq!(slugify("Root cause"), "root-cause");
-        assert_eq!(slugify("What went well?"), "what-went-well");
-        assert_eq!(slugify("Step 2: roll back (fast)"), "step-2-roll-back-fast");
-        assert_eq!(slugify("API_v2 rollout"), "api_v2-rollout");
-    }
-
-    #[test]
     fn outline_finds_headings_links_and_spans() {
         let body = "## Timeline\n\nSee [the runbook](../runbooks/a.md#rollback).\n\n## Timeline\n\n### Custom {#my-id}\n";
         let o = outline(body, 10);
@@ -428,6 +462,36 @@ mod tests {
         assert!(html.contains("type=\"checkbox\""), "{html}");
         assert!(html.contains("footnote-definition"), "{html}");
         assert!(html.contains("markdown-alert-warning"), "{html}");
+    }
+
+    #[test]
+    fn tables_and_code_scroll_in_focusable_boxes_and_checkboxes_have_names() {
+        let body = "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n```sh\nls\n```\n";
+        for raw in ["", "\n<details><summary>s</summary>x</details>\n"] {
+            // The second body has raw HTML, so it goes through the sanitizer too.
+            let html = render(&format!("{body}{raw}"), &no_links).html;
+            assert!(
+                html.contains("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table\"><table>"),
+                "{html}"
+            );
+            assert!(
+                html.contains("</table>") && html.contains("</table>\n</div>"),
+                "{html}"
+            );
+            assert!(html.contains("aria-label=\"Done\""), "{html}");
+            assert!(html.contains("aria-label=\"Not done\""), "{html}");
+            assert!(
+                html.contains("<div class=\"code-scroll\" tabindex=\"0\">"),
+                "{html}"
+            );
+            assert!(html.contains("<pre><code class=\"language-sh\">"), "{html}");
+        }
+        // Raw HTML cannot borrow the scroll box's attributes for anything else.
+        let html = render("<div role=\"button\" tabindex=\"5\">x</div>\n", &no_links).html;
+        assert!(
+            !html.contains("role=") && !html.contains("tabindex="),
+            "{html}"
+        );
     }
 
     #[test]
@@ -510,24 +574,6 @@ mod tests {
         let long = format!("{}\n", "word ".repeat(100));
         let cut = excerpt(&long, 30);
         assert!(cut.ends_with('…') && cut.chars().count() <= 31, "{cut}");
-    }
-
-    #[test]
-    fn relative_links() {
-        assert_eq!(
-            resolve_relative("postmortems/a.md", "../runbooks/b.md").as_deref(),
-            Some("runbooks/b.md")
-        );
-        assert_eq!(
-            resolve_relative("postmortems/a.md", "./c.md").as_deref(),
-            Some("postmortems/c.md")
-        );
-        assert_eq!(resolve_relative("a.md", "../x.md"), None);
-        assert_eq!(percent_decode("a%20b.md"), "a b.md");
-        assert!(
-            is_external("https://x.com") && is_external("mailto:a@b") && is_external("//cdn/x")
-        );
-        assert!(!is_external("../runbooks/a.md") && !is_external("a.md#x:y"));
     }
 
     #[test]

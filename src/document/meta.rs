@@ -45,10 +45,9 @@ pub struct FollowUp {
 }
 
 impl FollowUp {
-    /// Due before `today` and still open or in progress.
-    pub fn is_overdue(&self, today: Date) -> bool {
-        matches!(self.status.as_str(), "open" | "in_progress")
-            && self.due.is_some_and(|d| d < today)
+    /// Whether it is open, and overdue, on `today`.
+    pub fn standing(&self, today: Date) -> crate::follow_ups::Standing {
+        crate::follow_ups::Standing::of(&self.status, self.due, today)
     }
 }
 
@@ -72,10 +71,49 @@ pub fn parse_date(text: &str) -> Option<Date> {
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     let t = text.trim();
     // jiff also accepts RFC 9557 annotations; opsbook documents promise RFC 3339 only.
-    if t.contains('[') || t.len() < 20 || !t.as_bytes()[10].eq_ignore_ascii_case(&b'T') {
+    let bytes = t.as_bytes();
+    if t.contains('[')
+        || t.len() < 20
+        || !bytes[10].eq_ignore_ascii_case(&b'T')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+        || !has_rfc3339_offset(t)
+    {
         return None;
     }
     t.parse().ok()
+}
+
+/// Whether `t` ends in RFC 3339's offset: `Z`, or `+HH:MM`/`-HH:MM` with HH at most 23 and MM
+/// at most 59 (jiff alone also takes `+25:00`, `+0200` and `+02`).
+pub fn has_rfc3339_offset(t: &str) -> bool {
+    if t.ends_with(['Z', 'z']) {
+        return true;
+    }
+    let Some(offset) = t.get(t.len().saturating_sub(6)..) else {
+        return false;
+    };
+    parse_offset(offset)
+        .is_some_and(|(hours, minutes)| offset.len() == 6 && hours <= 23 && minutes <= 59)
+}
+
+/// The hours and minutes of a numeric offset written `±HH:MM`, `±HHMM` or `±HH` (whatever
+/// their range), or `None`.
+pub fn parse_offset(text: &str) -> Option<(u32, u32)> {
+    let digits = text.strip_prefix(['+', '-'])?;
+    let (hours, minutes) = match digits.len() {
+        2 => (digits, "00"),
+        4 => digits.split_at(2),
+        5 if digits.as_bytes()[2] == b':' => (&digits[..2], &digits[3..]),
+        _ => return None,
+    };
+    let number = |d: &str| {
+        d.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| d.parse::<u32>().ok())
+            .flatten()
+    };
+    Some((number(hours)?, number(minutes)?))
 }
 
 fn text(node: Option<&Node>) -> Option<String> {
@@ -114,7 +152,8 @@ impl Meta {
                         action: text(get("action")),
                         owner: text(get("owner")),
                         due: date(get("due")),
-                        status: text(get("status")).unwrap_or_else(|| "open".into()),
+                        status: text(get("status"))
+                            .unwrap_or_else(|| crate::follow_ups::DEFAULT_STATUS.into()),
                         ticket: text(get("ticket")),
                     }
                 })
@@ -180,6 +219,21 @@ mod tests {
         assert!(parse_timestamp("2026-09-20T11:21:00").is_none());
         assert!(parse_timestamp("2026-09-20").is_none());
         assert!(parse_timestamp("2026-09-20T25:00:00Z").is_none());
+        // RFC 3339 offsets: ±HH:MM within ±23:59, with the colon.
+        assert!(parse_timestamp("2026-09-20T11:21:00+23:59").is_some());
+        assert!(parse_timestamp("2026-09-20T11:21:00-00:00").is_some());
+        for bad in [
+            "+24:00", "+25:00", "-25:59", "+02:60", "+0200", "+02", "+2:00",
+        ] {
+            assert!(
+                parse_timestamp(&format!("2026-09-20T11:21:00{bad}")).is_none(),
+                "{bad}"
+            );
+        }
+        assert!(
+            parse_timestamp("2026-09-20T11:21+02:00").is_none(),
+            "seconds are required"
+        );
     }
 
     #[test]
@@ -204,11 +258,19 @@ mod tests {
             status: "open".into(),
             ticket: None,
         };
-        assert!(f.is_overdue(today));
+        assert_eq!(f.standing(today).days_overdue, Some(1));
         f.status = "done".into();
-        assert!(!f.is_overdue(today));
+        assert_eq!(
+            f.standing(today),
+            crate::follow_ups::Standing {
+                open: false,
+                days_overdue: None
+            }
+        );
         f.status = "in_progress".into();
         f.due = Some(today);
-        assert!(!f.is_overdue(today));
+        assert!(f.standing(today).open && !f.standing(today).overdue());
+        f.due = None;
+        assert!(!f.standing(today).overdue());
     }
 }

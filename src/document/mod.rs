@@ -2,9 +2,14 @@
 //! into the original text so every finding can point at the exact place.
 
 pub mod front_matter;
+pub mod html_nesting;
+pub mod links;
+pub mod mapping;
 pub mod markdown;
 pub mod meta;
 pub mod schema;
+pub mod templating;
+pub mod toml_matter;
 pub mod yaml;
 
 use std::fmt;
@@ -18,7 +23,9 @@ pub use meta::{FollowUp, Meta};
 use yaml::{Node, Value};
 
 /// The two kinds of documents opsbook knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Runbook,
@@ -47,7 +54,7 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    fn from_folder(folder: &str) -> Option<Kind> {
+    pub fn from_folder(folder: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.folder() == folder)
     }
 }
@@ -61,10 +68,34 @@ impl fmt::Display for Kind {
 /// Why a file could not be read as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadProblem {
-    NotUtf8 { valid_up_to: usize },
+    NotUtf8 {
+        valid_up_to: usize,
+    },
     Binary,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    /// A FIFO, socket, device or folder where a file was expected: refused unread.
+    NotAFile(&'static str),
     Io(String),
+}
+
+impl fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadProblem::NotUtf8 { valid_up_to } => write!(
+                f,
+                "not valid UTF-8 (the first bad byte is at offset {valid_up_to})"
+            ),
+            ReadProblem::Binary => f.write_str("looks like a binary file, not text"),
+            ReadProblem::TooLarge { size, limit } => {
+                write!(f, "{size} bytes, over the {limit}-byte limit")
+            }
+            ReadProblem::NotAFile(kind) => write!(f, "is {kind}, not a regular file"),
+            ReadProblem::Io(message) => f.write_str(message),
+        }
+    }
 }
 
 /// Why the front matter could not be used; each becomes an `invalid-front-matter` finding.
@@ -109,6 +140,13 @@ pub struct Document {
     /// the bytes stay in the buffer the file was read into (copying 100 MB of text into
     /// `Arc<str>`s and faulting in their pages was a tenth of a lint at 10,000 documents).
     pub source: Source,
+    /// The text as the site shows it, when that differs from `source`: template tags of
+    /// another generator and the heading that became the title blanked (see
+    /// [`templating`]). Same length as `source`, so offsets hold in both.
+    shown: Option<Source>,
+    /// The heading the title was taken from, or that repeats the title at the top of the
+    /// body: the page shows the title once, above the body.
+    pub title_heading: Option<Range<usize>>,
     pub read_problem: Option<ReadProblem>,
     pub front_matter_problem: Option<FrontMatterProblem>,
     /// The front matter as a spanned mapping (an empty mapping when absent or broken).
@@ -123,34 +161,65 @@ pub struct Document {
     /// The last path segment of the page URL.
     pub slug: String,
     pub outline: markdown::Outline,
+    /// Where each line starts, built on first use by the reports (so that locating many
+    /// findings in a large document does not rescan it from the start each time).
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Document {
-    /// Parses a readable document. Never fails: problems are recorded for the rules to report.
+    /// Parses a readable document as opsbook writes it (no reading settings). Never fails:
+    /// problems are recorded for the rules to report.
     pub fn parse(rel_path: String, path: PathBuf, source: Source) -> Document {
-        let (front_matter, block, body_start, problem) = parse_front_matter(&source);
+        Document::parse_with(rel_path, path, source, mapping::Mapping::default_ref())
+    }
+
+    /// Parses a readable document with the reading settings of a config (`Config::mapping`).
+    pub fn parse_with(
+        rel_path: String,
+        path: PathBuf,
+        source: Source,
+        mapping: &mapping::Mapping,
+    ) -> Document {
+        let (mut front_matter, block, body_start, mut problem) = parse_front_matter(&source);
+        if problem == Some(FrontMatterProblem::Missing) && mapping.front_matter_optional {
+            problem = None;
+        }
         let kind = front_matter
             .get("kind")
             .and_then(|(_, v)| v.as_str())
             .and_then(Kind::from_name)
+            .or_else(|| mapping.kind_for(&rel_path))
             .or_else(|| {
                 rel_path
                     .split_once('/')
                     .and_then(|(top, _)| Kind::from_folder(top))
             });
-        let slug = file_stem(&rel_path).to_string();
+        if let Some(kind) = kind {
+            mapping.apply(&mut front_matter, kind);
+        }
+        let slug = page_name(&rel_path, mapping);
         let id = front_matter
             .get("id")
             .and_then(|(_, v)| v.as_str())
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map_or_else(|| slug.clone(), str::to_string);
-        let outline = markdown::outline(&source[body_start..], body_start);
+        let masked = templating::mask(
+            &source[body_start..],
+            &mapping.template_tags(&rel_path),
+            mapping.hugo_ref,
+        );
+        let body = masked.as_deref().unwrap_or(&source[body_start..]);
+        let outline = markdown::outline(body, body_start);
+        let title_heading = title_heading(&mut front_matter, &outline, mapping);
+        let shown = shown_text(&source, body_start, masked, title_heading.clone());
         Document {
             display_path: display_path(&path),
             rel_path,
             path,
             source,
+            shown,
+            title_heading,
             read_problem: None,
             front_matter_problem: problem,
             front_matter,
@@ -160,17 +229,20 @@ impl Document {
             id,
             slug,
             outline,
+            lines: std::sync::OnceLock::new(),
         }
     }
 
     /// A document whose bytes could not be read as text.
     pub fn unreadable(rel_path: String, path: PathBuf, problem: ReadProblem) -> Document {
-        let slug = file_stem(&rel_path).to_string();
+        let slug = page_name(&rel_path, mapping::Mapping::default_ref());
         Document {
             display_path: display_path(&path),
             rel_path,
             path,
             source: Source::default(),
+            shown: None,
+            title_heading: None,
             read_problem: Some(problem),
             front_matter_problem: None,
             front_matter: empty_map(),
@@ -180,6 +252,7 @@ impl Document {
             id: slug.clone(),
             slug,
             outline: markdown::Outline::default(),
+            lines: std::sync::OnceLock::new(),
         }
     }
 
@@ -188,8 +261,11 @@ impl Document {
         self.read_problem.is_none() && self.front_matter_problem.is_none()
     }
 
+    /// The Markdown body as the site shows it (see `shown`): offsets into it plus
+    /// `body_start` are offsets into `source`.
     pub fn body(&self) -> &str {
-        &self.source[self.body_start..]
+        let text = self.shown.as_ref().unwrap_or(&self.source);
+        &text[self.body_start..]
     }
 
     /// The front matter value for `key`.
@@ -213,6 +289,18 @@ impl Document {
         block.start..end
     }
 
+    /// Byte offsets where each line of the source starts (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| line_starts(&self.source))
+    }
+
+    /// 0-based number of the line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
     /// The URL path of the document's page, such as `/postmortems/2026-01-02-x/`.
     pub fn url_path(&self) -> String {
         let section = self.kind.map_or("docs", Kind::folder);
@@ -220,14 +308,101 @@ impl Document {
     }
 }
 
-fn display_path(path: &std::path::Path) -> String {
+/// Byte offsets where each line of `text` starts (the first is 0).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
+}
+
+/// A path as diagnostics show it: `/` separators, no leading `./`.
+pub fn display_path(path: &std::path::Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").unwrap_or(&text).to_string()
 }
 
-fn file_stem(rel_path: &str) -> &str {
-    let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
-    name.strip_suffix(".md").unwrap_or(name)
+/// The last segment of a document's page URL: its file name without the document ending; for
+/// a folder's index (README, index, _index), the folder's name.
+fn page_name(rel_path: &str, mapping: &mapping::Mapping) -> String {
+    let mut segments = rel_path.rsplit('/');
+    let name = segments.next().unwrap_or(rel_path);
+    let stem = mapping.stem(name);
+    let is_index = ["README", "readme", "index", "_index"].contains(&stem);
+    match segments.next() {
+        Some(folder) if is_index && !folder.is_empty() => mapping.stem(folder).to_string(),
+        _ => stem.to_string(),
+    }
+}
+
+/// Finds the heading the page shows as its title: without `title:` (and with
+/// `title_from_heading`), the first `# Heading`, which then becomes the title (a `title` entry
+/// whose span is the heading); with a title, a first heading that repeats it.
+fn title_heading(
+    front_matter: &mut Node,
+    outline: &markdown::Outline,
+    mapping: &mapping::Mapping,
+) -> Option<Range<usize>> {
+    let title = front_matter.get("title").map(|(_, v)| v);
+    let first = outline.headings.first();
+    match title {
+        Some(title) => {
+            let text = title.scalar_text()?;
+            let first = first.filter(|h| h.level == 1)?;
+            first
+                .text
+                .trim()
+                .eq_ignore_ascii_case(text.trim())
+                .then(|| first.span.clone())
+        }
+        None if mapping.title_from_heading => {
+            let heading = outline.headings.iter().find(|h| h.level == 1)?;
+            if heading.text.trim().is_empty() {
+                return None;
+            }
+            if let Value::Map(entries) = &mut front_matter.value {
+                entries.push((
+                    yaml::Key::new("title", heading.span.clone()),
+                    Node {
+                        value: Value::Str(heading.text.clone()),
+                        span: heading.span.clone(),
+                    },
+                ));
+            }
+            Some(heading.span.clone())
+        }
+        None => None,
+    }
+}
+
+/// The text the site shows, when it is not the file's: `masked` (the body with template tags
+/// blanked) and the title heading blanked.
+fn shown_text(
+    source: &str,
+    body_start: usize,
+    masked: Option<String>,
+    title_heading: Option<Range<usize>>,
+) -> Option<Source> {
+    if masked.is_none() && title_heading.is_none() {
+        return None;
+    }
+    let mut text = source[..body_start].to_string();
+    text.push_str(masked.as_deref().unwrap_or(&source[body_start..]));
+    if let Some(span) = title_heading.filter(|s| s.end <= text.len()) {
+        // Blanked byte by byte (line breaks kept): the same length, still UTF-8 because whole
+        // characters are replaced by as many spaces as they have bytes.
+        let blanked: String = text[span.clone()]
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\r' {
+                    c.to_string()
+                } else {
+                    " ".repeat(c.len_utf8())
+                }
+            })
+            .collect();
+        text.replace_range(span, &blanked);
+    }
+    Some(Arc::new(text))
 }
 
 fn empty_map() -> Node {
@@ -280,7 +455,11 @@ fn parse_front_matter(source: &str) -> ParsedFrontMatter {
         // An empty block is an empty mapping: required-field then names what is missing.
         return (empty_map(), split.block, fallback_body, None);
     }
-    match yaml::parse(yaml_text, split.yaml.start) {
+    let parsed = match split.format {
+        front_matter::Format::Yaml => yaml::parse(yaml_text, split.yaml.start),
+        front_matter::Format::Toml => toml_matter::parse(yaml_text, split.yaml.start),
+    };
+    match parsed {
         Ok(node) => match node.value {
             Value::Map(_) => (node, split.block, split.body_start, None),
             Value::Null => (empty_map(), split.block, split.body_start, None),

@@ -97,6 +97,7 @@ pub const POSTMORTEM_FIELDS: &[FieldSpec] = &[
         "when impact was mitigated, RFC 3339",
     ),
     field("resolved_at", Timestamp, "when it was resolved, RFC 3339"),
+    field("alerts", TextList, "the alerts that fired, as a list"),
     field("trigger", Text, "what triggered it"),
     field("detection", Text, "how it was detected"),
     field("related_runbooks", TextList, "ids of runbooks, as a list"),

@@ -19,8 +19,31 @@ pub struct Node {
 /// A mapping key with its byte span in the original file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
+    /// The name opsbook reads it as: the field an alias in opsbook.toml maps it to, or the
+    /// name as written.
     pub name: String,
     pub span: Range<usize>,
+    /// The name as written in the file, when it is an alias of `name`.
+    pub written: Option<String>,
+}
+
+impl Key {
+    pub fn new(name: impl Into<String>, span: Range<usize>) -> Key {
+        Key {
+            name: name.into(),
+            span,
+            written: None,
+        }
+    }
+
+    /// The key for messages: `` `started_at` ``, or `` `start_time` (read as `started_at`) ``
+    /// for an alias, so a finding names both the team's key and opsbook's.
+    pub fn label(&self) -> String {
+        match &self.written {
+            Some(written) => format!("`{written}` (read as `{}`)", self.name),
+            None => format!("`{}`", self.name),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,20 +169,36 @@ pub fn parse_fast(yaml: &str, base: usize) -> Option<Node> {
 pub fn parse_with_serde(yaml: &str, base: usize) -> Result<Node, YamlError> {
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(yaml, options()) {
         Ok(raw) => Ok(convert(raw, yaml, base)),
-        Err(err) => {
-            let offset = err
-                .location()
-                .and_then(|loc| {
-                    loc.span().byte_offset().map(|o| o as usize).or_else(|| {
-                        line_column_to_offset(yaml, loc.line() as usize, loc.column() as usize)
-                    })
+        Err(err) => Err(yaml_error(&err, yaml, base)),
+    }
+}
+
+/// Parses every document of a YAML stream (`---` between documents, as Kubernetes manifests
+/// and rule files are written), with spans in `yaml` itself and the same budgets as
+/// [`parse`], which they share across the whole stream. Empty documents are left out. A syntax
+/// error anywhere is one error for the whole stream.
+pub fn parse_documents(yaml: &str) -> Result<Vec<Node>, YamlError> {
+    match serde_saphyr::from_multiple_with_options::<Spanned<RawNode>>(yaml, options()) {
+        Ok(documents) => Ok(documents
+            .into_iter()
+            .map(|raw| convert(raw, yaml, 0))
+            .collect()),
+        Err(err) => Err(yaml_error(&err, yaml, 0)),
+    }
+}
+
+fn yaml_error(err: &serde_saphyr::Error, yaml: &str, base: usize) -> YamlError {
+    let offset =
+        err.location()
+            .and_then(|loc| {
+                loc.span().byte_offset().map(|o| o as usize).or_else(|| {
+                    line_column_to_offset(yaml, loc.line() as usize, loc.column() as usize)
                 })
-                .map(|o| base + o.min(yaml.len()));
-            Err(YamlError {
-                message: first_line(&err.to_string()),
-                offset,
             })
-        }
+            .map(|o| base + o.min(yaml.len()));
+    YamlError {
+        message: first_line(&err.to_string()),
+        offset,
     }
 }
 
@@ -242,10 +281,8 @@ fn convert(raw: Spanned<RawNode>, yaml: &str, base: usize) -> Node {
             entries
                 .into_iter()
                 .map(|(k, v)| {
-                    let key = Key {
-                        span: span_of(&k, yaml, base),
-                        name: k.value,
-                    };
+                    let span = span_of(&k, yaml, base);
+                    let key = Key::new(k.value, span);
                     (key, convert(v, yaml, base))
                 })
                 .collect(),
@@ -303,10 +340,7 @@ mod fast {
                         {
                             return None;
                         }
-                        *pending = Some(Key {
-                            name: text.into_owned(),
-                            span,
-                        });
+                        *pending = Some(Key::new(text.into_owned(), span));
                         continue;
                     }
                     let value = scalar(text, style)?;
@@ -637,6 +671,17 @@ mod tests {
             prev = name;
         }
         assert!(parse(&src, 0).is_err());
+    }
+
+    #[test]
+    fn a_stream_of_documents_keeps_spans_in_the_whole_text() {
+        let src = "# a comment\n---\nkind: A\n---\n\n---\nkind: B\nlist: [x]\n";
+        let docs = parse_documents(src).unwrap();
+        assert_eq!(docs.len(), 2, "the empty document is left out");
+        let (_, b) = docs[1].get("kind").unwrap();
+        assert_eq!(text(src, &b.span), "B");
+        let err = parse_documents("a: 1\n---\nb: [1\n").unwrap_err();
+        assert!(err.offset.is_some(), "{err:?}");
     }
 
     #[test]

@@ -1,24 +1,16 @@
 //! Output formats of `opsbook follow-ups`: one function per format, each returning text.
 
-use std::fmt::Write as _;
-
 use jiff::civil::Date;
 use serde::Serialize;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Row, Totals};
-use crate::term::{Paint, paint};
+use crate::report::table::{self, Line, md_cell};
+use crate::term::Paint;
+
+pub use crate::report::table::TableStyle;
 
 /// Bumped only when a field is removed or changes meaning; new fields may appear any time.
 pub const JSON_VERSION: u32 = 1;
-
-/// How the table looks.
-#[derive(Debug, Clone, Copy)]
-pub struct TableStyle {
-    pub color: bool,
-    /// Shorten the action column so each row fits this many columns.
-    pub max_width: Option<usize>,
-}
 
 const HEADERS: [&str; 6] = ["DUE", "STATUS", "OWNER", "ACTION", "POSTMORTEM", "TICKET"];
 const ACTION: usize = 3;
@@ -36,8 +28,9 @@ fn or_dash(text: Option<&str>) -> String {
     text.filter(|t| !t.is_empty()).unwrap_or("-").to_string()
 }
 
-fn cells(row: &Row) -> [String; 6] {
-    [
+/// The table's cells of a row.
+fn cells(row: &Row) -> Vec<String> {
+    vec![
         row.due.map_or_else(|| "-".to_string(), |d| d.to_string()),
         status_text(row),
         or_dash(row.owner.as_deref()),
@@ -47,76 +40,22 @@ fn cells(row: &Row) -> [String; 6] {
     ]
 }
 
-/// Cuts `text` to at most `width` display columns, ending in `…` when cut.
-fn truncate(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
-}
-
 /// Aligned columns for people; overdue rows in red and closed ones dimmed when `color`.
 pub fn table(rows: &[Row], style: TableStyle) -> String {
-    let mut grid: Vec<[String; 6]> = rows.iter().map(cells).collect();
-    let mut widths: Vec<usize> = HEADERS.iter().map(|h| h.width()).collect();
-    for row in &grid {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.width());
-        }
-    }
-    if let Some(max) = style.max_width {
-        let others: usize = widths
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != ACTION)
-            .map(|(_, w)| w + 2)
-            .sum();
-        let room = max.saturating_sub(others).max(20);
-        if widths[ACTION] > room {
-            widths[ACTION] = room;
-            for row in &mut grid {
-                row[ACTION] = truncate(&row[ACTION], room);
-            }
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                text.push_str(cell);
+    let lines: Vec<Line> = rows
+        .iter()
+        .map(|row| Line {
+            cells: cells(row),
+            paint: if row.overdue {
+                Some(Paint::Red)
+            } else if matches!(row.status.as_str(), "done" | "wont_do") {
+                Some(Paint::Dim)
             } else {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(widths[i] - cell.width() + 2));
-            }
-        }
-        text.trim_end().to_string()
-    };
-    let mut out = String::new();
-    let header: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
-    let _ = writeln!(out, "{}", paint(style.color, Paint::Bold, &line(&header)));
-    for (row, cells) in rows.iter().zip(&grid) {
-        let text = line(cells);
-        let text = if row.overdue {
-            paint(style.color, Paint::Red, &text)
-        } else if matches!(row.status.as_str(), "done" | "wont_do") {
-            paint(style.color, Paint::Dim, &text)
-        } else {
-            text
-        };
-        let _ = writeln!(out, "{text}");
-    }
-    out
+                None
+            },
+        })
+        .collect();
+    table::aligned(&HEADERS, &lines, ACTION, style)
 }
 
 #[derive(Serialize)]
@@ -142,10 +81,7 @@ pub fn json(rows: &[Row], today: Date) -> String {
 
 /// RFC 4180 CSV with a header row, one follow-up per line; services joined with `;`.
 pub fn csv(rows: &[Row]) -> String {
-    let mut writer = ::csv::WriterBuilder::new()
-        .terminator(::csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let _ = writer.write_record([
+    let headers = [
         "due",
         "status",
         "overdue",
@@ -158,9 +94,9 @@ pub fn csv(rows: &[Row]) -> String {
         "number",
         "severity",
         "services",
-    ]);
-    for row in rows {
-        let _ = writer.write_record([
+    ];
+    let records = rows.iter().map(|row| {
+        vec![
             row.due.map(|d| d.to_string()).unwrap_or_default(),
             row.status.clone(),
             row.overdue.to_string(),
@@ -173,59 +109,37 @@ pub fn csv(rows: &[Row]) -> String {
             row.number.to_string(),
             row.severity.clone().unwrap_or_default(),
             row.services.join(";"),
-        ]);
-    }
-    let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// Text safe inside a Markdown table cell: pipes escaped, line breaks flattened, and
-/// characters that would start HTML or emphasis left harmless.
-fn md_cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '\r' | '\n' => out.push(' '),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '*' | '_' | '`' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+        ]
+    });
+    table::csv(&headers, records)
 }
 
 /// A GitHub-flavoured Markdown table, for a review document or an issue.
 pub fn markdown(rows: &[Row]) -> String {
-    let mut out = String::from("| Due | Status | Owner | Action | Postmortem | Ticket |\n");
-    out.push_str("|---|---|---|---|---|---|\n");
-    for row in rows {
+    let headers = ["Due", "Status", "Owner", "Action", "Postmortem", "Ticket"];
+    let rows = rows.iter().map(|row| {
         let due = row.due.map_or_else(|| "-".to_string(), |d| d.to_string());
         let status = if row.overdue {
             format!("**{}**", md_cell(&status_text(row)))
         } else {
             md_cell(&status_text(row))
         };
-        let _ = writeln!(
-            out,
-            "| {due} | {status} | {} | {} | {} ({}) | {} |",
+        vec![
+            due,
+            status,
             md_cell(&or_dash(row.owner.as_deref())),
             md_cell(&or_dash(row.action.as_deref())),
-            md_cell(&row.title),
-            md_cell(&row.file),
+            format!("{} ({})", md_cell(&row.title), md_cell(&row.file)),
             md_cell(&or_dash(row.ticket.as_deref())),
-        );
-    }
-    out
+        ]
+    });
+    table::markdown(&headers, rows)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_width::UnicodeWidthStr;
 
     fn row(action: &str, overdue: bool) -> Row {
         Row {

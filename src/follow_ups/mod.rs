@@ -1,15 +1,49 @@
-//! `opsbook follow-ups`: every follow-up of every postmortem, filtered and sorted by due date,
-//! for the weekly review. The library collects rows; [`format`] prints them.
+//! Follow-ups, in one place: what open and overdue mean ([`Standing`], used by the
+//! `follow-up-overdue` rule, the site and `opsbook follow-ups`), the rows of
+//! `opsbook follow-ups` (every follow-up of every postmortem, filtered and sorted by due date,
+//! for the weekly review; [`format`](mod@format) prints them) and the site's tracker page ([`tracker`]).
+//! A follow-up's fields are read from the front matter in `document::meta`.
 
 pub mod format;
+pub mod tracker;
 
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::document::{Document, Kind};
 
-/// Follow-up statuses shown when no `--status` is given: the ones someone still has to act on.
-pub const DEFAULT_STATUSES: &[&str] = &["open", "in_progress"];
+/// The statuses someone still has to act on: what `opsbook follow-ups` shows without
+/// `--status`, and the only ones that can be overdue.
+pub const OPEN_STATUSES: &[&str] = &["open", "in_progress"];
+
+/// The status of a follow-up that gives none.
+pub const DEFAULT_STATUS: &str = "open";
+
+/// The statuses in the order lists and filters show them; others sort after.
+pub const STATUS_ORDER: &[&str] = &["open", "in_progress", "done", "wont_do"];
+
+/// Where a follow-up stands on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Its status is one of [`OPEN_STATUSES`].
+    pub open: bool,
+    /// Days since its due date, when it is open and due before the date; else `None`.
+    pub days_overdue: Option<i32>,
+}
+
+impl Standing {
+    pub fn of(status: &str, due: Option<Date>, today: Date) -> Standing {
+        let open = OPEN_STATUSES.contains(&status);
+        let days_overdue = due
+            .filter(|due| open && *due < today)
+            .map(|due| (today - due).get_days());
+        Standing { open, days_overdue }
+    }
+
+    pub fn overdue(&self) -> bool {
+        self.days_overdue.is_some()
+    }
+}
 
 /// One follow-up, with the postmortem it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,7 +125,7 @@ pub fn collect(docs: &[Document], today: Date) -> Vec<Row> {
                 owner: follow_up.owner.clone(),
                 due: follow_up.due,
                 status: follow_up.status.clone(),
-                overdue: follow_up.is_overdue(today),
+                overdue: follow_up.standing(today).overdue(),
                 ticket: follow_up.ticket.clone(),
                 severity: meta.severity.clone(),
                 services: meta.services.clone(),
@@ -194,7 +228,7 @@ mod tests {
     fn filters_combine() {
         let all = collect(&docs(), today());
         let by = |filter: Filter| actions(&select(all.clone(), &filter)).join(",");
-        let open = || DEFAULT_STATUSES.iter().map(|s| s.to_string()).collect();
+        let open = || OPEN_STATUSES.iter().map(|s| s.to_string()).collect();
         assert_eq!(
             by(Filter {
                 statuses: open(),

@@ -1,19 +1,33 @@
 //! The check stage: every rule over every document, in parallel. Rules return findings as
 //! data; the report stage decides how to print them.
+//!
+//! - [`rules`]: the registry, one file per rule; [`rule`](Rule) what a rule declares.
+//! - [`context`](CheckContext): what a rule sees of the rest of the knowledge base, recorded
+//!   as [`Lookup`]s so `opsbook serve` knows what to check again after an edit.
+//! - Here: findings, levels, and which rules run on which document (`Policy`: levels from
+//!   the config, ignored paths, drafts, per-document allow lists).
 
-pub mod git;
+mod context;
 pub mod needles;
+mod rule;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod testing;
 
-use std::collections::HashMap;
+pub use context::{Change, CheckContext, Corpus, Lookup};
+pub(crate) use rule::rule_meta;
+pub use rule::{Checks, Meta, Rule, RuleId, Source};
+
+use std::cell::RefCell;
 use std::fmt;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::alerts::AlertRules;
+use crate::alerts::coverage::Coverage;
 use crate::config::Config;
 use crate::document::Document;
 
@@ -37,14 +51,33 @@ impl fmt::Display for Level {
     }
 }
 
-/// One problem in one document.
+/// Where a finding is: a document or an alert rule file, by its index in what was checked.
+/// Documents come first in every report, then rule files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    Document(usize),
+    /// A file of `[alerts] rules` (an index into `AlertRules::files`).
+    RuleFile(usize),
+}
+
+impl Origin {
+    /// The document's index, for a finding in a document.
+    pub fn document(self) -> Option<usize> {
+        match self {
+            Origin::Document(i) => Some(i),
+            Origin::RuleFile(_) => None,
+        }
+    }
+}
+
+/// One problem in one document or rule file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub level: Level,
-    /// Index of the document in the slice that was checked.
-    pub doc: usize,
-    /// Byte range in the document's original text.
+    /// The file it is in.
+    pub at: Origin,
+    /// Byte range in the file's original text.
     pub span: Range<usize>,
     /// What is wrong, in one sentence.
     pub message: String,
@@ -56,73 +89,11 @@ pub struct Finding {
     pub redact: bool,
 }
 
-/// What a rule can see while it checks one document: the config, the date, and indexes over
-/// the whole corpus for the cross-document rules.
-pub struct CheckContext<'a> {
-    pub config: &'a Config,
-    pub today: Date,
-    pub docs: &'a [Document],
-    /// Document indexes by id.
-    pub ids: HashMap<&'a str, Vec<usize>>,
-    /// Document index by content-relative path.
-    pub paths: HashMap<&'a str, usize>,
-    /// Indexes of the documents with a kind, by page URL (built once: comparing every pair
-    /// of documents made `duplicate-id` quadratic).
-    pub urls: HashMap<String, Vec<usize>>,
-    /// Last commit time per content-relative path, computed on first use.
-    pub git_dates: OnceLock<HashMap<String, Date>>,
-}
-
-impl<'a> CheckContext<'a> {
-    pub fn new(docs: &'a [Document], config: &'a Config, today: Date) -> Self {
-        let mut ids: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut paths = HashMap::new();
-        let mut urls: HashMap<String, Vec<usize>> = HashMap::new();
-        for (index, doc) in docs.iter().enumerate() {
-            if doc.is_usable() {
-                ids.entry(doc.id.as_str()).or_default().push(index);
-            }
-            paths.insert(doc.rel_path.as_str(), index);
-            if doc.kind.is_some() {
-                urls.entry(doc.url_path()).or_default().push(index);
-            }
-        }
-        CheckContext {
-            config,
-            today,
-            docs,
-            ids,
-            paths,
-            urls,
-            git_dates: OnceLock::new(),
-        }
-    }
-
-    /// The date of the last commit that touched each document that lacks a review date.
-    pub fn git_dates(&self) -> &HashMap<String, Date> {
-        self.git_dates
-            .get_or_init(|| git::last_commit_dates(&self.config.content_dir(), self.docs))
-    }
-}
-
-/// One lint rule. Every rule is listed once in [`rules::ALL`].
-pub trait Rule: Sync {
-    /// Stable kebab-case id; never changes once released.
-    fn id(&self) -> &'static str;
-    fn default_level(&self) -> Level;
-    /// One line for `opsbook rules` and the book's index.
-    fn summary(&self) -> &'static str;
-    /// The long explanation with a failing and a fixed example: the rule's book page.
-    fn explanation(&self) -> &'static str;
-    /// Checks one document and pushes what it finds.
-    fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter);
-}
-
-/// Collects the findings of one rule on one document, filling in rule, level and document.
+/// Collects the findings of one rule on one file, filling in rule, level and file.
 pub struct Emitter {
-    rule: &'static str,
+    rule: RuleId,
     level: Level,
-    doc: usize,
+    at: Origin,
     findings: Vec<Finding>,
 }
 
@@ -137,7 +108,7 @@ impl Emitter {
         self.findings.push(Finding {
             rule: self.rule,
             level: self.level,
-            doc: self.doc,
+            at: self.at,
             span,
             message: message.into(),
             label: label.into(),
@@ -177,7 +148,7 @@ impl Policy {
                 let level = config
                     .lint
                     .rules
-                    .get(rule.id())
+                    .get(rule.id().as_str())
                     .copied()
                     .unwrap_or_else(|| rule.default_level());
                 (*rule, level)
@@ -197,6 +168,15 @@ impl Policy {
         }
     }
 
+    /// The rules for rule files that are on, with their levels (rule files have no paths to
+    /// ignore, drafts or allow lists).
+    fn enabled(&self) -> impl Iterator<Item = (&'static dyn Rule, Level)> + '_ {
+        self.levels
+            .iter()
+            .copied()
+            .filter(|(rule, level)| *level != Level::Off && rule.meta().checks == Checks::RuleFiles)
+    }
+
     /// The rules to run on `doc`, with their levels.
     fn rules_for<'p>(
         &'p self,
@@ -207,11 +187,14 @@ impl Policy {
         let allowed = allow_list(doc);
         self.levels.iter().copied().filter(move |(rule, level)| {
             // Unreadable files are always reported: an ignored path is still a file we read.
+            // So are two documents with one page URL or id: an ignored document still gets a
+            // page, and which of the two would get it is no choice to leave to chance.
             let id = rule.id();
             *level != Level::Off
-                && (!ignored || id == "unreadable-file")
-                && !(draft && self.draft_skip.iter().any(|s| s == id))
-                && !allowed.contains(&id)
+                && rule.meta().checks == Checks::Documents
+                && (!ignored || id == rules::UNREADABLE_FILE || id == rules::DUPLICATE_ID)
+                && !(draft && self.draft_skip.iter().any(|s| id == s.as_str()))
+                && !allowed.contains(&id.as_str())
         })
     }
 }
@@ -225,41 +208,110 @@ fn allow_list(doc: &Document) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-/// Runs every enabled rule on every document. Findings come back sorted by document, then
-/// position, then rule id, so output is stable from run to run.
+/// Runs every enabled rule on every document (without alert rules). Findings come back
+/// sorted by document, then position, then rule id, so output is stable from run to run.
 pub fn check(docs: &[Document], config: &Config, today: Date) -> Vec<Finding> {
-    let ctx = CheckContext::new(docs, config, today);
-    let all: Vec<usize> = (0..docs.len()).collect();
-    check_documents(&ctx, &all)
+    check_with_alerts(docs, &AlertRules::default(), config, today)
 }
 
-/// Runs every enabled rule on the documents at `only` (indexes into `ctx.docs`), with the
-/// corpus indexes of `ctx`: what `opsbook serve` re-checks after an edit. The findings are
-/// those [`check`] reports for these documents, in the same order.
-pub fn check_documents(ctx: &CheckContext, only: &[usize]) -> Vec<Finding> {
-    let policy = Policy::new(ctx.config);
-    let mut findings: Vec<Finding> = only
-        .par_iter()
-        .flat_map_iter(|&index| {
-            let doc = &ctx.docs[index];
-            let mut all = Vec::new();
-            for (rule, level) in policy.rules_for(doc) {
+/// [`check`], with the alert rules of `[alerts] rules`: the documents' findings, then the
+/// rule files'.
+pub fn check_with_alerts(
+    docs: &[Document],
+    alerts: &AlertRules,
+    config: &Config,
+    today: Date,
+) -> Vec<Finding> {
+    let coverage = (!alerts.files.is_empty()).then(|| Coverage::new(docs, alerts, config));
+    let mut corpus = Corpus::new(docs, config, today);
+    if let Some(coverage) = &coverage {
+        corpus = corpus.with_alerts(alerts, coverage);
+    }
+    let all: Vec<usize> = (0..docs.len()).collect();
+    let mut findings = check_documents(&corpus, &all, false).0;
+    findings.extend(check_rule_files(&corpus));
+    findings
+}
+
+/// Runs every enabled rule on every alert rule file of the corpus, sorted like
+/// [`check_documents`]' findings.
+pub fn check_rule_files(corpus: &Corpus) -> Vec<Finding> {
+    let policy = Policy::new(corpus.config);
+    let files = &corpus.alerts().files;
+    let mut findings: Vec<Finding> = (0..files.len())
+        .into_par_iter()
+        .flat_map_iter(|index| {
+            let mut found = Vec::new();
+            for (rule, level) in policy.enabled() {
                 let mut emitter = Emitter {
                     rule: rule.id(),
                     level,
-                    doc: index,
+                    at: Origin::RuleFile(index),
                     findings: Vec::new(),
                 };
-                rule.check(doc, ctx, &mut emitter);
-                all.extend(emitter.findings);
+                let ctx = corpus.for_rule(rule.meta(), None);
+                rule.check_rule_file(&files[index], &ctx, &mut emitter);
+                found.extend(emitter.findings);
             }
-            all
+            found
         })
         .collect();
-    findings.sort_by(|a, b| {
-        (a.doc, a.span.start, a.rule, &a.message).cmp(&(b.doc, b.span.start, b.rule, &b.message))
-    });
+    sort(&mut findings);
     findings
+}
+
+/// Orders findings by file, position, rule and message.
+fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.at, a.span.start, a.rule, &a.message).cmp(&(b.at, b.span.start, b.rule, &b.message))
+    });
+}
+
+/// What [`check_documents`] looked at for one document: the union of its rules' lookups.
+pub type Lookups = Vec<Lookup>;
+
+/// Runs every enabled rule on the documents at `only` (indexes into the corpus): what
+/// `opsbook serve` re-checks after an edit. The findings are those [`check`] reports for these
+/// documents, in the same order. With `record`, also returns what each document's rules read
+/// of the rest of the corpus (in the order of `only`); without it, an empty list.
+pub fn check_documents(
+    corpus: &Corpus,
+    only: &[usize],
+    record: bool,
+) -> (Vec<Finding>, Vec<Lookups>) {
+    let policy = Policy::new(corpus.config);
+    let (findings, lookups): (Vec<Vec<Finding>>, Vec<Lookups>) = only
+        .par_iter()
+        .map(|&index| check_one(corpus, &policy, index, record))
+        .unzip();
+    let mut findings: Vec<Finding> = findings.into_iter().flatten().collect();
+    sort(&mut findings);
+    let lookups = if record { lookups } else { Vec::new() };
+    (findings, lookups)
+}
+
+/// Every enabled rule on one document: its findings, and what the rules read when `record`.
+fn check_one(
+    corpus: &Corpus,
+    policy: &Policy,
+    index: usize,
+    record: bool,
+) -> (Vec<Finding>, Lookups) {
+    let doc = &corpus.docs()[index];
+    let lookups = RefCell::new(Vec::new());
+    let mut findings = Vec::new();
+    for (rule, level) in policy.rules_for(doc) {
+        let mut emitter = Emitter {
+            rule: rule.id(),
+            level,
+            at: Origin::Document(index),
+            findings: Vec::new(),
+        };
+        let ctx = corpus.for_rule(rule.meta(), record.then_some(&lookups));
+        rule.check(doc, &ctx, &mut emitter);
+        findings.extend(emitter.findings);
+    }
+    (findings, lookups.into_inner())
 }
 
 /// Counts of findings by level.

@@ -4,12 +4,15 @@
 
 use std::fmt::Write as _;
 
-use crate::document::Document;
+use super::{Checked, Sources};
 use crate::lint::{Finding, Level, Summary};
 
-/// Escapes the message part of a workflow command.
+/// Escapes the message part of a workflow command. Control characters are shown escaped
+/// first: the runner's log is a terminal of sorts, and ESC sequences from a document must not
+/// reach it.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    crate::term::escape_controls(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -20,11 +23,14 @@ fn escape_property(text: &str) -> String {
 }
 
 /// One `::error file=..,line=..::message` line per finding.
-pub fn annotations(docs: &[Document], findings: &[Finding]) -> String {
+pub fn annotations<'a>(sources: impl Into<Sources<'a>>, findings: &[Finding]) -> String {
+    let sources = sources.into();
     let mut out = String::new();
     for f in findings {
-        let doc = &docs[f.doc];
-        let ((line, col), (end_line, end_col)) = super::positions(doc, &f.span);
+        let Some(file) = sources.file(f.at) else {
+            continue;
+        };
+        let ((line, col), (end_line, end_col)) = file.positions(&f.span);
         let command = match f.level {
             Level::Error => "error",
             _ => "warning",
@@ -32,7 +38,7 @@ pub fn annotations(docs: &[Document], findings: &[Finding]) -> String {
         let _ = writeln!(
             out,
             "::{command} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
-            escape_property(&doc.display_path),
+            escape_property(file.display_path),
             escape_property(&format!("opsbook {}", f.rule)),
             escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
         );
@@ -41,31 +47,41 @@ pub fn annotations(docs: &[Document], findings: &[Finding]) -> String {
 }
 
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    crate::term::escape_controls(text)
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 /// A Markdown report for `$GITHUB_STEP_SUMMARY`.
-pub fn step_summary(docs: &[Document], findings: &[Finding], checked: usize) -> String {
+pub fn step_summary<'a>(
+    sources: impl Into<Sources<'a>>,
+    findings: &[Finding],
+    checked: impl Into<Checked>,
+) -> String {
+    let sources = sources.into();
+    let checked = super::human::checked_text(checked.into());
     let summary = Summary::of(findings);
     let mut out = String::from("## opsbook lint\n\n");
     if findings.is_empty() {
         let _ = writeln!(
             out,
-            "{checked} documents checked: no problems found. :white_check_mark:"
+            "{checked} checked: no problems found. :white_check_mark:"
         );
         return out;
     }
     let _ = writeln!(
         out,
-        "{} errors and {} warnings in {checked} documents checked.\n",
+        "{} errors and {} warnings in {checked} checked.\n",
         summary.errors, summary.warnings
     );
     out.push_str(
         "| Level | File | Line | Rule | Problem | How to fix |\n|---|---|---|---|---|---|\n",
     );
     for f in findings {
-        let doc = &docs[f.doc];
-        let ((line, _), _) = super::positions(doc, &f.span);
+        let Some(file) = sources.file(f.at) else {
+            continue;
+        };
+        let (line, _) = file.line_col(f.span.start);
         let level = match f.level {
             Level::Error => ":x: error",
             _ => ":warning: warning",
@@ -73,7 +89,7 @@ pub fn step_summary(docs: &[Document], findings: &[Finding], checked: usize) -> 
         let _ = writeln!(
             out,
             "| {level} | `{}` | {line} | `{}` | {} | {} |",
-            cell(&doc.display_path),
+            cell(file.display_path),
             f.rule,
             cell(&f.message),
             cell(&f.help)
@@ -90,5 +106,7 @@ mod tests {
     fn escaping() {
         assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(escape_data("x\u{1b}]0;t\u{7}"), "x\\u{1b}]0;t\\u{7}");
+        assert_eq!(cell("a|\u{1b}[2J"), "a\\|\\u{1b}[2J");
     }
 }

@@ -2,13 +2,16 @@
 
 use std::fmt::Write as _;
 
+use std::collections::HashMap;
+
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-    SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity, SourceCode,
 };
 
-use crate::document::Document;
-use crate::lint::{Finding, Level, Summary};
+use super::snippet::{self, Region, Snippet};
+use super::{Checked, Located, Sources};
+
+use crate::lint::{Finding, Level, Origin, Summary};
 
 /// How the human report looks.
 #[derive(Debug, Clone, Copy)]
@@ -27,23 +30,98 @@ impl Style {
     }
 }
 
-/// One finding as a miette diagnostic.
+/// One finding as a miette diagnostic, quoting a [`Snippet`] of its document.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    path: &'a str,
-    source: NamedSource<crate::document::Source>,
-    has_source: bool,
+    path: String,
+    message: String,
+    label: String,
+    help: String,
+    /// The snippet and the finding's span in it; `None` for a document without text.
+    source: Option<(Snippet, std::ops::Range<usize>)>,
+}
+
+impl<'a> FindingDiagnostic<'a> {
+    fn new(file: &Located, finding: &'a Finding, secrets: &[std::ops::Range<usize>]) -> Self {
+        let source = (!file.source.is_empty()).then(|| {
+            let (text, offset, first_line) = region(file, &finding.span);
+            let masked;
+            let text = if finding.redact {
+                masked = mask(text, offset, secrets.iter().chain([&finding.span]));
+                masked.as_str()
+            } else {
+                text
+            };
+            let region = Region {
+                text,
+                offset,
+                first_line,
+            };
+            let (snippet, mut spans) = Snippet::new(
+                file.display_path,
+                region,
+                std::slice::from_ref(&finding.span),
+            );
+            (snippet, spans.remove(0))
+        });
+        FindingDiagnostic {
+            finding,
+            path: crate::term::escape_controls(file.display_path).into_owned(),
+            message: snippet::printable(&finding.message),
+            label: snippet::printable(&finding.label),
+            help: snippet::printable(&finding.help),
+            source,
+        }
+    }
+}
+
+/// The whole lines of `file` that a snippet of `span` shows: the span's lines (at most
+/// [`snippet::MAX_LABEL_LINES`]) and [`snippet::CONTEXT_LINES`] on each side. Returns the
+/// text, its offset and its first line (0-based).
+fn region<'d>(file: &Located<'d>, span: &std::ops::Range<usize>) -> (&'d str, usize, usize) {
+    let starts = file.line_starts;
+    let first = file.line_of(span.start);
+    let last = file
+        .line_of(span.end.saturating_sub(1).max(span.start))
+        .min(first + snippet::MAX_LABEL_LINES - 1);
+    let from = first.saturating_sub(snippet::CONTEXT_LINES);
+    let to = (last + snippet::CONTEXT_LINES + 1).min(starts.len());
+    let start = starts.get(from).copied().unwrap_or(0);
+    let end = starts.get(to).copied().unwrap_or(file.source.len());
+    (file.source.get(start..end).unwrap_or(""), start, from)
+}
+
+/// `text` (at `offset` in its document) with every byte of `secrets` that falls in it
+/// replaced by `*`, line breaks kept so every offset still points where it did.
+fn mask<'s>(
+    text: &str,
+    offset: usize,
+    secrets: impl Iterator<Item = &'s std::ops::Range<usize>>,
+) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for secret in secrets {
+        let start = secret.start.clamp(offset, offset + text.len()) - offset;
+        let end = secret.end.clamp(offset, offset + text.len()) - offset;
+        for byte in &mut bytes[start..end] {
+            if *byte != b'\n' && *byte != b'\r' {
+                *byte = b'*';
+            }
+        }
+    }
+    // Whole characters are masked byte for byte; a secret boundary inside a character would
+    // leave a broken one, which the lossy conversion shows as a replacement character.
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 impl std::fmt::Debug for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
 impl std::fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.finding.message)
+        write!(f, "{}: {}", self.path, self.message)
     }
 }
 
@@ -60,53 +138,29 @@ impl Diagnostic for FindingDiagnostic<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        Some(Box::new(&self.finding.help))
+        Some(Box::new(&self.help))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.has_source.then_some(&self.source as &dyn SourceCode)
+        self.source
+            .as_ref()
+            .map(|(snippet, _)| snippet as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if !self.has_source {
-            return None;
-        }
-        let span = &self.finding.span;
-        let label = LabeledSpan::new_primary_with_span(
-            Some(self.finding.label.clone()),
-            span.start..span.end.max(span.start),
-        );
+        let (_, span) = self.source.as_ref()?;
+        let label = LabeledSpan::new_primary_with_span(Some(self.label.clone()), span.clone());
         Some(Box::new(std::iter::once(label)))
     }
 }
 
-/// The text a snippet is cut from. For a finding about a secret, every secret of the
-/// document is masked (a neighbouring line may hold another one), keeping byte offsets.
-fn source_for(doc: &Document, finding: &Finding) -> crate::document::Source {
-    if !finding.redact {
-        return doc.source.clone();
-    }
-    let mut text = doc.source.to_string();
-    let mut spans = crate::lint::rules::secret_spans(&doc.source);
-    spans.push(finding.span.clone());
-    for span in spans {
-        let span = span.start.min(text.len())..span.end.min(text.len());
-        // Same number of bytes (line breaks kept), so every offset still points where it did.
-        let masked: String = text[span.clone()]
-            .bytes()
-            .map(|b| {
-                if b == b'\n' || b == b'\r' {
-                    b as char
-                } else {
-                    '*'
-                }
-            })
-            .collect();
-        text.replace_range(span, &masked);
-    }
-    std::sync::Arc::new(text)
-}
-
 /// Renders every finding, then a summary line.
-pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: Style) -> String {
+pub fn render<'a>(
+    sources: impl Into<Sources<'a>>,
+    findings: &[Finding],
+    checked: impl Into<Checked>,
+    style: Style,
+) -> String {
+    let sources = sources.into();
+    let checked = checked.into();
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -115,16 +169,23 @@ pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: St
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(snippet::CONTEXT_LINES);
+    // The secrets of a document, found once: a finding about one masks them all in its
+    // snippet (a neighbouring line may hold another).
+    let mut secrets: HashMap<Origin, Vec<std::ops::Range<usize>>> = HashMap::new();
     let mut out = String::new();
     for finding in findings {
-        let doc = &docs[finding.doc];
-        let diagnostic = FindingDiagnostic {
-            finding,
-            path: &doc.display_path,
-            source: NamedSource::new(&doc.display_path, source_for(doc, finding)),
-            has_source: !doc.source.is_empty(),
+        let Some(file) = sources.file(finding.at) else {
+            continue;
         };
+        let file_secrets: &[std::ops::Range<usize>] = if finding.redact {
+            secrets
+                .entry(finding.at)
+                .or_insert_with(|| crate::lint::rules::secret_spans(file.source))
+        } else {
+            &[]
+        };
+        let diagnostic = FindingDiagnostic::new(&file, finding, file_secrets);
         let _ = handler.render_report(&mut out, &diagnostic);
         out.push('\n');
     }
@@ -132,21 +193,40 @@ pub fn render(docs: &[Document], findings: &[Finding], checked: usize, style: St
     out
 }
 
-/// "2 errors and 1 warning in 2 of 24 documents" or "24 documents checked: no problems".
-pub fn summary_line(findings: &[Finding], checked: usize) -> String {
+/// "2 errors and 1 warning in 2 of 24 documents" or "24 documents checked: no problems"
+/// ("24 documents and 3 rule files" when alert rule files were checked).
+pub fn summary_line(findings: &[Finding], checked: impl Into<Checked>) -> String {
     let summary = Summary::of(findings);
-    let documents = plural(checked, "document");
+    let checked = checked.into();
+    let text = checked_text(checked);
     if findings.is_empty() {
-        return format!("{documents} checked: no problems found");
+        return format!("{text} checked: no problems found");
     }
-    let mut files: Vec<usize> = findings.iter().map(|f| f.doc).collect();
+    let mut files: Vec<Origin> = findings.iter().map(|f| f.at).collect();
+    files.sort_unstable();
     files.dedup();
-    format!(
-        "{} and {} in {} of {documents}",
+    let problems = format!(
+        "{} and {}",
         plural(summary.errors, "error"),
-        plural(summary.warnings, "warning"),
-        files.len(),
-    )
+        plural(summary.warnings, "warning")
+    );
+    match checked.rule_files {
+        0 => format!("{problems} in {} of {text}", files.len()),
+        n => format!(
+            "{problems} in {} of {} files ({text})",
+            files.len(),
+            checked.documents + n
+        ),
+    }
+}
+
+/// "24 documents", or "24 documents and 3 rule files".
+pub fn checked_text(checked: Checked) -> String {
+    let documents = plural(checked.documents, "document");
+    match checked.rule_files {
+        0 => documents,
+        n => format!("{documents} and {}", plural(n, "rule file")),
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::document::Document;
+use super::Sources;
 use crate::lint::{Finding, Level, Summary};
 
 /// Bumped only when a field is removed or changes meaning; new fields may appear any time.
@@ -18,6 +18,7 @@ struct Report<'a> {
 #[derive(Serialize)]
 struct JsonSummary {
     documents: usize,
+    rule_files: usize,
     errors: usize,
     warnings: usize,
 }
@@ -35,30 +36,37 @@ struct JsonFinding<'a> {
     help: &'a str,
 }
 
-pub fn render(docs: &[Document], findings: &[Finding], checked: usize) -> String {
+pub fn render<'a>(
+    sources: impl Into<Sources<'a>>,
+    findings: &[Finding],
+    checked: impl Into<super::Checked>,
+) -> String {
+    let sources = sources.into();
+    let checked = checked.into();
     let summary = Summary::of(findings);
     let report = Report {
         version: SCHEMA_VERSION,
         findings: findings
             .iter()
-            .map(|f| {
-                let doc = &docs[f.doc];
-                let ((line, column), (end_line, end_column)) = super::positions(doc, &f.span);
-                JsonFinding {
-                    rule: f.rule,
+            .filter_map(|f| {
+                let file = sources.file(f.at)?;
+                let ((line, column), (end_line, end_column)) = file.positions(&f.span);
+                Some(JsonFinding {
+                    rule: f.rule.as_str(),
                     level: f.level,
-                    file: &doc.display_path,
+                    file: file.display_path,
                     line,
                     column,
                     end_line,
                     end_column,
                     message: &f.message,
                     help: &f.help,
-                }
+                })
             })
             .collect(),
         summary: JsonSummary {
-            documents: checked,
+            documents: checked.documents,
+            rule_files: checked.rule_files,
             errors: summary.errors,
             warnings: summary.warnings,
         },

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::document::Document;
+use super::Sources;
 use crate::lint::rules::ALL;
 use crate::lint::{Finding, Level};
 
@@ -27,7 +27,8 @@ fn first_paragraph(page: &str) -> String {
         .join(" ")
 }
 
-pub fn render(docs: &[Document], findings: &[Finding], rule_url: &str) -> String {
+pub fn render<'a>(sources: impl Into<Sources<'a>>, findings: &[Finding], rule_url: &str) -> String {
+    let sources = sources.into();
     let rules: Vec<Value> = ALL
         .iter()
         .map(|rule| {
@@ -38,26 +39,26 @@ pub fn render(docs: &[Document], findings: &[Finding], rule_url: &str) -> String
                 "name": id,
                 "shortDescription": { "text": rule.summary() },
                 "fullDescription": { "text": if full.is_empty() { rule.summary().to_string() } else { full } },
-                "helpUri": rule_url.replace("{id}", id),
-                "help": { "text": format!("See {}", rule_url.replace("{id}", id)) },
+                "helpUri": rule_url.replace("{id}", id.as_str()),
+                "help": { "text": format!("See {}", rule_url.replace("{id}", id.as_str())) },
                 "defaultConfiguration": { "level": level(rule.default_level()) },
             })
         })
         .collect();
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| {
-            let doc = &docs[f.doc];
-            let ((line, col), (end_line, end_col)) = super::positions(doc, &f.span);
+        .filter_map(|f| {
+            let file = sources.file(f.at)?;
+            let ((line, col), (end_line, end_col)) = file.positions(&f.span);
             let rule_index = ALL.iter().position(|r| r.id() == f.rule).unwrap_or(0);
-            json!({
+            Some(json!({
                 "ruleId": f.rule,
                 "ruleIndex": rule_index,
                 "level": level(f.level),
                 "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": doc.display_path, "uriBaseId": "%SRCROOT%" },
+                        "artifactLocation": { "uri": file.display_path, "uriBaseId": "%SRCROOT%" },
                         "region": {
                             "startLine": line,
                             "startColumn": col,
@@ -66,7 +67,7 @@ pub fn render(docs: &[Document], findings: &[Finding], rule_url: &str) -> String
                         }
                     }
                 }],
-            })
+            }))
         })
         .collect();
     let log = json!({

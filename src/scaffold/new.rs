@@ -70,11 +70,13 @@ pub fn template_for(config: &Config, kind: Kind) -> Result<(String, String), Sca
         .templates_dir()
         .join("new")
         .join(format!("{}.md", kind.name()));
-    if path.is_file() {
-        let text = std::fs::read_to_string(&path).map_err(|e| ScaffoldError::Template {
-            name: super::display(&path),
-            message: e.to_string(),
-        })?;
+    // Present but not a regular file (a folder, a FIFO): an error that says so, not ignored.
+    if std::fs::symlink_metadata(&path).is_ok() {
+        let text = crate::parse::read_regular_text(&path, crate::parse::MAX_TEMPLATE_BYTES)
+            .map_err(|e| ScaffoldError::Template {
+                name: super::display(&path),
+                message: e.to_string(),
+            })?;
         return Ok((text, super::display(&path)));
     }
     let builtin = BUILTIN
@@ -100,7 +102,7 @@ pub fn render(config: &Config, options: &NewOptions) -> Result<NewDocument, Scaf
             return Err(ScaffoldError::BadSlug { slug: slug.clone() });
         }
         Some(slug) => slug.clone(),
-        None => super::slugify(&options.title),
+        None => super::file_slug(&options.title),
     };
     if slug.is_empty() {
         return Err(ScaffoldError::EmptySlug {

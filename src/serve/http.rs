@@ -1,6 +1,12 @@
 //! The HTTP side of `opsbook serve`: the built site from its output folder (tower-http's
 //! `ServeDir`), with the reload script, the lint banner and the error page added on the way
 //! out, and the server-sent events that tell open pages to reload.
+//!
+//! Responses are compressed (gzip, tower-http's compression layer) and carry a weak `ETag`
+//! made from the bytes sent, with `Cache-Control: no-cache`: a reload asks again for every
+//! file and gets `304 Not Modified` for those whose bytes did not change. The tag covers the
+//! page as served (banner and reload script included), so a rebuild, a new finding or a new
+//! version changes it and nothing stale is ever confirmed.
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -16,6 +22,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::Stream;
 use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::services::ServeDir;
 
 use super::inject::{self, Banner, EVENTS_PATH};
@@ -45,6 +54,9 @@ pub struct Shared {
     pub version: watch::Sender<u64>,
     /// Becomes true when the server stops, to end the event streams.
     pub shutdown: watch::Sender<bool>,
+    /// Becomes true with the first state published: requests wait for it, so nothing is
+    /// served from a folder the first build has not finished.
+    ready: watch::Sender<bool>,
 }
 
 impl Shared {
@@ -57,6 +69,7 @@ impl Shared {
             })),
             version: watch::Sender::new(first_version),
             shutdown: watch::Sender::new(false),
+            ready: watch::Sender::new(false),
         }
     }
 
@@ -71,15 +84,31 @@ impl Shared {
             *current = Arc::new(state);
         }
         self.version.send_replace(version);
+        self.ready.send_replace(true);
+    }
+
+    /// Waits until the first state is published; false when the server stops first.
+    async fn wait_until_ready(&self) -> bool {
+        let mut ready = self.ready.subscribe();
+        let mut shutdown = self.shutdown.subscribe();
+        tokio::select! {
+            result = ready.wait_for(|ready| *ready) => result.is_ok(),
+            _ = shutdown.wait_for(|stop| *stop) => false,
+        }
     }
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let files = ServeDir::new(&shared.output).append_index_html_on_directories(true);
+    // Text only: Pagefind's index files are compressed already (served as octet-stream).
+    let compress =
+        DefaultPredicate::new().and(NotForContentType::const_new("application/octet-stream"));
     Router::new()
         .route(EVENTS_PATH, get(events))
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(shared.clone(), decorate))
+        .layer(CompressionLayer::new().compress_when(compress))
+        .layer(CatchPanicLayer::new())
         .with_state(shared)
 }
 
@@ -126,11 +155,16 @@ pub fn page_key(path: &str) -> String {
     }
 }
 
-fn no_store(mut response: Response) -> Response {
+fn cache_control(mut response: Response, value: &'static str) -> Response {
     response
         .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
+}
+
+/// A response that is never stored (error pages, 404s, partial content).
+fn no_store(response: Response) -> Response {
+    cache_control(response, "no-store")
 }
 
 fn html_response(status: StatusCode, html: String) -> Response {
@@ -142,13 +176,73 @@ fn html_response(status: StatusCode, html: String) -> Response {
     no_store(response)
 }
 
-/// Adds the serve-mode extras to every HTML response.
+/// A weak validator of exactly these bytes (weak: the gzip and the plain body share it).
+fn etag(bytes: &[u8]) -> HeaderValue {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    bytes.hash(&mut h);
+    HeaderValue::from_str(&format!("W/\"{:016x}\"", h.finish()))
+        .unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""))
+}
+
+/// Whether an `If-None-Match` header names `tag` (or is `*`), compared weakly.
+fn matches(if_none_match: Option<&HeaderValue>, tag: &HeaderValue) -> bool {
+    let (Some(header), Ok(tag)) = (if_none_match.and_then(|v| v.to_str().ok()), tag.to_str())
+    else {
+        return false;
+    };
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    header
+        .split(',')
+        .any(|t| t.trim() == "*" || opaque(t) == opaque(tag))
+}
+
+/// The 200 response for `bytes`, or 304 when the client holds them already.
+fn validated(
+    mut parts: axum::http::response::Parts,
+    bytes: Vec<u8>,
+    if_none_match: Option<&HeaderValue>,
+) -> Response {
+    let tag = etag(&bytes);
+    for name in [
+        header::CONTENT_LENGTH,
+        header::ETAG,
+        header::LAST_MODIFIED,
+        header::ACCEPT_RANGES,
+    ] {
+        parts.headers.remove(name);
+    }
+    parts.headers.insert(header::ETAG, tag.clone());
+    let response = if matches(if_none_match, &tag) {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_TYPE);
+        Response::from_parts(parts, Body::empty())
+    } else {
+        Response::from_parts(parts, Body::from(bytes))
+    };
+    // Kept, but asked about again on every use: reloads are cheap and never stale.
+    cache_control(response, "no-cache")
+}
+
+/// The most a served file is read into memory for its validator and the page extras.
+const MAX_BODY: usize = 256 * 1024 * 1024;
+
+/// Adds the serve-mode extras to every response: the error page while the site cannot be
+/// built, the banner and reload script in HTML, and the validators.
 async fn decorate(State(shared): State<Arc<Shared>>, mut request: Request, next: Next) -> Response {
+    if !shared.wait_until_ready().await {
+        return html_response(StatusCode::SERVICE_UNAVAILABLE, "stopping".into());
+    }
     let path = request.uri().path().to_string();
     if path.starts_with("/__opsbook/") {
         return next.run(request).await;
     }
-    // Every response is built fresh (the banner can change when the file does not).
+    // The files are read whole and validated here, against the bytes as served; a HEAD
+    // request gets the headers of the GET (the server sends no body for it).
+    if request.method() == axum::http::Method::HEAD {
+        *request.method_mut() = axum::http::Method::GET;
+    }
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     for name in [
         header::IF_NONE_MATCH,
         header::IF_MODIFIED_SINCE,
@@ -165,13 +259,6 @@ async fn decorate(State(shared): State<Arc<Shared>>, mut request: Request, next:
         let html = inject::error_page(&error.title, &error.message, page.version);
         return html_response(StatusCode::INTERNAL_SERVER_ERROR, html);
     }
-    let key = page_key(&path);
-    let banners: Vec<&Banner> = page
-        .banners
-        .get(&key)
-        .map(|b| b.iter().collect())
-        .unwrap_or_default();
-    let banner = inject::banner_html(&banners);
     let response = next.run(request).await;
     if response.status() == StatusCode::NOT_FOUND && is_page {
         let body = tokio::fs::read_to_string(shared.output.join("404.html"))
@@ -179,36 +266,44 @@ async fn decorate(State(shared): State<Arc<Shared>>, mut request: Request, next:
             .unwrap_or_else(|_| {
                 "<!doctype html><title>Not found</title><body><h1>Not found</h1></body>".into()
             });
+        let banner = banner_for(&page, &path);
         return html_response(
             StatusCode::NOT_FOUND,
             inject::inject(&body, &banner, page.version),
         );
+    }
+    if response.status() != StatusCode::OK {
+        return no_store(response);
     }
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html || response.status() != StatusCode::OK {
-        return no_store(response);
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024 * 1024).await else {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return html_response(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "cannot read the page".into(),
+            "cannot read the file".into(),
         );
     };
-    let html = inject::inject(&String::from_utf8_lossy(&bytes), &banner, page.version);
-    for name in [
-        header::CONTENT_LENGTH,
-        header::ETAG,
-        header::LAST_MODIFIED,
-        header::ACCEPT_RANGES,
-    ] {
-        parts.headers.remove(name);
-    }
-    no_store(Response::from_parts(parts, Body::from(html)))
+    let bytes = if is_html {
+        let banner = banner_for(&page, &path);
+        inject::inject(&String::from_utf8_lossy(&bytes), &banner, page.version).into_bytes()
+    } else {
+        bytes.to_vec()
+    };
+    validated(parts, bytes, if_none_match.as_ref())
+}
+
+/// The lint banner of the page at `path`, as HTML (empty when its document is clean).
+fn banner_for(page: &PageState, path: &str) -> String {
+    let banners: Vec<&Banner> = page
+        .banners
+        .get(&page_key(path))
+        .map(|b| b.iter().collect())
+        .unwrap_or_default();
+    inject::banner_html(&banners)
 }
 
 #[cfg(test)]
@@ -225,5 +320,20 @@ mod tests {
         assert_eq!(page_key("/runbooks/x/index.html"), "/runbooks/x/");
         assert_eq!(page_key("/runbooks/x"), "/runbooks/x/");
         assert_eq!(page_key("/runbooks/st%C3%B6rung/"), "/runbooks/störung/");
+    }
+
+    #[test]
+    fn validators_compare_weakly_and_change_with_the_bytes() {
+        let tag = etag(b"<p>one</p>");
+        assert_ne!(tag, etag(b"<p>two</p>"));
+        assert!(tag.to_str().unwrap().starts_with("W/\""));
+        let header = |v: &str| HeaderValue::from_str(v).unwrap();
+        let strong = tag.to_str().unwrap().trim_start_matches("W/").to_string();
+        assert!(matches(Some(&tag), &tag));
+        assert!(matches(Some(&header(&strong)), &tag));
+        assert!(matches(Some(&header(&format!("\"x\", {strong}"))), &tag));
+        assert!(matches(Some(&header("*")), &tag));
+        assert!(!matches(Some(&header("\"x\"")), &tag));
+        assert!(!matches(None, &tag));
     }
 }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
 
+use crate::alerts::AlertRules;
 use crate::config::Config;
 use crate::document::Document;
 use crate::site::incremental::{remove, write_file};
@@ -113,6 +114,7 @@ struct Job {
     generation: u64,
     config: Config,
     docs: Vec<Document>,
+    alerts: Arc<AlertRules>,
     today: Date,
 }
 
@@ -167,7 +169,7 @@ impl Indexer {
         &mut self,
         generation: u64,
         config: &Config,
-        docs: &[Document],
+        (docs, alerts): (&[Document], &Arc<AlertRules>),
         today: Date,
     ) {
         {
@@ -192,6 +194,7 @@ impl Indexer {
             generation,
             config: config.clone(),
             docs: docs.to_vec(),
+            alerts: alerts.clone(),
             today,
         };
         if let Some(jobs) = &self.jobs {
@@ -228,9 +231,21 @@ fn run(receiver: mpsc::Receiver<Job>, state: &State, output: &Path, verbosity: V
             }
         }
         let started = Instant::now();
-        let site = Site::new(&job.config, &job.docs, &SiteInput::new(job.today));
-        let result = search::build(&site, &job.config.search);
-        drop(site);
+        // A panic (a bug) gives up this index, as an error does; the thread carries on.
+        let result = std::panic::catch_unwind(|| {
+            let input = SiteInput {
+                alerts: Some(&job.alerts),
+                ..SiteInput::new(job.today)
+            };
+            let site = Site::new(&job.config, &job.docs, &input);
+            search::build(&site, &job.config.search)
+        })
+        .unwrap_or_else(|_| {
+            Err(SiteError::Search {
+                message: "the search indexer stopped (a bug in opsbook); the last index stays"
+                    .into(),
+            })
+        });
         let mut bundle = state.bundle.lock().unwrap_or_else(|e| e.into_inner());
         match result {
             Ok(index) => match bundle.install(output, job.generation, &index.files) {
@@ -240,7 +255,10 @@ fn run(receiver: mpsc::Receiver<Job>, state: &State, output: &Path, verbosity: V
                     index.summary.records
                 )),
                 Ok(false) => {}
-                Err(e) => eprintln!("warning: cannot write the search index: {e}"),
+                Err(e) => eprintln!(
+                    "warning: cannot write the search index: {}",
+                    crate::term::escape_controls(&e.to_string())
+                ),
             },
             Err(e) => {
                 eprintln!("{:?}", miette::Report::new(e));

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::escape::html as escape;
+
 /// The URL the reload script listens to (server-sent events).
 pub const EVENTS_PATH: &str = "/__opsbook/events";
 
@@ -26,10 +28,6 @@ pub struct Banner {
     /// The document has no page (its front matter is unusable, or its kind unknown).
     pub no_page: bool,
     pub items: Vec<BannerItem>,
-}
-
-pub fn escape(text: &str) -> String {
-    crate::site::charts::esc(text)
 }
 
 /// The live-reload script. `version` is the build the page comes from: the page reloads as

@@ -3,11 +3,11 @@
 //!
 //! - Lint: the documents an edit can affect ([`LintCache`]); all of them on the first build,
 //!   after a config change and on a new day.
-//! - Pages: the pages whose inputs changed ([`Memo`]), written into the served folder in place;
-//!   every page after a template or config change and on a new day. In two phases: the
-//!   document pages first ([`Rebuilder::first_phase`]), so the edited page can be reloaded at
-//!   once, then the pages that list documents ([`Rebuilder::finish`]), which take seconds at
-//!   10,000 documents.
+//! - Pages: the pages whose fingerprint (what they are made from) changed ([`Memo`]), written
+//!   into the served folder in place; every page after a template or config change and on a
+//!   new day. In two phases: the document pages first ([`Rebuilder::first_phase`]), so the
+//!   edited page can be reloaded at once, then the pages that list documents
+//!   ([`Rebuilder::finish`]), which take seconds at 10,000 documents.
 //! - Search: in the background after the pages are served ([`Indexer`]); before them only on
 //!   the first build and when the number of index shards changes (every page names them).
 
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use jiff::civil::Date;
 
 use super::indexer::Indexer;
-use super::lint_cache::LintCache;
+use super::lint_cache::{Edit, LintCache};
 use super::workspace::{Applied, Workspace};
 use crate::config::Config;
 use crate::lint::Finding;
@@ -53,7 +53,7 @@ pub struct Rebuilt {
     pub model_reused: bool,
     pub pages: Update,
     pub search: SearchStep,
-    /// Dirty pages left for the second phase ([`Rebuilder::finish`]).
+    /// Pages that list documents, left for the second phase ([`Rebuilder::finish`]) to check.
     pub deferred: usize,
 }
 
@@ -83,7 +83,9 @@ pub struct Rebuilder {
 }
 
 impl Rebuilder {
-    /// Rebuilds into `output` (created on the first build), with `base_url` as the site's.
+    /// Rebuilds into `output`, with `base_url` as the site's. `output` must exist: rebuilds
+    /// write below it but never create it, so once it is removed (serve stopping) they fail
+    /// rather than leave files behind.
     pub fn new(output: PathBuf, base_url: String, verbosity: Verbosity) -> Rebuilder {
         Rebuilder {
             indexer: Indexer::new(output.clone(), verbosity),
@@ -98,6 +100,14 @@ impl Rebuilder {
             generation: 0,
             retry_full: false,
         }
+    }
+
+    /// Forgets what the last rebuilds left half-done (after a panic in one): the next rebuild
+    /// checks every document and renders every page.
+    pub fn distrust(&mut self) {
+        self.today = None;
+        self.retry_full = true;
+        self.templates = None;
     }
 
     pub fn output(&self) -> &Path {
@@ -148,11 +158,14 @@ impl Rebuilder {
         let started = Instant::now();
         let findings = self.lint.check(
             &workspace.docs,
+            (&workspace.alerts, applied.is_some_and(|a| a.alert_rules)),
             &workspace.config,
             today,
-            &changed,
-            applied.is_some_and(|a| a.rescanned),
-            lint_full,
+            &Edit {
+                changed: &changed,
+                rescanned: applied.is_some_and(|a| a.rescanned),
+                full: lint_full,
+            },
         );
         let lint_time = started.elapsed();
         let result = self.pages(workspace, &changed, pages_full, today);
@@ -215,7 +228,10 @@ impl Rebuilder {
         let Some(templates) = &self.templates else {
             unreachable!("templates were just loaded");
         };
-        let input = SiteInput::new(today);
+        let input = SiteInput {
+            alerts: Some(&workspace.alerts),
+            ..SiteInput::new(today)
+        };
         let started = Instant::now();
         let site = Site::with_cache(&config, &workspace.docs, &input, &mut self.views);
         let model = (started.elapsed(), site.reused);
@@ -251,8 +267,12 @@ impl Rebuilder {
     pub fn index_later(&mut self, workspace: &Workspace) {
         let config = self.site_config(workspace);
         let today = self.today.unwrap_or_else(crate::today);
-        self.indexer
-            .build_later(self.generation, &config, &workspace.docs, today);
+        self.indexer.build_later(
+            self.generation,
+            &config,
+            (&workspace.docs, &workspace.alerts),
+            today,
+        );
     }
 
     /// Waits until the search index of the last rebuild is in place; false on timeout.

@@ -16,6 +16,12 @@ pub struct Places {
     pub config: PathBuf,
     pub content: PathBuf,
     pub templates: PathBuf,
+    /// Which content files are documents (`[documents]` patterns).
+    pub documents: std::sync::Arc<crate::document::mapping::Mapping>,
+    /// The folders `[alerts] rules` globs walk, and the globs (relative to `root`).
+    pub rule_folders: Vec<PathBuf>,
+    pub rules: Vec<String>,
+    pub rules_exclude: Vec<String>,
 }
 
 /// An absolute path with symlinks resolved as far as the path exists, so it compares equal
@@ -38,7 +44,29 @@ impl Places {
             config: resolve(config_path),
             content: resolve(&config.content_dir()),
             templates: resolve(&config.templates_dir()),
+            documents: config.mapping().clone(),
+            rule_folders: crate::alerts::rule_folders(config)
+                .iter()
+                .map(|dir| resolve(dir))
+                .collect(),
+            rules: config.alerts.rules.clone(),
+            rules_exclude: config.alerts.exclude.clone(),
         }
+    }
+
+    /// Whether `path` is a rule file of `[alerts] rules` (existing or not).
+    fn is_rule_file(&self, path: &Path) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let rel: Vec<String> = rel
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect();
+        crate::alerts::is_rule_file(&self.rules, &self.rules_exclude, &rel.join("/"))
     }
 
     /// What a changed path means, or `None` for a path that does not matter (editor swap
@@ -46,6 +74,9 @@ impl Places {
     pub fn classify(&self, path: &Path) -> Option<Change> {
         if path == self.config {
             return Some(Change::Config);
+        }
+        if self.is_rule_file(path) {
+            return Some(Change::AlertRules);
         }
         if let Ok(rel) = path.strip_prefix(&self.content) {
             let parts: Vec<String> = rel
@@ -59,7 +90,7 @@ impl Places {
                 return None;
             }
             let rel = parts.join("/");
-            if rel.ends_with(".md") {
+            if self.documents.is_document(&rel) {
                 return Some(Change::Document(rel));
             }
             if rel.ends_with('~') || rel.ends_with(".swp") || rel.ends_with(".tmp") {
@@ -117,14 +148,57 @@ impl Places {
                 wanted.push((dir.clone(), RecursiveMode::Recursive));
             }
         }
+        for dir in &self.rule_folders {
+            let covered = wanted
+                .iter()
+                .any(|(w, mode)| *mode == RecursiveMode::Recursive && dir.starts_with(w));
+            if dir.is_dir() && !covered {
+                wanted.push((dir.clone(), RecursiveMode::Recursive));
+            }
+        }
         wanted
     }
+}
+
+/// Which folder a path is: a folder deleted and made again under the same name is another
+/// one, whose watch must be started again (the old watch ended with the old folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Identity {
+    device: u64,
+    inode: u64,
+}
+
+fn identity(path: &Path) -> Option<Identity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Identity {
+            device: meta.dev(),
+            inode: meta.ino(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists().then_some(Identity {
+            device: 0,
+            inode: 0,
+        })
+    }
+}
+
+/// One watch in place: the path, how, and the folder it was started on.
+#[derive(Debug)]
+struct Watching {
+    path: PathBuf,
+    mode: RecursiveMode,
+    identity: Option<Identity>,
 }
 
 /// The watcher and what it currently watches.
 pub struct Watches {
     watcher: notify::RecommendedWatcher,
-    watching: Vec<(PathBuf, RecursiveMode)>,
+    watching: Vec<Watching>,
 }
 
 impl Watches {
@@ -135,25 +209,38 @@ impl Watches {
         }
     }
 
-    /// Starts and stops watches so that exactly `places` are watched. Returns the paths that
-    /// could not be watched, with why.
+    /// Starts and stops watches so that exactly `places` are watched, each on the folder that
+    /// is there now. Returns the paths that could not be watched, with why.
     pub fn sync(&mut self, places: &Places) -> Vec<String> {
         let wanted = places.wanted();
         let mut problems = Vec::new();
         for old in std::mem::take(&mut self.watching) {
-            if wanted.contains(&old) && old.0.exists() {
+            let still = wanted.contains(&(old.path.clone(), old.mode))
+                && old.identity.is_some()
+                && identity(&old.path) == old.identity;
+            if still {
                 self.watching.push(old);
             } else {
-                let _ = self.watcher.unwatch(&old.0);
+                // Fails when the watch ended with its folder: nothing to stop then.
+                let _ = self.watcher.unwatch(&old.path);
             }
         }
-        for want in wanted {
-            if self.watching.contains(&want) {
+        for (path, mode) in wanted {
+            if self
+                .watching
+                .iter()
+                .any(|w| w.path == path && w.mode == mode)
+            {
                 continue;
             }
-            match self.watcher.watch(&want.0, want.1) {
-                Ok(()) => self.watching.push(want),
-                Err(e) => problems.push(format!("cannot watch {}: {e}", want.0.display())),
+            let now = identity(&path);
+            match self.watcher.watch(&path, mode) {
+                Ok(()) => self.watching.push(Watching {
+                    path,
+                    mode,
+                    identity: now,
+                }),
+                Err(e) => problems.push(format!("cannot watch {}: {e}", path.display())),
             }
         }
         problems
@@ -176,6 +263,13 @@ mod tests {
             config: "/kb/opsbook.toml".into(),
             content: "/kb/content".into(),
             templates: "/kb/templates".into(),
+            documents: crate::config::Config::default().mapping().clone(),
+            rule_folders: vec!["/kb/content/monitoring".into(), "/kb/deploy".into()],
+            rules: vec![
+                "content/monitoring/**/*.yaml".into(),
+                "deploy/rules.yml".into(),
+            ],
+            rules_exclude: vec!["content/monitoring/helm/**".into()],
         }
     }
 
@@ -196,5 +290,16 @@ mod tests {
         assert_eq!(c("/kb/templates/.base.html.swp"), None);
         assert_eq!(c("/kb/public/index.html"), None);
         assert_eq!(c("/kb/README.md"), None);
+        assert_eq!(
+            c("/kb/content/monitoring/payments.yaml"),
+            Some(Change::AlertRules)
+        );
+        assert_eq!(c("/kb/deploy/rules.yml"), Some(Change::AlertRules));
+        assert_eq!(c("/kb/deploy/other.yml"), None);
+        assert_eq!(
+            c("/kb/content/monitoring/helm/x.yaml"),
+            Some(Change::Rescan),
+            "excluded: an ordinary file of the content folder"
+        );
     }
 }

@@ -4,12 +4,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::alerts::AlertRules;
 use crate::config::Config;
 use crate::discover::{self, SourceFile};
 use crate::document::Document;
-use crate::parse::{self, DEFAULT_MAX_FILE_BYTES};
+use crate::parse;
 
 /// What changed on disk, as the watcher saw it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,6 +25,8 @@ pub enum Change {
     /// Something else under the content folder (a folder, a rename, a symlink): walk the
     /// folder again and re-read only files whose size or modification time changed.
     Rescan,
+    /// A rule file of `[alerts] rules`: read them all again (there are few).
+    AlertRules,
 }
 
 /// What a change did to the workspace.
@@ -39,18 +43,24 @@ pub struct Applied {
     /// The content folder was walked again (files that are not documents may have come or
     /// gone, which links can point to).
     pub rescanned: bool,
+    /// The alert rules were read again.
+    pub alert_rules: bool,
 }
 
 impl Applied {
     /// Whether anything that the site shows changed.
     pub fn is_empty(&self) -> bool {
-        self.reparsed.is_empty() && self.removed.is_empty() && !self.config && !self.templates
+        self.reparsed.is_empty()
+            && self.removed.is_empty()
+            && !self.config
+            && !self.templates
+            && !self.alert_rules
     }
 
     /// Whether every page must be rendered again. Otherwise only the pages of the documents
     /// in `reparsed` and `removed`, and the pages that list them, are affected.
     pub fn touches_every_page(&self) -> bool {
-        self.config || self.templates
+        self.config || self.templates || self.alert_rules
     }
 }
 
@@ -75,6 +85,8 @@ pub struct Workspace {
     pub config: Config,
     /// Sorted by `rel_path`, like discovery returns them.
     pub docs: Vec<Document>,
+    /// The alert rules of `[alerts] rules`, shared with the background search indexer.
+    pub alerts: Arc<AlertRules>,
     stamps: HashMap<String, Stamp>,
 }
 
@@ -87,6 +99,7 @@ impl Workspace {
             dir: dir.to_path_buf(),
             config,
             docs: Vec::new(),
+            alerts: Arc::default(),
             stamps: HashMap::new(),
         };
         workspace.reload_all()?;
@@ -101,8 +114,9 @@ impl Workspace {
     }
 
     fn reload_all(&mut self) -> Result<Vec<String>, crate::Error> {
-        let files = discover::discover(&self.config.content_dir())?;
-        self.docs = parse::parse_all(&files, DEFAULT_MAX_FILE_BYTES);
+        let files = discover::discover(&self.config.content_dir(), self.config.mapping())?;
+        self.docs = parse::parse_all(&files, &self.config);
+        self.alerts = Arc::new(crate::alerts::load(&self.config)?);
         self.stamps = files
             .iter()
             .filter_map(|f| Some((f.rel_path.clone(), stamp(&f.path)?)))
@@ -129,6 +143,10 @@ impl Workspace {
                 }
                 return Ok(applied);
             }
+        }
+        if changes.contains(&Change::Config) || changes.contains(&Change::AlertRules) {
+            self.alerts = Arc::new(crate::alerts::load(&self.config)?);
+            applied.alert_rules = true;
         }
         if changes.contains(&Change::Templates) {
             applied.templates = true;
@@ -202,7 +220,7 @@ impl Workspace {
                     path: path.clone(),
                     link_problem: None,
                 };
-                let doc = parse::parse_file(&file, DEFAULT_MAX_FILE_BYTES);
+                let doc = parse::parse_file(&file, &self.config);
                 self.insert(doc, stamp(&path), applied);
                 Ok(())
             }
@@ -214,7 +232,7 @@ impl Workspace {
     /// Walks the content folder again; reads only new files and files whose size or
     /// modification time changed, and drops documents that are gone.
     fn rescan(&mut self, applied: &mut Applied) -> Result<(), crate::Error> {
-        let files = discover::discover(&self.config.content_dir())?;
+        let files = discover::discover(&self.config.content_dir(), self.config.mapping())?;
         applied.rescanned = true;
         let present: BTreeSet<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
         let gone: Vec<String> = self
@@ -232,7 +250,7 @@ impl Workspace {
             if known && current.is_some() && self.stamps.get(&file.rel_path) == current.as_ref() {
                 continue;
             }
-            let doc = parse::parse_file(file, DEFAULT_MAX_FILE_BYTES);
+            let doc = parse::parse_file(file, &self.config);
             self.insert(doc, current, applied);
         }
         Ok(())
@@ -356,5 +374,26 @@ mod tests {
         let applied = ws.apply(&changes(&[Change::Config])).unwrap();
         assert_eq!(applied.reparsed, ["runbooks/z.md"]);
         assert_eq!(titles(&ws), ["Z"]);
+    }
+
+    #[test]
+    fn a_rule_file_change_rereads_the_alert_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "content/runbooks/a.md", "---\ntitle: A\n---\n");
+        write(
+            dir.path(),
+            "opsbook.toml",
+            "[alerts]\nrules = [\"rules/*.yaml\"]\n",
+        );
+        let rule =
+            |name: &str| format!("groups:\n- name: g\n  rules:\n  - alert: {name}\n    expr: up\n");
+        write(dir.path(), "rules/a.yaml", &rule("A"));
+        let mut ws = Workspace::open(None, dir.path()).unwrap();
+        assert!(ws.alerts.defines("A"));
+        write(dir.path(), "rules/a.yaml", &rule("B"));
+        let applied = ws.apply(&changes(&[Change::AlertRules])).unwrap();
+        assert!(applied.alert_rules && !applied.is_empty() && applied.touches_every_page());
+        assert!(ws.alerts.defines("B") && !ws.alerts.defines("A"));
+        assert!(applied.reparsed.is_empty(), "no document was read again");
     }
 }

@@ -7,9 +7,14 @@
 
 use std::fmt::Write;
 
-/// Width of every chart's coordinate system; CSS scales it to the column.
-pub const WIDTH: f64 = 560.0;
-const FONT: f64 = 13.0;
+use crate::escape;
+
+/// Width of every chart's coordinate system, and its natural width in CSS pixels: at most this
+/// wide on screen, scaled down on narrower screens (a phone shows 15-unit text at 11 pixels or
+/// more).
+pub const WIDTH: f64 = 480.0;
+const FONT: f64 = 15.0;
+const LINE: f64 = FONT * 1.2;
 
 /// One series of a column chart: a value per category.
 #[derive(Debug, Clone)]
@@ -17,6 +22,7 @@ pub struct Series {
     pub name: String,
     /// CSS class of its bars (`s1` ... `s5` for severities, `c-detect`, ...).
     pub class: String,
+    /// NaN for a category without data (no bar, labelled "no data").
     pub values: Vec<f64>,
 }
 
@@ -26,6 +32,7 @@ pub struct Columns<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub description: &'a str,
+    /// One label per column; a `\n` starts a second line (such as the year under a month).
     pub categories: &'a [String],
     pub series: &'a [Series],
     /// How values read on the axis, the bar labels and tooltips.
@@ -36,22 +43,6 @@ pub struct Columns<'a> {
     /// Values are minutes: axis steps are whole minutes, hours or days.
     pub minutes_axis: bool,
     pub height: f64,
-}
-
-/// Escapes text for SVG (XML) content and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A round step for about `ticks` intervals up to `max`: 1, 2 or 5 times a power of ten.
@@ -82,12 +73,12 @@ fn text_width(text: &str) -> f64 {
 }
 
 fn open_svg(out: &mut String, id: &str, title: &str, description: &str, height: f64) {
-    let id = esc(id);
+    let id = escape::html(id);
     let _ = write!(
         out,
         r##"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{id}-title {id}-desc" font-size="{FONT}"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"##,
-        esc(title),
-        esc(description)
+        escape::html(title),
+        escape::html(description)
     );
 }
 
@@ -96,10 +87,10 @@ fn legend(out: &mut String, series: &[Series], x0: f64) {
     for s in series {
         let _ = write!(
             out,
-            r##"<g class="legend"><rect class="{}" x="{x:.1}" y="4" width="12" height="12" rx="2" fill="#888"/><text x="{:.1}" y="14.5">{}</text></g>"##,
-            esc(&s.class),
+            r##"<g class="legend"><rect class="{}" x="{x:.1}" y="4" width="13" height="13" rx="2" fill="#888"/><text x="{:.1}" y="16">{}</text></g>"##,
+            escape::html(&s.class),
             x + 16.0,
-            esc(&s.name)
+            escape::html(&s.name)
         );
         x += 16.0 + text_width(&s.name) + 14.0;
     }
@@ -119,141 +110,272 @@ pub fn minutes_step(max: f64, ticks: f64) -> f64 {
         .unwrap_or_else(|| (raw / 10080.0).ceil() * 10080.0)
 }
 
+/// The value axis of a column chart: its top, and the ticks with their labels.
+struct Axis {
+    top: f64,
+    ticks: Vec<(f64, String)>,
+}
+
+impl Axis {
+    fn new(chart: &Columns, data_max: f64) -> Axis {
+        let integer = chart
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter())
+            .all(|v| v.is_nan() || (v - v.round()).abs() < 1e-9);
+        let step_for = |max: f64| {
+            if chart.minutes_axis {
+                minutes_step(max, 4.0)
+            } else {
+                nice_step(max, 4.0, integer)
+            }
+        };
+        let (top, step) = match chart.max {
+            Some(max) => (max, step_for(max)),
+            None => {
+                let step = step_for(data_max);
+                ((data_max / step).ceil().max(1.0) * step, step)
+            }
+        };
+        let mut ticks = Vec::new();
+        let mut t = 0.0;
+        while t <= top + step * 1e-6 {
+            ticks.push((t, (chart.format)(t)));
+            t += step;
+        }
+        Axis { top, ticks }
+    }
+
+    fn label_width(&self) -> f64 {
+        self.ticks
+            .iter()
+            .map(|(_, l)| text_width(l))
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Where a column chart's parts go, in SVG units.
+struct Frame {
+    left: f64,
+    right: f64,
+    top: f64,
+    plot_h: f64,
+    /// Width of one category's slot, and of its bar.
+    slot: f64,
+    bar_w: f64,
+    /// Category labels are turned 45 degrees when even two lines do not fit a slot.
+    turned: bool,
+}
+
+impl Frame {
+    fn y(&self, value: f64, axis: &Axis) -> f64 {
+        self.top + self.plot_h - (value / axis.top) * self.plot_h
+    }
+
+    fn x(&self, i: usize) -> f64 {
+        self.left + self.slot * i as f64 + (self.slot - self.bar_w) / 2.0
+    }
+}
+
+fn frame(chart: &Columns, axis: &Axis) -> Frame {
+    let n = chart.categories.len();
+    let left = axis.label_width() + 12.0;
+    let right = 8.0;
+    // Room above the bars for the legend and the value labels.
+    let top = if chart.series.len() > 1 { 48.0 } else { 26.0 };
+    let slot = (WIDTH - left - right) / n.max(1) as f64;
+    let widest = |lines: &mut dyn Iterator<Item = &str>| lines.map(text_width).fold(0.0, f64::max);
+    let widest_line = widest(&mut chart.categories.iter().flat_map(|c| c.lines()));
+    // A second line (a year under a month) stands under one column in a few and may be a little
+    // wider than its column; first lines stand side by side and must fit.
+    let widest_first = widest(&mut chart.categories.iter().filter_map(|c| c.lines().next()));
+    let widest_second = widest(&mut chart.categories.iter().filter_map(|c| c.lines().nth(1)));
+    let turned = widest_first + 4.0 > slot || widest_second > slot * 1.6;
+    // Two-line value labels need a line more above the tallest bar.
+    let two_line_values = chart.max.is_none()
+        && chart.series.iter().any(|s| {
+            s.values
+                .iter()
+                .any(|v| !v.is_nan() && value_lines(&(chart.format)(*v), slot).len() > 1)
+        });
+    let top = top + if two_line_values { LINE } else { 0.0 };
+    let lines = chart
+        .categories
+        .iter()
+        .map(|c| c.lines().count())
+        .max()
+        .unwrap_or(1) as f64;
+    let bottom = if turned {
+        widest_line * 0.75 + LINE
+    } else {
+        LINE * lines + 8.0
+    };
+    Frame {
+        left,
+        right,
+        top,
+        plot_h: (chart.height - top - bottom).max(40.0),
+        slot,
+        bar_w: (slot * 0.7).max(1.0),
+        turned,
+    }
+}
+
+/// The horizontal grid lines and their value labels.
+fn draw_grid(out: &mut String, axis: &Axis, f: &Frame) {
+    for (t, label) in &axis.ticks {
+        let y = f.y(*t, axis);
+        let _ = write!(
+            out,
+            r##"<line class="grid" x1="{:.1}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#ccc"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            f.left,
+            WIDTH - f.right,
+            f.left - 6.0,
+            y + FONT / 3.0,
+            escape::html(label)
+        );
+    }
+}
+
+/// The stacked bars of category `i`, each with a tooltip.
+fn draw_stack(out: &mut String, chart: &Columns, axis: &Axis, f: &Frame, i: usize) {
+    let category = chart.categories[i].replace('\n', " ");
+    let x = f.x(i);
+    let mut base = 0.0;
+    for s in chart.series {
+        let v = s.values.get(i).copied().unwrap_or(0.0);
+        if v.is_nan() || v <= 0.0 {
+            continue;
+        }
+        let (y0, y1) = (f.y(base, axis), f.y(base + v, axis));
+        let tip = if chart.series.len() > 1 {
+            format!("{category}, {}: {}", s.name, (chart.format)(v))
+        } else {
+            format!("{category}: {}", (chart.format)(v))
+        };
+        let _ = write!(
+            out,
+            r##"<rect class="{}" x="{x:.1}" y="{y1:.1}" width="{:.1}" height="{:.1}" fill="#888"><title>{}</title></rect>"##,
+            escape::html(&s.class),
+            f.bar_w,
+            (y0 - y1).max(0.5),
+            escape::html(&tip)
+        );
+        base += v;
+    }
+}
+
+/// The value above category `i`'s bar (every bar is labelled, zero and "no data" too), and the
+/// category's name under it.
+fn draw_labels(out: &mut String, chart: &Columns, axis: &Axis, f: &Frame, i: usize, total: f64) {
+    let center = f.x(i) + f.bar_w / 2.0;
+    let value = if total.is_nan() {
+        "no data".to_string()
+    } else {
+        (chart.format)(total)
+    };
+    let lines = value_lines(&value, f.slot);
+    let top_y = f.y(if total.is_nan() { 0.0 } else { total }, axis) - 5.0;
+    for (k, line) in lines.iter().rev().enumerate() {
+        let _ = write!(
+            out,
+            r##"<text class="value" x="{center:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            top_y - LINE * k as f64,
+            escape::html(line)
+        );
+    }
+    let base = f.top + f.plot_h;
+    if f.turned {
+        let y = base + FONT;
+        let _ = write!(
+            out,
+            r##"<text class="tick" x="{center:.1}" y="{y:.1}" text-anchor="end" transform="rotate(-45 {center:.1} {y:.1})">{}</text>"##,
+            escape::html(&chart.categories[i].replace('\n', " "))
+        );
+        return;
+    }
+    for (k, line) in chart.categories[i].lines().enumerate() {
+        let _ = write!(
+            out,
+            r##"<text class="tick" x="{center:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+            base + LINE * (k as f64 + 1.0),
+            escape::html(line)
+        );
+    }
+}
+
+/// A value label as lines: one, or two when it is wider than its column ("2 h" over "49 min",
+/// split at the space that makes the longer line shortest).
+fn value_lines(value: &str, slot: f64) -> Vec<String> {
+    if text_width(value) <= slot - 2.0 {
+        return vec![value.to_string()];
+    }
+    let best = value
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .min_by_key(|&i| i.max(value.len() - i - 1));
+    match best {
+        Some(i) => vec![value[..i].to_string(), value[i + 1..].to_string()],
+        None => vec![value.to_string()],
+    }
+}
+
 /// A column chart; returns the SVG markup.
 pub fn columns(chart: &Columns) -> String {
     let n = chart.categories.len();
+    // A category's total; NaN when no series has data for it.
     let totals: Vec<f64> = (0..n)
         .map(|i| {
-            chart
+            let values: Vec<f64> = chart
                 .series
                 .iter()
                 .map(|s| s.values.get(i).copied().unwrap_or(0.0))
-                .sum()
+                .collect();
+            if values.iter().all(|v| v.is_nan()) {
+                f64::NAN
+            } else {
+                values.iter().filter(|v| !v.is_nan()).sum()
+            }
         })
         .collect();
-    let data_max = totals.iter().copied().fold(0.0, f64::max);
-    let integer = chart
-        .series
+    let data_max = totals
         .iter()
-        .all(|s| s.values.iter().all(|v| (v - v.round()).abs() < 1e-9));
-    let step_for = |max: f64| {
-        if chart.minutes_axis {
-            minutes_step(max, 4.0)
-        } else {
-            nice_step(max, 4.0, integer)
-        }
-    };
-    let (top, step) = match chart.max {
-        Some(max) => (max, step_for(max)),
-        None => {
-            let step = step_for(data_max);
-            ((data_max / step).ceil().max(1.0) * step, step)
-        }
-    };
-    let tick_labels: Vec<(f64, String)> = {
-        let mut v = Vec::new();
-        let mut t = 0.0;
-        while t <= top + step * 1e-6 {
-            v.push((t, (chart.format)(t)));
-            t += step;
-        }
-        v
-    };
-    let has_legend = chart.series.len() > 1;
-    let left = tick_labels
-        .iter()
-        .map(|(_, l)| text_width(l))
-        .fold(0.0, f64::max)
-        + 12.0;
-    let (right, top_margin, bottom) = (8.0, if has_legend { 42.0 } else { 20.0 }, 28.0);
-    let height = chart.height;
-    let plot_w = WIDTH - left - right;
-    let plot_h = height - top_margin - bottom;
-    let y = |v: f64| top_margin + plot_h - (v / top) * plot_h;
+        .copied()
+        .filter(|t| !t.is_nan())
+        .fold(0.0, f64::max);
+    let axis = Axis::new(chart, data_max);
+    let f = frame(chart, &axis);
 
     let mut out = String::new();
-    open_svg(&mut out, chart.id, chart.title, chart.description, height);
-    if has_legend {
-        legend(&mut out, chart.series, left);
+    open_svg(
+        &mut out,
+        chart.id,
+        chart.title,
+        chart.description,
+        chart.height,
+    );
+    if chart.series.len() > 1 {
+        legend(&mut out, chart.series, f.left);
     }
-    for (t, label) in &tick_labels {
-        let _ = write!(
-            out,
-            r##"<line class="grid" x1="{left:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#ccc"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
-            WIDTH - right,
-            y(*t),
-            y(*t),
-            left - 6.0,
-            y(*t) + 4.0,
-            esc(label)
-        );
-    }
+    draw_grid(&mut out, &axis, &f);
     if n == 0 || data_max == 0.0 {
         let _ = write!(
             out,
             r##"<text class="empty" x="{:.1}" y="{:.1}" text-anchor="middle">No data yet</text>"##,
-            left + plot_w / 2.0,
-            top_margin + plot_h / 2.0
+            f.left + (WIDTH - f.left - f.right) / 2.0,
+            f.top + f.plot_h / 2.0
         );
     }
-    let slot = if n > 0 { plot_w / n as f64 } else { plot_w };
-    let bar_w = (slot * 0.7).max(1.0);
-    // Label every k-th category so labels never overlap.
-    let widest = chart
-        .categories
-        .iter()
-        .map(|c| text_width(c))
-        .fold(0.0, f64::max);
-    let every = ((widest + 6.0) / slot).ceil().max(1.0) as usize;
-    let show_totals = n <= 24 && slot >= 18.0;
-    for (i, category) in chart.categories.iter().enumerate() {
-        let x = left + slot * i as f64 + (slot - bar_w) / 2.0;
-        let mut base = 0.0;
-        for s in chart.series {
-            let v = s.values.get(i).copied().unwrap_or(0.0);
-            if v <= 0.0 {
-                continue;
-            }
-            let (y0, y1) = (y(base), y(base + v));
-            let tip = if chart.series.len() > 1 {
-                format!("{category}, {}: {}", s.name, (chart.format)(v))
-            } else {
-                format!("{category}: {}", (chart.format)(v))
-            };
-            let _ = write!(
-                out,
-                r##"<rect class="{}" x="{x:.1}" y="{y1:.1}" width="{bar_w:.1}" height="{:.1}" fill="#888"><title>{}</title></rect>"##,
-                esc(&s.class),
-                (y0 - y1).max(0.5),
-                esc(&tip)
-            );
-            base += v;
-        }
-        if show_totals && totals[i] > 0.0 {
-            let _ = write!(
-                out,
-                r##"<text class="value" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
-                x + bar_w / 2.0,
-                y(totals[i]) - 4.0,
-                esc(&(chart.format)(totals[i]))
-            );
-        }
-        if i % every == 0 {
-            let _ = write!(
-                out,
-                r##"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
-                x + bar_w / 2.0,
-                height - bottom + 16.0,
-                esc(category)
-            );
-        }
+    for (i, total) in totals.iter().enumerate() {
+        draw_stack(&mut out, chart, &axis, &f, i);
+        draw_labels(&mut out, chart, &axis, &f, i, *total);
     }
+    let y0 = f.y(0.0, &axis);
     let _ = write!(
         out,
-        r##"<line class="axis" x1="{left:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#888"/></svg>"##,
-        WIDTH - right,
-        y(0.0),
-        y(0.0)
+        r##"<line class="axis" x1="{:.1}" x2="{:.1}" y1="{y0:.1}" y2="{y0:.1}" stroke="#888"/></svg>"##,
+        f.left,
+        WIDTH - f.right,
     );
     out
 }
@@ -306,16 +428,16 @@ pub fn bars(
             r##"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="{}" x="{label_w:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#888"><title>{}: {}</title></rect><text class="value" x="{:.1}" y="{:.1}">{}</text>"##,
             label_w - 8.0,
             y + row_h / 2.0 + 4.0,
-            esc(&shown),
-            esc(class),
+            escape::html(&shown),
+            escape::html(class),
             y + 4.0,
             w.max(if *v > 0.0 { 1.0 } else { 0.0 }),
             row_h - 8.0,
-            esc(label),
-            esc(&format(*v)),
+            escape::html(label),
+            escape::html(&format(*v)),
             label_w + w + 6.0,
             y + row_h / 2.0 + 4.0,
-            esc(&format(*v))
+            escape::html(&format(*v))
         );
     }
     out.push_str("</svg>");
@@ -332,15 +454,9 @@ pub fn percent(v: f64) -> String {
     format!("{}%", fmt_num(v))
 }
 
-/// Durations given in minutes: "45 min", "1.5 h", "2 d".
+/// Durations given in minutes, as everywhere on the site: "45 min", "2 h 49 min", "2 h", "3 d".
 pub fn minutes(v: f64) -> String {
-    if v < 60.0 {
-        format!("{} min", fmt_num(v))
-    } else if v < 48.0 * 60.0 {
-        format!("{} h", fmt_num((v / 60.0 * 10.0).round() / 10.0))
-    } else {
-        format!("{} d", fmt_num((v / 1440.0 * 10.0).round() / 10.0))
-    }
+    super::model::human_duration(jiff::SignedDuration::from_secs((v * 60.0).round() as i64))
 }
 
 #[cfg(test)]
@@ -429,8 +545,9 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(minutes(4.5), "4.5 min");
-        assert_eq!(minutes(90.0), "1.5 h");
+        assert_eq!(minutes(4.0), "4 min");
+        assert_eq!(minutes(90.0), "1 h 30 min");
+        assert_eq!(minutes(120.0), "2 h");
         assert_eq!(minutes(3.0 * 1440.0), "3 d");
         assert_eq!(percent(12.5), "12.5%");
     }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::model::{DocView, Site};
 use crate::document::Kind;
+use crate::document::links;
 
 /// The version of documents.json's layout; it changes only when a field is removed or changes
 /// meaning (new fields may appear in any release).
@@ -85,6 +86,28 @@ pub struct SitemapEntry {
     pub lastmod: String,
 }
 
+/// The folder of the output that holds the files documents link to (images, PDFs, scripts),
+/// under their content-relative paths: no page of the site is in it, so none can clash.
+pub const PUBLISHED_FOLDER: &str = "files";
+
+/// Where a linked content file is published, relative to the output folder: `files/<path>`,
+/// escaped for a URL with `escaped`, else as the file name on disk.
+pub fn published_path(content_path: &str, escaped: bool) -> String {
+    let path = if escaped {
+        links::encode_path(content_path)
+    } else {
+        content_path.to_string()
+    };
+    format!("{PUBLISHED_FOLDER}/{path}")
+}
+
+/// The bytes of a linked file, read to at most [`links::MAX_PUBLISHED_BYTES`] (lint reports
+/// larger ones; this guards against a file that grew since), never blocking on a file that is
+/// not regular (a FIFO put there since the link was resolved).
+pub fn read_linked_file(source: &std::path::Path) -> Result<Vec<u8>, String> {
+    crate::parse::read_regular_file(source, links::MAX_PUBLISHED_BYTES).map_err(|e| e.to_string())
+}
+
 /// Every HTML page among `paths` (output paths; 404.html and other files are left out), with
 /// its last change when known.
 pub fn sitemap(site: &Site, paths: &[String]) -> Vec<SitemapEntry> {
@@ -97,7 +120,7 @@ pub fn sitemap(site: &Site, paths: &[String]) -> Vec<SitemapEntry> {
         .iter()
         .filter_map(|path| {
             let dir = path.strip_suffix("index.html")?;
-            let path = format!("{}{dir}", site.info.base_path);
+            let path = format!("{}{}", site.info.base_path, links::encode_path(dir));
             Some(SitemapEntry {
                 loc: absolute(site, &path),
                 lastmod: lastmod

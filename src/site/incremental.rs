@@ -2,28 +2,29 @@
 //! since the last render and writes only the files whose bytes changed, into an output folder
 //! that stays in place (no swap). The search index is not touched: the caller updates it.
 //!
-//! Every page has a *fingerprint*: a hash of everything its template sees (the site's
-//! settings, the document views it shows, its taxonomy terms...). A page is rendered again
-//! when its fingerprint changed, when it is the page of a document whose text changed, or when
-//! its document links to a document that appeared or went away. Pages that no longer exist
-//! are removed. The result is the output of [`super::build`] without the search index
-//! (`tests/serve_incremental.rs` compares the two after sequences of edits).
+//! Every page has a *fingerprint*: the hash of what it is made from ([`PageData`]: its
+//! template and the context the template receives, or a file's bytes), and for a document
+//! page also of its Markdown and of what each link in it resolves to now. A page is rendered
+//! again when its fingerprint changed; pages that no longer exist are removed. The result is
+//! the output of [`super::build`] without the search index (`tests/serve_incremental.rs`
+//! compares the two after sequences of edits).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use super::SiteError;
-use super::model::{DocView, Site, link_target};
-use super::render::{self, Page};
-use super::taxonomy::TaxonomyKind;
+use super::fingerprint::hash_of;
+use super::model::Site;
+use super::render::{self, Body, Page, PageData, Pages};
 use super::templates::Templates;
 use super::write::OutputFile;
-use crate::document::Kind;
+use crate::document::Source;
 
 /// What the files in the output folder were made from, kept between renders.
 #[derive(Debug, Default)]
@@ -32,21 +33,37 @@ pub struct Memo {
     pages: HashMap<String, u64>,
     /// Output path -> hash of the bytes written there (pages and static files).
     written: HashMap<String, u64>,
-    /// Content-relative path -> page URL, as links were resolved ([`Site::urls`]).
-    urls: HashMap<String, String>,
+    /// Output path of each document page -> the Markdown it was rendered from.
+    bodies: HashMap<String, BodyMemo>,
     /// The templates' static files written last time.
     statics: HashSet<String>,
-    /// Some pages were left for a second phase that has not written them all yet
-    /// ([`Memo::finish`]): the next update must compare every fingerprint.
+    /// The files (not documents) each document page links to, by the document's path: what
+    /// is published under `files/` (see [`Memo::publish_linked`]).
+    linked: HashMap<String, Vec<(String, PathBuf)>>,
+    /// Output path of each published linked file -> its source's size and modification time
+    /// when it was copied.
+    published: HashMap<String, (u64, Option<SystemTime>)>,
+    /// The pages that list documents were not all checked since the last change (a second
+    /// phase stopped or failed): the next update must check them.
     behind: bool,
 }
 
-/// The dirty pages an update left for [`Memo::finish`]: the pages that list many documents
-/// (lists, taxonomies, follow-ups, documents.json...), which can take seconds at 10,000
-/// documents. Until they are written, the memo keeps their old fingerprints.
+/// The Markdown a document page was rendered from.
+#[derive(Debug, Clone)]
+struct BodyMemo {
+    /// The document's text, kept so the hash below is recognised as its hash.
+    source: Source,
+    text_hash: u64,
+    /// The link targets its rendering asked to resolve, in order: the same text asks for the
+    /// same ones, so what they resolve to now tells whether its links changed.
+    links: Vec<String>,
+}
+
+/// The pages an update left for [`Memo::finish`]: every page that lists documents (lists,
+/// taxonomies, follow-ups, documents.json...), which can take seconds at 10,000 documents.
 #[derive(Debug, Default)]
 pub struct Deferred {
-    pages: Vec<(Page, String, u64)>,
+    pages: Vec<Page>,
 }
 
 impl Deferred {
@@ -62,13 +79,16 @@ impl Deferred {
 /// What [`Memo::finish`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Finished {
-    /// Pages rendered (all of the deferred ones unless `stop` said so).
+    /// Pages checked (all of the deferred ones unless `stop` said so).
+    pub checked: usize,
+    /// Pages rendered again: those whose fingerprint changed.
     pub rendered: usize,
     pub written: usize,
-    /// Every deferred page is written: the folder is up to date.
+    /// Every deferred page was checked: the folder is up to date.
     pub complete: bool,
     /// The output paths of the pages rendered, sorted.
     pub rendered_paths: Vec<String>,
+    /// Building the pages' data, fingerprinting and rendering them.
     pub render_time: Duration,
     pub write_time: Duration,
 }
@@ -92,188 +112,11 @@ pub struct Update {
     pub write_time: Duration,
 }
 
-/// Feeds everything written to it into a hasher (serde_json's output, without a buffer).
-struct HashWriter<'a>(&'a mut DefaultHasher);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn hash_serialized(h: &mut DefaultHasher, value: &impl Serialize) {
-    // Serializing these types cannot fail (no maps with non-string keys).
-    let _ = serde_json::to_writer(HashWriter(h), value);
-}
-
-/// A hash of what templates and the machine-readable files see of one document: its
-/// serialized view, plus the fields the view does not serialize but pages use (the exact
-/// timestamps, for documents.json, the feed and the metrics). Not its index, which shifts
-/// when a document before it comes or goes. The part that depends only on the document is
-/// hashed once per view ([`DocView::base_fingerprint`]; views are kept between builds by
-/// [`super::model::ViewCache`]), the part that depends on other documents every time.
-pub fn view_fingerprint(view: &DocView) -> u64 {
-    let base = base_fingerprint(view);
-    let mut h = DefaultHasher::new();
-    base.hash(&mut h);
-    hash_serialized(
-        &mut h,
-        &(
-            &view.related_runbooks,
-            &view.related_postmortems,
-            &view.referenced_by,
-            &view.service_links,
-            &view.tag_links,
-            &view.owner_url,
-            &view.severity_url,
-            &view.git,
-            &view.edit_url,
-        ),
-    );
-    view.updated.hash(&mut h);
-    h.finish()
-}
-
-/// The hash of the fields of a view that depend only on its document (computed once per view).
-pub fn base_fingerprint(view: &DocView) -> u64 {
-    *view.base_fingerprint.get_or_init(|| {
-        let mut own = view.clone();
-        clear_cross_fields(&mut own);
-        let mut h = DefaultHasher::new();
-        hash_serialized(&mut h, &own);
-        (own.started, own.detected, own.mitigated, own.resolved).hash(&mut h);
-        for f in &own.follow_ups {
-            f.due_date.hash(&mut h);
-        }
-        h.finish()
-    })
-}
-
-/// Empties the fields of a view that `Site` computes from other documents (or git): every
-/// such field must be here and in the second hash of [`view_fingerprint`].
-fn clear_cross_fields(view: &mut DocView) {
-    view.related_runbooks.clear();
-    view.related_postmortems.clear();
-    view.referenced_by.clear();
-    view.service_links.clear();
-    view.tag_links.clear();
-    view.owner_url.clear();
-    view.severity_url.clear();
-    view.git = None;
-    view.edit_url.clear();
-    view.updated = None;
-}
-
-fn bytes_hash(bytes: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
-}
-
-/// The fingerprint of every page of `site`, by output path.
-fn fingerprints(site: &Site) -> Vec<(Page, String, u64)> {
-    let views: Vec<u64> = site.documents.par_iter().map(view_fingerprint).collect();
-    let global = {
-        let mut h = DefaultHasher::new();
-        hash_serialized(&mut h, &site.info);
-        (site.unsafe_html, &site.severities).hash(&mut h);
-        h.finish()
-    };
-    let with = |parts: &dyn Fn(&mut DefaultHasher)| {
-        let mut h = DefaultHasher::new();
-        global.hash(&mut h);
-        parts(&mut h);
-        h.finish()
-    };
-    let of_kind = |kind: Kind| {
-        let mut h = DefaultHasher::new();
-        for (view, fp) in site.documents.iter().zip(&views) {
-            if view.kind == kind {
-                fp.hash(&mut h);
-            }
-        }
-        h.finish()
-    };
-    let runbooks = of_kind(Kind::Runbook);
-    let postmortems = of_kind(Kind::Postmortem);
-    let mut taxonomies = Vec::new();
-    for taxonomy in &site.taxonomies {
-        let mut h = DefaultHasher::new();
-        hash_serialized(&mut h, taxonomy);
-        taxonomies.push(h.finish());
-    }
-    // Follow-up rows link their owner's page.
-    let owner_urls = {
-        let mut h = DefaultHasher::new();
-        for term in &site.taxonomy(TaxonomyKind::Owners).terms {
-            (&term.name, &term.url).hash(&mut h);
-        }
-        h.finish()
-    };
-    // Postmortems with an open follow-up, by the follow-up's owner: an owner's page lists
-    // them, and follow-up owners need not own the postmortem.
-    let mut open_by_owner: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, view) in site.documents.iter().enumerate() {
-        if view.kind != Kind::Postmortem {
-            continue;
-        }
-        for f in view.follow_ups.iter().filter(|f| f.is_open) {
-            open_by_owner.entry(f.owner.as_str()).or_default().push(i);
-        }
-    }
-
-    let pages = render::all_pages(site);
-    pages
-        .par_iter()
-        .map(|&page| {
-            let fp = match page {
-                Page::Document(i) => with(&|h| views[i].hash(h)),
-                Page::Home | Page::Metrics => with(&|h| {
-                    views.hash(h);
-                    taxonomies.hash(h);
-                }),
-                Page::List(Kind::Runbook) => with(&|h| runbooks.hash(h)),
-                Page::List(Kind::Postmortem) | Page::Feed => with(&|h| postmortems.hash(h)),
-                Page::Taxonomy(kind) => with(&|h| taxonomies[kind as usize].hash(h)),
-                Page::Term(kind, t) => with(&|h| {
-                    let term = &site.taxonomy(kind).terms[t];
-                    hash_serialized(h, term);
-                    for &i in term.runbooks.iter().chain(&term.postmortems) {
-                        views[i].hash(h);
-                    }
-                    match kind {
-                        TaxonomyKind::Owners => {
-                            for &i in open_by_owner.get(term.name.as_str()).into_iter().flatten() {
-                                views[i].hash(h);
-                            }
-                        }
-                        // Open follow-ups of its postmortems (listed above).
-                        TaxonomyKind::Services => owner_urls.hash(h),
-                        _ => {}
-                    }
-                }),
-                Page::FollowUps => with(&|h| {
-                    postmortems.hash(h);
-                    owner_urls.hash(h);
-                }),
-                Page::DocumentsJson => with(&|h| views.hash(h)),
-                Page::Sitemap => with(&|h| {
-                    for p in &pages {
-                        p.path(site).hash(h);
-                    }
-                    for view in &site.documents {
-                        (&view.url, view.git.as_ref().map(|g| &g.updated)).hash(h);
-                    }
-                }),
-                Page::NotFound | Page::Robots => global,
-            };
-            (page, page.path(site), fp)
-        })
-        .collect()
+/// A page rendered again, and what the memo keeps of it.
+struct Fresh {
+    fingerprint: u64,
+    body: Option<BodyMemo>,
+    file: OutputFile,
 }
 
 impl Memo {
@@ -281,15 +124,79 @@ impl Memo {
         Memo::default()
     }
 
-    /// Brings the files in `output` up to date with `site`: renders the pages whose inputs
-    /// changed since the last update (every page the first time, or with `everything`, after a
-    /// template or config change), writes those whose bytes changed, and removes pages that
-    /// are gone. `changed` names the documents (content-relative paths) whose text changed,
-    /// that appeared or that were removed since the last update.
+    /// The fingerprint of a page: its data's, and for a document page its Markdown's and what
+    /// its links resolve to (`links`: those its last rendering asked for, else the memo's).
+    fn fingerprint(&self, site: &Site, data: &PageData, links: Option<&[String]>) -> u64 {
+        let made_of = data.fingerprint();
+        let Some(body) = data.body() else {
+            return made_of;
+        };
+        let memo = self.bodies.get(&data.path);
+        let links = links.or(memo.map(|m| m.links.as_slice())).unwrap_or(&[]);
+        let resolved: Vec<(&str, Option<String>)> = links
+            .iter()
+            .map(|dest| (dest.as_str(), site.resolve_link(body.from, dest)))
+            .collect();
+        let text = self.text_hash(&data.path, body);
+        hash_of(&(made_of, text, body.from, body.unsafe_html, resolved))
+    }
+
+    /// The hash of a body's text, from the memo while the document is the same `Arc`.
+    fn text_hash(&self, path: &str, body: &Body) -> u64 {
+        match self.bodies.get(path) {
+            Some(memo) if Arc::ptr_eq(&memo.source, body.source) => memo.text_hash,
+            _ => hash_of(&body.text),
+        }
+    }
+
+    /// Renders `data` and fingerprints it with the links its rendering asked for.
+    fn render(
+        &self,
+        pages: &Pages,
+        templates: &Templates,
+        data: &PageData,
+    ) -> Result<Fresh, SiteError> {
+        let rendered = data.render(templates, pages.site())?;
+        let body = data.body().map(|body| BodyMemo {
+            source: body.source.clone(),
+            text_hash: self.text_hash(&data.path, body),
+            links: rendered.links.clone(),
+        });
+        Ok(Fresh {
+            fingerprint: self.fingerprint(pages.site(), data, Some(&rendered.links)),
+            body,
+            file: rendered.file,
+        })
+    }
+
+    /// Writes what was rendered and remembers it; returns how many files were written.
+    fn keep(&mut self, output: &Path, fresh: Vec<Fresh>) -> Result<usize, SiteError> {
+        let mut files = Vec::with_capacity(fresh.len());
+        let mut kept = Vec::with_capacity(fresh.len());
+        for f in fresh {
+            kept.push((f.file.path.clone(), f.fingerprint, f.body));
+            files.push(f.file);
+        }
+        let written = self.write(output, &files)?;
+        for (path, fingerprint, body) in kept {
+            self.pages.insert(path.clone(), fingerprint);
+            match body {
+                Some(body) => self.bodies.insert(path, body),
+                None => self.bodies.remove(&path),
+            };
+        }
+        Ok(written)
+    }
+
+    /// Brings the files in `output` up to date with `site`: renders the pages whose
+    /// fingerprint changed since the last update (every page the first time, or with
+    /// `everything`, after a template or config change), writes those whose bytes changed, and
+    /// removes pages that are gone. `changed` names the documents (content-relative paths)
+    /// whose text changed, that appeared or that were removed since the last update.
     ///
-    /// Unless `everything`, only document pages (and the small fixed ones) are rendered here;
-    /// the other dirty pages are returned for [`Memo::finish`], so the edited page can be
-    /// shown before the large pages that list it are rendered.
+    /// Unless `everything`, only document pages (and the small fixed ones) are brought up to
+    /// date here; the pages that list documents are returned for [`Memo::finish`], so the
+    /// edited page can be shown before the large pages that list it are rendered.
     pub fn update(
         &mut self,
         site: &Site,
@@ -300,129 +207,77 @@ impl Memo {
     ) -> Result<(Update, Deferred), SiteError> {
         let everything = everything || self.pages.is_empty();
         let started = Instant::now();
-        if site.reused && !everything && !self.behind {
-            let update = self.bodies_only(site, templates, output, changed, started)?;
-            return Ok((update, Deferred::default()));
-        }
-        let pages = fingerprints(site);
-
-        // Links resolve through the URLs of documents: a document that appeared, went away or
-        // changed kind changes the links to it.
-        let moved: HashSet<&str> = changed
-            .iter()
-            .filter(|rel| self.urls.get(*rel) != site.urls.get(*rel))
-            .map(String::as_str)
-            .collect();
-        let mut forced: HashSet<usize> = HashSet::new();
-        for (i, view) in site.documents.iter().enumerate() {
-            if changed.contains(&view.source_path) {
-                forced.insert(i);
-            }
-        }
-        if !moved.is_empty() {
-            let linking: Vec<usize> = site
+        let pages = Pages::new(site);
+        let all = render::all_pages(site);
+        let (first, lists): (Vec<Page>, Vec<Page>) = if site.reused && !everything && !self.behind {
+            // Only texts changed, in what no view shows: their own pages are all that can
+            // change (no other page is made from a body), and the lists are as they were.
+            let edited = site
                 .documents
-                .par_iter()
+                .iter()
                 .enumerate()
-                .filter(|(_, view)| {
-                    site.document(view.index).outline.links.iter().any(|link| {
-                        link_target(&view.source_path, &link.dest)
-                            .is_some_and(|target| moved.contains(target.as_str()))
-                    })
-                })
-                .map(|(i, _)| i)
+                .filter(|(_, view)| changed.contains(&view.source_path))
+                .map(|(i, _)| Page::Document(i))
                 .collect();
-            forced.extend(linking);
-        }
-
-        let mut dirty: Vec<Page> = Vec::new();
-        let mut deferred = Deferred::default();
-        let mut next: HashMap<String, u64> = HashMap::with_capacity(pages.len());
-        for (page, path, fp) in pages {
-            let stale = everything
-                || self.pages.get(&path) != Some(&fp)
-                || matches!(page, Page::Document(i) if forced.contains(&i));
-            if stale && !everything && is_aggregate(page) {
-                // Keeps the fingerprint of the file on disk until finish() replaces it.
-                if let Some(&old) = self.pages.get(&path) {
-                    next.insert(path.clone(), old);
-                }
-                deferred.pages.push((page, path, fp));
-                continue;
-            }
-            if stale {
-                dirty.push(page);
-            }
-            next.insert(path, fp);
-        }
+            (edited, Vec::new())
+        } else {
+            all.iter().partition(|page| !is_aggregate(**page))
+        };
+        let dirty: Vec<Page> = first
+            .par_iter()
+            .filter(|&&page| {
+                let data = pages.data(page);
+                everything
+                    || self.pages.get(&data.path) != Some(&self.fingerprint(site, &data, None))
+            })
+            .copied()
+            .collect();
         let plan_time = started.elapsed();
+
         let started = Instant::now();
-        let files = render::render_pages(site, templates, &dirty)?;
+        let fresh: Vec<Fresh> = dirty
+            .par_iter()
+            .map(|&page| self.render(&pages, templates, &pages.data(page)))
+            .collect::<Result<_, _>>()?;
         let render_time = started.elapsed();
         let started = Instant::now();
         let mut update = Update {
             plan_time,
             render_time,
-            pages: next.len(),
-            rendered: files.len(),
-            rendered_paths: files.iter().map(|f| f.path.clone()).collect(),
+            rendered: fresh.len(),
+            rendered_paths: sorted(fresh.iter().map(|f| f.file.path.clone())),
             ..Update::default()
         };
-        update.rendered_paths.sort();
-        update.written += self.write(output, &files)?;
-
-        let mut statics = HashSet::new();
-        if everything {
-            let files: Vec<OutputFile> = templates
-                .static_files
-                .iter()
-                .map(|(name, bytes)| OutputFile {
-                    path: name.clone(),
-                    bytes: bytes.clone(),
-                })
-                .collect();
-            update.written += self.write(output, &files)?;
-            statics.extend(files.into_iter().map(|f| f.path));
-        } else {
-            statics = std::mem::take(&mut self.statics);
+        update.written = self.keep(output, fresh)?;
+        let relink = everything || !site.reused || self.behind;
+        update.written += self.publish_linked(site, output, changed, relink)?;
+        if !site.reused || everything || self.behind {
+            let paths: HashSet<String> = all.iter().map(|p| p.path(site)).collect();
+            update.written += self.write_statics(output, templates, everything)?;
+            update.removed = self.remove_gone(output, &paths)?;
         }
-
-        let gone: Vec<String> = self
-            .pages
-            .keys()
-            .chain(self.statics.iter())
-            .filter(|path| !next.contains_key(*path) && !statics.contains(*path))
-            .cloned()
-            .collect();
-        for path in &gone {
-            remove(output, path).map_err(|e| SiteError::Write {
-                path: output.join(path).display().to_string(),
-                message: e.to_string(),
-            })?;
-            self.written.remove(path);
-        }
-        update.removed = gone.len();
-
+        update.pages = self.pages.len();
         update.write_time = started.elapsed();
-        self.pages = next;
-        self.statics = statics;
-        self.behind = !deferred.is_empty();
-        if everything {
-            self.urls = site.urls.clone();
-        } else {
-            for rel in changed {
-                match site.urls.get(rel) {
-                    Some(url) => self.urls.insert(rel.clone(), url.clone()),
-                    None => self.urls.remove(rel),
-                };
-            }
+
+        let mut deferred = Deferred { pages: lists };
+        if everything && !deferred.is_empty() {
+            let done = self.check(&pages, templates, output, &deferred.pages, true, &|| false)?;
+            update.rendered += done.rendered;
+            update.written += done.written;
+            update.rendered_paths =
+                sorted(update.rendered_paths.into_iter().chain(done.rendered_paths));
+            update.render_time += done.render_time;
+            update.write_time += done.write_time;
+            update.pages = self.pages.len();
+            deferred = Deferred::default();
         }
+        self.behind = !deferred.is_empty();
         Ok((update, deferred))
     }
 
-    /// Renders and writes the pages [`Memo::update`] deferred. `stop` is asked before each
-    /// page (a newer change came in): the pages not rendered keep their old fingerprints, so
-    /// the next update finds them dirty again. On an error nothing is written.
+    /// Checks the pages [`Memo::update`] deferred and renders and writes those whose
+    /// fingerprint changed. `stop` is asked before each page (a newer change came in): the
+    /// pages not checked are checked by the next update. On an error nothing is written.
     pub fn finish(
         &mut self,
         site: &Site,
@@ -431,75 +286,178 @@ impl Memo {
         deferred: Deferred,
         stop: &(dyn Fn() -> bool + Sync),
     ) -> Result<Finished, SiteError> {
+        let pages = Pages::new(site);
+        let done = self.check(&pages, templates, output, &deferred.pages, false, stop)?;
+        self.behind = !done.complete;
+        Ok(done)
+    }
+
+    /// Fingerprints `list` (each page's data is built once, here) and renders the pages
+    /// whose fingerprint changed (all with `force`), unless `stop`.
+    fn check(
+        &mut self,
+        pages: &Pages,
+        templates: &Templates,
+        output: &Path,
+        list: &[Page],
+        force: bool,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<Finished, SiteError> {
         let started = Instant::now();
-        let pages: Vec<Page> = deferred.pages.iter().map(|(page, ..)| *page).collect();
-        let files = render::render_unless(site, templates, &pages, stop)?;
+        let checked = AtomicUsize::new(0);
+        let fresh: Vec<Fresh> = list
+            .par_iter()
+            .filter(|_| !stop())
+            .filter_map(|&page| {
+                checked.fetch_add(1, Ordering::Relaxed);
+                let data = pages.data(page);
+                let same = self.pages.get(&data.path)
+                    == Some(&self.fingerprint(pages.site(), &data, None));
+                (force || !same).then(|| self.render(pages, templates, &data))
+            })
+            .collect::<Result<_, _>>()?;
         let render_time = started.elapsed();
         let started = Instant::now();
-        let written = self.write(output, &files)?;
-        let fingerprints: HashMap<&str, u64> = deferred
-            .pages
-            .iter()
-            .map(|(_, path, fp)| (path.as_str(), *fp))
-            .collect();
-        for file in &files {
-            self.pages
-                .insert(file.path.clone(), fingerprints[file.path.as_str()]);
-        }
-        let complete = files.len() == deferred.pages.len();
-        self.behind = !complete;
-        let mut rendered_paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-        rendered_paths.sort();
+        let rendered_paths = sorted(fresh.iter().map(|f| f.file.path.clone()));
+        let rendered = fresh.len();
+        let written = self.keep(output, fresh)?;
+        let checked = checked.into_inner();
         Ok(Finished {
-            rendered: files.len(),
+            checked,
+            rendered,
             written,
-            complete,
+            complete: checked == list.len(),
             rendered_paths,
             render_time,
             write_time: started.elapsed(),
         })
     }
 
-    /// Pages were left for [`Memo::finish`] and are not all written yet.
+    /// Pages were left for [`Memo::finish`] and are not all checked yet.
     pub fn behind(&self) -> bool {
         self.behind
     }
 
-    /// [`Memo::update`] when `site` is the site of the last update with only the texts of the
-    /// `changed` documents different ([`Site::reused`]): their pages are all that can change.
-    fn bodies_only(
+    /// Publishes the files document pages link to (images, attachments), as a full build
+    /// does: copies those that are new or changed on disk, removes those no page links to any
+    /// more. The links are looked at again for the `changed` documents, or all with `all`.
+    fn publish_linked(
         &mut self,
         site: &Site,
-        templates: &Templates,
         output: &Path,
         changed: &BTreeSet<String>,
-        started: Instant,
-    ) -> Result<Update, SiteError> {
-        let dirty: Vec<Page> = site
-            .documents
-            .iter()
-            .enumerate()
-            .filter(|(_, view)| changed.contains(&view.source_path))
-            .map(|(i, _)| Page::Document(i))
+        all: bool,
+    ) -> Result<usize, SiteError> {
+        if all {
+            self.linked.clear();
+        }
+        for view in &site.documents {
+            if all || changed.contains(&view.source_path) {
+                self.linked
+                    .insert(view.source_path.clone(), site.files_linked_by(view));
+            }
+        }
+        if !all {
+            // A changed document may be gone.
+            let present: HashSet<&str> = site
+                .documents
+                .iter()
+                .map(|v| v.source_path.as_str())
+                .collect();
+            self.linked
+                .retain(|path, _| present.contains(path.as_str()));
+        }
+        let wanted: HashMap<String, PathBuf> = self
+            .linked
+            .values()
+            .flatten()
+            .map(|(path, source)| (super::files::published_path(path, false), source.clone()))
             .collect();
-        let plan_time = started.elapsed();
-        let started = Instant::now();
-        let files = render::render_pages(site, templates, &dirty)?;
-        let render_time = started.elapsed();
-        let started = Instant::now();
+        let mut files = Vec::new();
+        let mut stamps = Vec::new();
+        for (path, source) in &wanted {
+            let stamp = std::fs::metadata(source).map(|m| (m.len(), m.modified().ok()));
+            let Ok(stamp) = stamp else { continue };
+            if self.published.get(path) == Some(&stamp) {
+                continue;
+            }
+            let bytes =
+                super::files::read_linked_file(source).map_err(|message| SiteError::Write {
+                    path: source.display().to_string(),
+                    message,
+                })?;
+            files.push(OutputFile {
+                path: path.clone(),
+                bytes,
+            });
+            stamps.push((path.clone(), stamp));
+        }
         let written = self.write(output, &files)?;
-        let mut rendered_paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-        rendered_paths.sort();
-        Ok(Update {
-            pages: self.pages.len(),
-            rendered: files.len(),
-            written,
-            removed: 0,
-            rendered_paths,
-            plan_time,
-            render_time,
-            write_time: started.elapsed(),
-        })
+        self.published.extend(stamps);
+        let gone: Vec<String> = self
+            .published
+            .keys()
+            .filter(|path| !wanted.contains_key(*path))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.remove_file(output, &path)?;
+            self.published.remove(&path);
+        }
+        Ok(written)
+    }
+
+    /// Writes the templates' static files (with `everything`; they change only with the
+    /// templates). Returns how many were written.
+    fn write_statics(
+        &mut self,
+        output: &Path,
+        templates: &Templates,
+        everything: bool,
+    ) -> Result<usize, SiteError> {
+        if !everything {
+            return Ok(0);
+        }
+        let files: Vec<OutputFile> = render::static_files(templates).collect();
+        let written = self.write(output, &files)?;
+        let statics: HashSet<String> = files.into_iter().map(|f| f.path).collect();
+        for gone in self
+            .statics
+            .difference(&statics)
+            .cloned()
+            .collect::<Vec<_>>()
+        {
+            if !self.pages.contains_key(&gone) {
+                self.remove_file(output, &gone)?;
+            }
+        }
+        self.statics = statics;
+        Ok(written)
+    }
+
+    /// Removes the pages that are not among `paths` (and not static files). Returns how many.
+    fn remove_gone(&mut self, output: &Path, paths: &HashSet<String>) -> Result<usize, SiteError> {
+        let gone: Vec<String> = self
+            .pages
+            .keys()
+            .filter(|path| !paths.contains(*path) && !self.statics.contains(*path))
+            .cloned()
+            .collect();
+        for path in &gone {
+            self.remove_file(output, path)?;
+            self.pages.remove(path);
+            self.bodies.remove(path);
+        }
+        Ok(gone.len())
+    }
+
+    fn remove_file(&mut self, output: &Path, path: &str) -> Result<(), SiteError> {
+        remove(output, path).map_err(|e| SiteError::Write {
+            path: output.join(path).display().to_string(),
+            message: e.to_string(),
+        })?;
+        self.written.remove(path);
+        Ok(())
     }
 
     /// Writes the files whose bytes differ from what was written there last; returns how many.
@@ -522,6 +480,18 @@ impl Memo {
     }
 }
 
+fn bytes_hash(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+fn sorted(paths: impl Iterator<Item = String>) -> Vec<String> {
+    let mut paths: Vec<String> = paths.collect();
+    paths.sort();
+    paths
+}
+
 /// A page that lists many documents, left for the second phase of an update. Document pages
 /// are one each and small; the 404 page and robots.txt depend on the settings only.
 fn is_aggregate(page: Page) -> bool {
@@ -529,11 +499,12 @@ fn is_aggregate(page: Page) -> bool {
 }
 
 /// Writes one file so that readers see the old bytes or the new ones, never a part: into a
-/// temporary file beside it, then renamed over it.
+/// temporary file beside it, then renamed over it. Folders are created below `output`, never
+/// `output` itself: once it is removed (`opsbook serve` stopping), writes fail.
 pub fn write_file(output: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
     let path = output.join(rel);
     let parent = path.parent().unwrap_or(output);
-    std::fs::create_dir_all(parent)?;
+    create_below(output, parent)?;
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -542,6 +513,27 @@ pub fn write_file(output: &Path, rel: &str, bytes: &[u8]) -> std::io::Result<()>
     std::fs::rename(&temp, &path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temp);
     })
+}
+
+/// Creates `dir` and the folders between `output` and it, one `mkdir` each, so a missing
+/// `output` is an error rather than made again (as `create_dir_all` would).
+fn create_below(output: &Path, dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let Ok(rel) = dir.strip_prefix(output) else {
+        return Err(std::io::Error::other("a folder outside the output folder"));
+    };
+    let mut current = output.to_path_buf();
+    for part in rel.components() {
+        current.push(part);
+        match std::fs::create_dir(&current) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && current.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Removes one file and the folders above it that it leaves empty (up to `output`).

@@ -17,7 +17,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use super::charts::{self, Columns, Series};
-use super::model::Site;
+use super::model::{DocView, Site};
 use super::taxonomy::TaxonomyKind;
 use crate::document::Kind;
 
@@ -182,13 +182,8 @@ struct Incident {
     deploy: bool,
 }
 
-pub fn compute(site: &Site) -> Metrics {
-    let today = site.today;
-    let postmortems: Vec<_> = site
-        .documents
-        .iter()
-        .filter(|d| d.kind == Kind::Postmortem)
-        .collect();
+/// The incident of each postmortem with a valid `started_at`, and how many have none.
+fn incidents_of(postmortems: &[&DocView]) -> (Vec<Incident>, usize) {
     let minutes = |a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>| -> Option<f64> {
         let secs = b?.duration_since(a?).as_secs_f64();
         (secs >= 0.0).then_some(secs / 60.0)
@@ -209,10 +204,12 @@ pub fn compute(site: &Site) -> Metrics {
         })
         .collect();
     let without_start = postmortems.len() - incidents.len();
+    (incidents, without_start)
+}
 
-    // Severity columns: the scale, plus any value off it (such as an empty severity).
-    let mut severities: Vec<SeverityColumn> = site
-        .severities
+/// The severity scale, plus any value off it (such as an empty severity, "unknown").
+fn severity_columns(scale: &[String], incidents: &[Incident]) -> Vec<SeverityColumn> {
+    let mut severities: Vec<SeverityColumn> = scale
         .iter()
         .enumerate()
         .map(|(i, s)| SeverityColumn {
@@ -220,12 +217,8 @@ pub fn compute(site: &Site) -> Metrics {
             class: format!("s{}", (i + 1).min(5)),
         })
         .collect();
-    for incident in &incidents {
-        let name = if incident.severity.is_empty() {
-            "unknown"
-        } else {
-            &incident.severity
-        };
+    for incident in incidents {
+        let name = severity_name(&incident.severity);
         if !severities.iter().any(|s| s.name == name) {
             severities.push(SeverityColumn {
                 name: name.to_string(),
@@ -233,24 +226,34 @@ pub fn compute(site: &Site) -> Metrics {
             });
         }
     }
-    let severity_index = |s: &str| {
-        let name = if s.is_empty() { "unknown" } else { s };
-        severities.iter().position(|c| c.name == name).unwrap_or(0)
-    };
+    severities
+}
 
-    // Months and quarters, gap-filled up to this month.
+fn severity_name(severity: &str) -> &str {
+    if severity.is_empty() {
+        "unknown"
+    } else {
+        severity
+    }
+}
+
+/// The months from the first incident up to this month (gaps filled, the latest MAX_MONTHS).
+fn months_of(incidents: &[Incident], today: jiff::civil::Date) -> Vec<(i16, i8)> {
     let today_month = (today.year(), today.month());
-    let first_month = incidents.iter().map(|i| i.month).min();
-    let last_month = incidents
-        .iter()
-        .map(|i| i.month)
-        .max()
-        .map(|m| m.max(today_month));
-    let months = match (first_month, last_month) {
-        (Some(first), Some(last)) => span(first, last, next_month, MAX_MONTHS),
+    let first = incidents.iter().map(|i| i.month).min();
+    let last = incidents.iter().map(|i| i.month).max();
+    match (first, last) {
+        (Some(first), Some(last)) => span(first, last.max(today_month), next_month, MAX_MONTHS),
         _ => Vec::new(),
-    };
-    let mut by_month: Vec<MonthRow> = months
+    }
+}
+
+fn count_by_month(
+    months: &[(i16, i8)],
+    incidents: &[Incident],
+    severities: &[SeverityColumn],
+) -> Vec<MonthRow> {
+    let mut rows: Vec<MonthRow> = months
         .iter()
         .map(|(y, m)| MonthRow {
             month: format!("{y:04}-{m:02}"),
@@ -258,17 +261,23 @@ pub fn compute(site: &Site) -> Metrics {
             total: 0,
         })
         .collect();
-    let month_pos: BTreeMap<(i16, i8), usize> =
+    let position: BTreeMap<(i16, i8), usize> =
         months.iter().enumerate().map(|(i, m)| (*m, i)).collect();
-    for incident in &incidents {
-        if let Some(&i) = month_pos.get(&incident.month) {
-            by_month[i].counts[severity_index(&incident.severity)] += 1;
-            by_month[i].total += 1;
-        }
+    for incident in incidents {
+        let Some(&i) = position.get(&incident.month) else {
+            continue;
+        };
+        let name = severity_name(&incident.severity);
+        let column = severities.iter().position(|c| c.name == name).unwrap_or(0);
+        rows[i].counts[column] += 1;
+        rows[i].total += 1;
     }
+    rows
+}
 
-    let quarters = match (first_month, last_month) {
-        (Some(first), Some(last)) => span(
+fn quarter_rows(months: &[(i16, i8)], incidents: &[Incident]) -> Vec<QuarterRow> {
+    let quarters = match (months.first(), months.last()) {
+        (Some(&first), Some(&last)) => span(
             quarter_of(first),
             quarter_of(last),
             next_quarter,
@@ -276,7 +285,7 @@ pub fn compute(site: &Site) -> Metrics {
         ),
         _ => Vec::new(),
     };
-    let by_quarter: Vec<QuarterRow> = quarters
+    quarters
         .iter()
         .map(|&(y, q)| {
             let in_q: Vec<&Incident> = incidents
@@ -298,62 +307,60 @@ pub fn compute(site: &Site) -> Metrics {
                 median_detect: human_minutes(median_detect),
                 median_restore: human_minutes(median_restore),
                 deploy_incidents: deploy,
-                change_failure_percent: if in_q.is_empty() {
-                    0.0
-                } else {
-                    round1(deploy as f64 * 100.0 / in_q.len() as f64)
-                },
+                change_failure_percent: percent_of(deploy, in_q.len()),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let services_tax = site.taxonomy(TaxonomyKind::Services);
-    let mut service_counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for incident in &incidents {
+/// `part` of `all` in percent with one decimal; 0 when `all` is 0.
+fn percent_of(part: usize, all: usize) -> f64 {
+    if all == 0 {
+        0.0
+    } else {
+        round1(part as f64 * 100.0 / all as f64)
+    }
+}
+
+/// Incidents per service, most first; an incident counts once per service it names.
+fn service_rows(site: &Site, incidents: &[Incident]) -> Vec<ServiceRow> {
+    let services = site.taxonomy(TaxonomyKind::Services);
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for incident in incidents {
         let mut seen = std::collections::HashSet::new();
         for s in &incident.services {
             if seen.insert(s.as_str()) {
-                *service_counts.entry(s.as_str()).or_default() += 1;
+                *counts.entry(s.as_str()).or_default() += 1;
             }
         }
     }
-    let mut by_service: Vec<ServiceRow> = service_counts
+    let mut rows: Vec<ServiceRow> = counts
         .into_iter()
         .map(|(service, incidents)| ServiceRow {
             service: service.to_string(),
-            url: services_tax
-                .link(service)
-                .map(|l| l.url)
-                .unwrap_or_default(),
+            url: services.link(service).map(|l| l.url).unwrap_or_default(),
             incidents,
         })
         .collect();
-    by_service.sort_by(|a, b| {
+    rows.sort_by(|a, b| {
         b.incidents
             .cmp(&a.incidents)
             .then(a.service.cmp(&b.service))
     });
+    rows
+}
 
-    let deploy = incidents.iter().filter(|i| i.deploy).count();
-    let change_failure = ChangeFailure {
-        deploy,
-        incidents: incidents.len(),
-        percent: if incidents.is_empty() {
-            0.0
-        } else {
-            round1(deploy as f64 * 100.0 / incidents.len() as f64)
-        },
-    };
+/// Age groups of open follow-ups: a label and the age in days each group stays below.
+const AGE_BUCKETS: [(&str, i64); 5] = [
+    ("under 30 days", 30),
+    ("30–89 days", 90),
+    ("90–179 days", 180),
+    ("180–364 days", 365),
+    ("a year or more", i64::MAX),
+];
 
-    // Age of open follow-ups.
-    const BUCKETS: [(&str, i64); 5] = [
-        ("under 30 days", 30),
-        ("30–89 days", 90),
-        ("90–179 days", 180),
-        ("180–364 days", 365),
-        ("a year or more", i64::MAX),
-    ];
-    let mut buckets: Vec<AgeBucket> = BUCKETS
+fn follow_up_ages(postmortems: &[&DocView], today: jiff::civil::Date) -> FollowUpAge {
+    let mut buckets: Vec<AgeBucket> = AGE_BUCKETS
         .iter()
         .map(|(label, _)| AgeBucket {
             label: label.to_string(),
@@ -364,7 +371,7 @@ pub fn compute(site: &Site) -> Metrics {
         .collect();
     let (mut open, mut overdue, mut without_age) = (0, 0, 0);
     let mut ages: Vec<f64> = Vec::new();
-    for doc in &postmortems {
+    for doc in postmortems {
         let incident_date = doc.started.map(|t| t.to_zoned(TimeZone::UTC).date());
         for f in doc.follow_ups.iter().filter(|f| f.is_open) {
             open += 1;
@@ -375,10 +382,10 @@ pub fn compute(site: &Site) -> Metrics {
             };
             let age = i64::from((today - date).get_days()).max(0);
             ages.push(age as f64);
-            let b = BUCKETS
+            let b = AGE_BUCKETS
                 .iter()
                 .position(|(_, below)| age < *below)
-                .unwrap_or(BUCKETS.len() - 1);
+                .unwrap_or(AGE_BUCKETS.len() - 1);
             buckets[b].total += 1;
             if f.overdue {
                 buckets[b].overdue += 1;
@@ -387,29 +394,67 @@ pub fn compute(site: &Site) -> Metrics {
             }
         }
     }
-    let oldest_days = ages.iter().map(|a| *a as i64).max();
-    let follow_up_age = FollowUpAge {
+    FollowUpAge {
         open,
         overdue,
+        oldest_days: ages.iter().map(|a| *a as i64).max(),
         median_age_days: median(&mut ages).map(round1),
-        oldest_days,
         buckets,
         without_age,
+    }
+}
+
+pub fn compute(site: &Site) -> Metrics {
+    let postmortems: Vec<&DocView> = site
+        .documents
+        .iter()
+        .filter(|d| d.kind == Kind::Postmortem)
+        .collect();
+    let (incidents, without_start) = incidents_of(&postmortems);
+    let severities = severity_columns(&site.severities, &incidents);
+    let months = months_of(&incidents, site.today);
+    let by_month = count_by_month(&months, &incidents, &severities);
+    let by_quarter = quarter_rows(&months, &incidents);
+    let by_service = service_rows(site, &incidents);
+    let deploy = incidents.iter().filter(|i| i.deploy).count();
+    let change_failure = ChangeFailure {
+        deploy,
+        incidents: incidents.len(),
+        percent: percent_of(deploy, incidents.len()),
     };
-
-    let mut all_detect: Vec<f64> = incidents.iter().filter_map(|i| i.detect).collect();
-    let mut all_restore: Vec<f64> = incidents.iter().filter_map(|i| i.restore).collect();
-    let median_detect = median(&mut all_detect);
-    let median_restore = median(&mut all_restore);
-
-    let charts = draw(
-        &severities,
-        &by_month,
-        &by_quarter,
-        &by_service,
-        &change_failure,
-        &follow_up_age,
+    let follow_up_age = follow_up_ages(&postmortems, site.today);
+    let median_detect = median(
+        &mut incidents
+            .iter()
+            .filter_map(|i| i.detect)
+            .collect::<Vec<_>>(),
     );
+    let median_restore = median(
+        &mut incidents
+            .iter()
+            .filter_map(|i| i.restore)
+            .collect::<Vec<_>>(),
+    );
+    let charts = MetricsCharts {
+        by_month: draw_by_month(&severities, &by_month),
+        time_to_detect: draw_duration(
+            "chart-time-to-detect",
+            "Median time to detect per quarter",
+            &by_quarter,
+            |q| q.median_detect_minutes,
+            "c-detect",
+        ),
+        time_to_restore: draw_duration(
+            "chart-time-to-restore",
+            "Median time to restore per quarter",
+            &by_quarter,
+            |q| q.median_restore_minutes,
+            "c-restore",
+        ),
+        by_service: draw_by_service(&by_service),
+        change_failure: draw_change_failure(&by_quarter, &change_failure),
+        follow_up_age: draw_follow_up_age(&follow_up_age),
+    };
     Metrics {
         incidents: incidents.len(),
         without_start,
@@ -427,14 +472,41 @@ pub fn compute(site: &Site) -> Metrics {
     }
 }
 
-fn draw(
-    severities: &[SeverityColumn],
-    by_month: &[MonthRow],
-    by_quarter: &[QuarterRow],
-    by_service: &[ServiceRow],
-    change_failure: &ChangeFailure,
-    age: &FollowUpAge,
-) -> MetricsCharts {
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Column labels for `2026-01`-style months or `2026-Q1`-style quarters: the month or quarter,
+/// with the year under the first one and under each January or first quarter.
+fn period_labels(periods: &[String]) -> Vec<String> {
+    periods
+        .iter()
+        .enumerate()
+        .map(|(i, period)| {
+            let Some((year, part)) = period.split_once('-') else {
+                return period.clone();
+            };
+            let name = part
+                .parse::<usize>()
+                .ok()
+                .and_then(|m| MONTH_NAMES.get(m.wrapping_sub(1)))
+                .map_or(part, |name| name);
+            // The year under the first column too, unless the next one starts a year.
+            let starts_year = |part: &str| part == "01" || part == "Q1";
+            let next_starts_year = periods
+                .get(i + 1)
+                .and_then(|p| p.split_once('-'))
+                .is_some_and(|(_, part)| starts_year(part));
+            if starts_year(part) || (i == 0 && !next_starts_year) {
+                format!("{name}\n{year}")
+            } else {
+                name.to_string()
+            }
+        })
+        .collect()
+}
+
+fn draw_by_month(severities: &[SeverityColumn], by_month: &[MonthRow]) -> String {
     let months: Vec<String> = by_month.iter().map(|m| m.month.clone()).collect();
     let series: Vec<Series> = severities
         .iter()
@@ -447,7 +519,7 @@ fn draw(
         .filter(|s| s.values.iter().any(|v| *v > 0.0) || s.class != "s0")
         .collect();
     let total: usize = by_month.iter().map(|m| m.total).sum();
-    let by_month_svg = charts::columns(&Columns {
+    charts::columns(&Columns {
         id: "chart-by-month",
         title: "Incidents per month by severity",
         description: &format!(
@@ -455,65 +527,62 @@ fn draw(
             months.first().map_or("", String::as_str),
             months.last().map_or("", String::as_str)
         ),
-        categories: &months,
+        categories: &period_labels(&months),
         series: &series,
         format: &charts::count,
         max: None,
         minutes_axis: false,
-        height: 260.0,
-    });
+        height: 280.0,
+    })
+}
 
+/// A median duration per quarter; a quarter without data is labelled "no data".
+fn draw_duration(
+    id: &str,
+    title: &str,
+    by_quarter: &[QuarterRow],
+    value: fn(&QuarterRow) -> Option<f64>,
+    class: &str,
+) -> String {
     let quarters: Vec<String> = by_quarter.iter().map(|q| q.quarter.clone()).collect();
-    let duration_chart = |id: &str, title: &str, values: Vec<f64>, class: &str| {
-        charts::columns(&Columns {
-            id,
-            title,
-            description: "One bar per quarter; quarters without data have no bar. The table beside the chart lists the numbers.",
-            categories: &quarters,
-            series: &[Series {
-                name: title.to_string(),
-                class: class.to_string(),
-                values,
-            }],
-            format: &charts::minutes,
-            max: None,
-            minutes_axis: true,
-            height: 220.0,
-        })
-    };
-    let time_to_detect = duration_chart(
-        "chart-time-to-detect",
-        "Median time to detect per quarter",
-        by_quarter
-            .iter()
-            .map(|q| q.median_detect_minutes.unwrap_or(0.0))
-            .collect(),
-        "c-detect",
-    );
-    let time_to_restore = duration_chart(
-        "chart-time-to-restore",
-        "Median time to restore per quarter",
-        by_quarter
-            .iter()
-            .map(|q| q.median_restore_minutes.unwrap_or(0.0))
-            .collect(),
-        "c-restore",
-    );
+    charts::columns(&Columns {
+        id,
+        title,
+        description: "One bar per quarter; quarters without data have no bar. The table beside the chart lists the numbers.",
+        categories: &period_labels(&quarters),
+        series: &[Series {
+            name: title.to_string(),
+            class: class.to_string(),
+            values: by_quarter
+                .iter()
+                .map(|q| value(q).unwrap_or(f64::NAN))
+                .collect(),
+        }],
+        format: &charts::minutes,
+        max: None,
+        minutes_axis: true,
+        height: 240.0,
+    })
+}
 
+fn draw_by_service(by_service: &[ServiceRow]) -> String {
     let rows: Vec<(String, f64)> = by_service
         .iter()
         .map(|s| (s.service.clone(), s.incidents as f64))
         .collect();
-    let by_service_svg = charts::bars(
+    charts::bars(
         "chart-by-service",
         "Incidents per service",
         "One bar per service, most incidents first; an incident that hit two services counts for each.",
         &rows,
         "c-service",
         &charts::count,
-    );
+    )
+}
 
-    let change_failure_svg = charts::columns(&Columns {
+fn draw_change_failure(by_quarter: &[QuarterRow], change_failure: &ChangeFailure) -> String {
+    let quarters: Vec<String> = by_quarter.iter().map(|q| q.quarter.clone()).collect();
+    charts::columns(&Columns {
         id: "chart-change-failure",
         title: "Share of incidents triggered by a deploy, per quarter",
         description: &format!(
@@ -522,23 +591,39 @@ fn draw(
             change_failure.incidents,
             charts::percent(change_failure.percent)
         ),
-        categories: &quarters,
+        categories: &period_labels(&quarters),
         series: &[Series {
             name: "Triggered by a deploy".into(),
             class: "c-deploy".into(),
             values: by_quarter
                 .iter()
-                .map(|q| q.change_failure_percent)
+                .map(|q| {
+                    if q.incidents == 0 {
+                        f64::NAN
+                    } else {
+                        q.change_failure_percent
+                    }
+                })
                 .collect(),
         }],
         format: &charts::percent,
         max: Some(100.0),
         minutes_axis: false,
-        height: 220.0,
-    });
+        height: 240.0,
+    })
+}
 
-    let labels: Vec<String> = age.buckets.iter().map(|b| b.label.clone()).collect();
-    let follow_up_age = charts::columns(&Columns {
+fn draw_follow_up_age(age: &FollowUpAge) -> String {
+    // "under 30 days" -> "under 30" over "days": two short lines fit a narrow column.
+    let labels: Vec<String> = age
+        .buckets
+        .iter()
+        .map(|b| match b.label.rsplit_once(' ') {
+            Some((first, last)) => format!("{first}\n{last}"),
+            None => b.label.clone(),
+        })
+        .collect();
+    charts::columns(&Columns {
         id: "chart-follow-up-age",
         title: "Age of open follow-ups",
         description: &format!(
@@ -561,17 +646,8 @@ fn draw(
         format: &charts::count,
         max: None,
         minutes_axis: false,
-        height: 220.0,
-    });
-
-    MetricsCharts {
-        by_month: by_month_svg,
-        time_to_detect,
-        time_to_restore,
-        by_service: by_service_svg,
-        change_failure: change_failure_svg,
-        follow_up_age,
-    }
+        height: 240.0,
+    })
 }
 
 #[cfg(test)]
@@ -584,6 +660,21 @@ mod tests {
         assert_eq!(median(&mut [5.0]), Some(5.0));
         assert_eq!(median(&mut [9.0, 1.0, 5.0]), Some(5.0));
         assert_eq!(median(&mut [4.0, 1.0, 3.0, 10.0]), Some(3.5));
+    }
+
+    #[test]
+    fn period_labels_name_the_year_once_per_year() {
+        let months: Vec<String> = ["2025-11", "2025-12", "2026-01", "2026-02"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            period_labels(&months),
+            ["Nov\n2025", "Dec", "Jan\n2026", "Feb"]
+        );
+        // The first column right before a new year leaves the year to the next one.
+        let quarters: Vec<String> = ["2025-Q4", "2026-Q1", "2026-Q2"].map(String::from).to_vec();
+        assert_eq!(period_labels(&quarters), ["Q4", "Q1\n2026", "Q2"]);
+        assert_eq!(period_labels(&["odd".to_string()]), ["odd"]);
     }
 
     #[test]

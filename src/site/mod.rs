@@ -1,9 +1,11 @@
 //! The build stage: site model -> render (Tera, in parallel) -> index (Pagefind, in-process)
 //! -> write (temporary folder, swap).
 
+pub mod alerts;
 pub mod charts;
+pub mod doc_body;
 pub mod files;
-pub mod follow_ups;
+pub mod fingerprint;
 pub mod incremental;
 pub mod metrics;
 pub mod model;
@@ -21,7 +23,7 @@ use jiff::civil::Date;
 
 use crate::config::Config;
 use crate::document::Document;
-use crate::git_history::History;
+use crate::git::History;
 
 /// What the site needs besides the config and the documents.
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +35,9 @@ pub struct SiteInput<'a> {
     /// The content folder relative to the repository root, for edit links; `None` outside
     /// a repository (`paths.content` is used).
     pub content_prefix: Option<&'a str>,
+    /// The alert rules of `[alerts] rules`, for the alert pages (without them, the pages of
+    /// the alerts runbooks list).
+    pub alerts: Option<&'a crate::alerts::AlertRules>,
 }
 
 impl SiteInput<'_> {
@@ -42,6 +47,7 @@ impl SiteInput<'_> {
             today,
             history: None,
             content_prefix: None,
+            alerts: None,
         }
     }
 }
@@ -131,10 +137,18 @@ pub fn build(
     });
     rendered?;
     let search = search.transpose()?;
+    let published = site.linked_files();
+    for (path, source) in &published {
+        let bytes = files::read_linked_file(source).map_err(|message| SiteError::Write {
+            path: source.display().to_string(),
+            message,
+        })?;
+        staging.write(&files::published_path(path, false), &bytes)?;
+    }
     staging.finish()?;
     Ok(SiteSummary {
         output: output.to_path_buf(),
-        pages: pages.len() + templates.static_files.len(),
+        pages: pages.len() + templates.static_files.len() + published.len(),
         documents: site.documents.len(),
         search,
     })
@@ -142,6 +156,33 @@ pub fn build(
 
 /// Refuses output folders whose replacement would destroy something that is not a site:
 /// the content folder, a folder containing it, the filesystem root and the home folder.
+/// The folder a build writes to: `output` itself, or, when `output` is a symlink, the folder
+/// it points to (so `public -> /srv/www/site` keeps working: the site is swapped in at the
+/// target and the link goes on pointing at it). Every check of [`check_output_dir`] then
+/// applies to that real folder. A link to something that is not a folder is refused.
+pub fn resolve_output(output: &Path) -> Result<PathBuf, SiteError> {
+    let is_link = std::fs::symlink_metadata(output).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(output.to_path_buf());
+    }
+    let refuse = |reason: String| SiteError::RefusedOutput {
+        path: output.display().to_string(),
+        reason,
+    };
+    let link = std::fs::read_link(output).unwrap_or_default();
+    match output.canonicalize() {
+        Ok(target) if target.is_dir() => Ok(target),
+        Ok(target) => Err(refuse(format!(
+            "it is a symlink to {}, which is not a folder",
+            target.display()
+        ))),
+        Err(e) => Err(refuse(format!(
+            "it is a symlink to {}, which cannot be followed ({e})",
+            link.display()
+        ))),
+    }
+}
+
 pub fn check_output_dir(output: &Path, content: &Path, _has_config: bool) -> Result<(), SiteError> {
     let refuse = |reason: &str| SiteError::RefusedOutput {
         path: output.display().to_string(),

@@ -1,15 +1,18 @@
 //! The site model: what every page shows, computed once from the parsed documents.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::hash::Hash;
+use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::SiteInput;
+use super::fingerprint::{self, Hashed};
 use super::taxonomy::{self, Taxonomy, TaxonomyKind, TermLink};
 use crate::config::Config;
+use crate::document::links::{self, Corpus, Resolution, Resolver};
 use crate::document::{Document, Kind, markdown};
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,16 +33,21 @@ pub struct SiteInfo {
     pub edit_branch: String,
     /// Whether the search box is shown, and the index bundles it loads.
     pub search: super::search::SearchView,
+    /// The severity scale, most severe first (the search box colours its results with it).
+    pub severities: Vec<String>,
+    /// The site has alert pages (`/alerts/`). Set once the alert views are made (see
+    /// [`Site::with_cache`]); a site kept for reuse keeps `false` here.
+    pub alerts: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct LinkView {
     pub id: String,
     pub title: String,
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct FollowUpView {
     pub action: String,
     pub owner: String,
@@ -58,7 +66,7 @@ pub struct FollowUpView {
 }
 
 /// What git knows about a document (absent outside a repository or for uncommitted files).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct GitView {
     /// Date of the last commit that changed the file, YYYY-MM-DD (UTC).
     pub updated: String,
@@ -75,12 +83,119 @@ pub struct GitView {
     pub commits: usize,
 }
 
-/// Everything a template knows about one document.
+/// Everything a template knows about one document: the part that depends on the document
+/// alone ([`OwnView`], reached through `Deref`: `view.title`), and the fields `Site` fills in
+/// from the other documents, the settings and git.
 #[derive(Debug, Clone, Serialize)]
+#[serde(remote = "Self")]
 pub struct DocView {
     /// Index into the parsed documents.
     #[serde(skip)]
     pub index: usize,
+    #[serde(flatten)]
+    pub own: Hashed<OwnView>,
+    /// The owner's page (`/owners/<slug>/`), or empty without an owner.
+    pub owner_url: String,
+    /// The severity's page (`/severities/<slug>/`), or empty.
+    pub severity_url: String,
+    /// Each service with its page.
+    pub service_links: Vec<TermLink>,
+    /// Each tag with its page.
+    pub tag_links: Vec<TermLink>,
+    pub related_runbooks: Vec<LinkView>,
+    pub related_postmortems: Vec<LinkView>,
+    /// For a runbook, the postmortems whose related_runbooks name it; for a postmortem, the
+    /// postmortems whose related_postmortems name it.
+    pub referenced_by: Vec<LinkView>,
+    /// Last change in git, or none.
+    pub git: Option<GitView>,
+    /// "Edit this page" link when repo_url is set, else empty.
+    pub edit_url: String,
+    /// Where the source file can be read: site.source_url, else derived from repo_url; empty
+    /// when neither is set.
+    pub source_url: String,
+    #[serde(skip)]
+    pub updated: Option<Timestamp>,
+    /// The hash of every field but `index` ([`Hash`]), computed on first use: the fields are
+    /// only written while the site is assembled, before anything hashes the view.
+    #[serde(skip)]
+    hash: OnceLock<u64>,
+}
+
+impl Serialize for DocView {
+    /// The fields, for templates; the hash of every field while a fingerprint is taken.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if fingerprint::taking() {
+            serializer.serialize_u64(self.hash_value())
+        } else {
+            DocView::serialize(self, serializer)
+        }
+    }
+}
+
+impl Hash for DocView {
+    /// Every field but the index, which shifts when a document before it comes or goes. (The
+    /// pattern names every field: a new one does not compile until it is hashed or skipped.)
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let DocView {
+            index: _,
+            own,
+            owner_url,
+            severity_url,
+            service_links,
+            tag_links,
+            related_runbooks,
+            related_postmortems,
+            referenced_by,
+            git,
+            edit_url,
+            source_url,
+            updated,
+            hash: _,
+        } = self;
+        (own, owner_url, severity_url, service_links, tag_links).hash(state);
+        (related_runbooks, related_postmortems, referenced_by).hash(state);
+        (git, edit_url, source_url, updated).hash(state);
+    }
+}
+
+impl DocView {
+    fn new(index: usize, own: Hashed<OwnView>) -> DocView {
+        DocView {
+            index,
+            own,
+            owner_url: String::new(),
+            severity_url: String::new(),
+            service_links: Vec::new(),
+            tag_links: Vec::new(),
+            related_runbooks: Vec::new(),
+            related_postmortems: Vec::new(),
+            referenced_by: Vec::new(),
+            git: None,
+            edit_url: String::new(),
+            source_url: String::new(),
+            updated: None,
+            hash: OnceLock::new(),
+        }
+    }
+
+    /// The hash of every field but the index (see [`Hash`]), computed once.
+    pub fn hash_value(&self) -> u64 {
+        *self.hash.get_or_init(|| fingerprint::hash_of(self))
+    }
+}
+
+impl std::ops::Deref for DocView {
+    type Target = OwnView;
+    fn deref(&self) -> &OwnView {
+        &self.own
+    }
+}
+
+/// The part of a document's view made from the document and [`ViewInputs`] only, so
+/// `opsbook serve` keeps it between builds while the document's text is the same.
+#[derive(Debug, Clone, Serialize, Hash)]
+pub struct OwnView {
     pub id: String,
     pub kind: Kind,
     pub title: String,
@@ -94,24 +209,19 @@ pub struct DocView {
     /// The first paragraphs as plain text, for feeds and documents.json.
     pub summary: String,
     pub owner: String,
-    /// The owner's page (`/owners/<slug>/`), or empty without an owner.
-    pub owner_url: String,
     pub severity: String,
     /// 1 for the most severe level of the scale; for CSS classes and sorting.
     pub severity_rank: usize,
-    /// The severity's page (`/severities/<slug>/`), or empty.
-    pub severity_url: String,
     pub services: Vec<String>,
-    /// Each service with its page.
-    pub service_links: Vec<TermLink>,
     pub status: String,
     pub tags: Vec<String>,
-    /// Each tag with its page.
-    pub tag_links: Vec<TermLink>,
     pub rollback: String,
     pub last_reviewed: String,
     pub review_interval: Option<i64>,
     pub alerts: Vec<String>,
+    /// Each alert of `alerts:` with its page (`/alerts/<name>/`); names that cannot be a page
+    /// folder are left out.
+    pub alert_links: Vec<TermLink>,
     pub escalation: String,
     pub started_at: String,
     pub detected_at: String,
@@ -125,18 +235,9 @@ pub struct DocView {
     pub trigger: String,
     pub detection: String,
     pub data_exposure: String,
-    pub related_runbooks: Vec<LinkView>,
-    pub related_postmortems: Vec<LinkView>,
-    /// For a runbook, the postmortems whose related_runbooks name it; for a postmortem, the
-    /// postmortems whose related_postmortems name it.
-    pub referenced_by: Vec<LinkView>,
     pub follow_ups: Vec<FollowUpView>,
     pub open_follow_ups: usize,
     pub overdue_follow_ups: usize,
-    /// Last change in git, or none.
-    pub git: Option<GitView>,
-    /// "Edit this page" link when repo_url is set, else empty.
-    pub edit_url: String,
     #[serde(skip)]
     pub started: Option<Timestamp>,
     #[serde(skip)]
@@ -145,30 +246,174 @@ pub struct DocView {
     pub mitigated: Option<Timestamp>,
     #[serde(skip)]
     pub resolved: Option<Timestamp>,
-    #[serde(skip)]
-    pub updated: Option<Timestamp>,
     /// related_runbooks and related_postmortems as written (ids), resolved into
     /// `related_runbooks` and `related_postmortems` when the site is assembled.
     #[serde(skip)]
     pub related_ids: [Vec<String>; 2],
-    /// A hash of the fields that depend only on this document (see
-    /// `incremental::view_fingerprint`), computed on first use and kept with the view.
-    #[serde(skip)]
-    pub base_fingerprint: std::sync::OnceLock<u64>,
 }
 
-/// Document views kept between builds (by `opsbook serve`): the part of a view that depends
-/// only on its own document, the config and the date, by content path. A view is reused while
-/// its document's text is the same `Arc` (the workspace keeps unchanged documents as they
-/// are); the fields that depend on other documents are computed again on every build. When
-/// the documents changed only in what no view shows (a paragraph of a body), the whole last
-/// site is reused ([`Site::reused`]).
+/// Everything besides the document that an [`OwnView`] is made from: [`own_view`] sees
+/// nothing else, so views made with equal inputs are equal.
+#[derive(Debug, Clone, Hash)]
+pub struct ViewInputs {
+    pub today: Date,
+    /// The site's base path ("/" or "/kb/").
+    pub base: String,
+    /// See [`SiteInfo::canonical_base`].
+    pub canonical_base: String,
+    /// The content folder's path in the repository.
+    pub content_prefix: String,
+    /// The severity scale, most severe first.
+    pub scale: Vec<String>,
+    /// `site.ticket_url`: the link of a follow-up's ticket id.
+    pub ticket_pattern: String,
+    /// The reading settings (kinds, patterns, aliases, link conventions), by their hash.
+    pub reading: u64,
+}
+
+impl ViewInputs {
+    pub fn new(config: &Config, input: &SiteInput) -> ViewInputs {
+        let base = base_path(&config.site.base_url);
+        ViewInputs {
+            today: input.today,
+            canonical_base: origin(config.site.base_url.trim())
+                .map(|o| format!("{o}{base}"))
+                .unwrap_or_default(),
+            base,
+            content_prefix: input
+                .content_prefix
+                .map_or_else(|| default_content_prefix(config), str::to_string),
+            scale: config.schema.severities.clone(),
+            ticket_pattern: config.site.ticket_url.clone(),
+            reading: config.mapping().key,
+        }
+    }
+
+    /// The page URL of a document.
+    fn url_of(&self, doc: &Document) -> String {
+        format!("{}{}", self.base, page_path(doc))
+    }
+}
+
+/// A document's follow-ups as templates show them, on `inputs.today`.
+fn follow_up_views(meta: &crate::document::meta::Meta, inputs: &ViewInputs) -> Vec<FollowUpView> {
+    meta.follow_ups
+        .iter()
+        .map(|f| (f, f.standing(inputs.today)))
+        .map(|(f, standing)| FollowUpView {
+            action: f.action.clone().unwrap_or_default(),
+            owner: f.owner.clone().unwrap_or_default(),
+            due: f.due.map(|d| d.to_string()).unwrap_or_default(),
+            status: f.status.clone(),
+            ticket: f.ticket.clone().unwrap_or_default(),
+            ticket_url: f
+                .ticket
+                .as_deref()
+                .map(|t| ticket_url(&inputs.ticket_pattern, t))
+                .unwrap_or_default(),
+            overdue: standing.overdue(),
+            is_open: standing.open,
+            days_overdue: standing.days_overdue.map_or(0, i64::from),
+            due_date: f.due,
+        })
+        .collect()
+}
+
+/// The part of a document's view that depends on the document and `inputs` only.
+pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
+    let meta = doc.meta();
+    let severity = meta.severity.clone().unwrap_or_default();
+    let follow_ups = follow_up_views(&meta, inputs);
+    let duration = |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
+    let mitigate = meta
+        .mitigated_at
+        .zip(meta.started_at)
+        .map(|(m, s)| m.duration_since(s));
+    OwnView {
+        id: doc.id.clone(),
+        kind: doc.kind.unwrap_or(Kind::Runbook),
+        title: meta.title.clone().unwrap_or_else(|| doc.slug.clone()),
+        url: inputs.url_of(doc),
+        canonical_url: if inputs.canonical_base.is_empty() {
+            String::new()
+        } else {
+            format!("{}{}", inputs.canonical_base, page_path(doc))
+        },
+        source_path: doc.rel_path.clone(),
+        repo_path: crate::discover::join_prefix(&inputs.content_prefix, &doc.rel_path),
+        summary: markdown::excerpt(doc.body(), 280),
+        owner: meta.owner.clone().unwrap_or_default(),
+        severity_rank: inputs
+            .scale
+            .iter()
+            .position(|s| *s == severity)
+            .map_or(0, |p| p + 1),
+        severity,
+        services: meta.services.clone(),
+        status: meta.status.clone().unwrap_or_default(),
+        tags: meta.tags.clone(),
+        rollback: meta.rollback.clone().unwrap_or_default(),
+        last_reviewed: meta
+            .last_reviewed
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        review_interval: meta.review_interval,
+        alert_links: meta
+            .alerts
+            .iter()
+            .filter_map(|name| {
+                let url = super::alerts::page_url(&inputs.base, name)?;
+                Some(TermLink {
+                    name: name.clone(),
+                    url,
+                })
+            })
+            .collect(),
+        alerts: meta.alerts.clone(),
+        escalation: meta.escalation.clone().unwrap_or_default(),
+        started_at: ts(meta.started_at),
+        detected_at: ts(meta.detected_at),
+        mitigated_at: ts(meta.mitigated_at),
+        resolved_at: ts(meta.resolved_at),
+        date: meta
+            .started_at
+            .map(|t| t.strftime("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        time_to_detect: duration(meta.time_to_detect()),
+        time_to_mitigate: duration(mitigate),
+        time_to_restore: duration(meta.time_to_restore()),
+        trigger: meta.trigger.clone().unwrap_or_default(),
+        detection: meta.detection.clone().unwrap_or_default(),
+        data_exposure: meta.data_exposure.clone().unwrap_or_default(),
+        open_follow_ups: follow_ups.iter().filter(|f| f.is_open).count(),
+        overdue_follow_ups: follow_ups.iter().filter(|f| f.overdue).count(),
+        follow_ups,
+        started: meta.started_at,
+        detected: meta.detected_at,
+        mitigated: meta.mitigated_at,
+        resolved: meta.resolved_at,
+        related_ids: [meta.related_runbooks, meta.related_postmortems],
+    }
+}
+
+/// Document views kept between builds (by `opsbook serve`): the [`OwnView`] of each document,
+/// reused while its text is the same `Arc` (the workspace keeps unchanged documents as they
+/// are) and the [`ViewInputs`] are equal; the fields that depend on other documents are
+/// computed again on every build. When the documents changed only in what no view shows (a
+/// paragraph of a body), the whole last site is reused ([`Site::reused`]).
 #[derive(Default)]
 pub struct ViewCache {
-    /// What the cached views were made with (config and date).
+    /// The hash of the [`ViewInputs`] the cached views were made with.
     key: u64,
-    views: HashMap<String, (crate::document::Source, DocView)>,
+    views: HashMap<String, (crate::document::Source, Hashed<OwnView>)>,
     last: Option<Last>,
+}
+
+/// What a site assembles from the documents' views.
+struct Assembled {
+    documents: Vec<DocView>,
+    urls: HashMap<String, String>,
+    taxonomies: Vec<Taxonomy>,
 }
 
 /// The last site, and what it was made from.
@@ -187,28 +432,67 @@ impl ViewCache {
         let sources = site
             .docs
             .iter()
-            .map(|d| {
-                (
-                    d.rel_path.clone(),
-                    d.source.clone(),
-                    d.kind,
-                    d.is_usable() && d.kind.is_some(),
-                )
-            })
+            .zip(&site.published)
+            .map(|(d, &published)| (d.rel_path.clone(), d.source.clone(), d.kind, published))
             .collect();
         self.views.clear();
         self.last = Some(Last {
             sources,
-            info: site.info,
+            // Compared with the next build's info before its alert views exist.
+            info: SiteInfo {
+                alerts: false,
+                ..site.info
+            },
             documents: site.documents,
             urls: site.urls,
             taxonomies: site.taxonomies,
         });
     }
 
-    fn take(&mut self, doc: &Document) -> Option<DocView> {
-        let (source, view) = self.views.remove(&doc.rel_path)?;
-        Arc::ptr_eq(&source, &doc.source).then_some(view)
+    /// Forgets everything made with other inputs.
+    fn start(&mut self, inputs: &ViewInputs) {
+        let key = fingerprint::hash_of(inputs);
+        if self.key != key {
+            self.views.clear();
+            self.last = None;
+            self.key = key;
+        }
+    }
+
+    /// The last site whole, when the documents changed only in what no view shows.
+    fn reuse_last(
+        &mut self,
+        docs: &[Document],
+        published: &[bool],
+        info: &SiteInfo,
+        input: &SiteInput,
+        inputs: &ViewInputs,
+    ) -> Option<Assembled> {
+        let last = self.last.take()?;
+        if reusable(&last, docs, published, info, input, inputs) {
+            return Some(Assembled {
+                documents: last.documents,
+                urls: last.urls,
+                taxonomies: last.taxonomies,
+            });
+        }
+        self.views = last
+            .documents
+            .into_iter()
+            .map(|view| {
+                let (rel, source, _, _) = &last.sources[view.index];
+                (rel.clone(), (source.clone(), view.own))
+            })
+            .collect();
+        None
+    }
+
+    /// The own part of the view of `doc`: the cached one when its text did not change.
+    fn own(&mut self, doc: &Document, inputs: &ViewInputs) -> Hashed<OwnView> {
+        match self.views.remove(&doc.rel_path) {
+            Some((source, own)) if Arc::ptr_eq(&source, &doc.source) => own,
+            _ => Hashed::new(own_view(doc, inputs)),
+        }
     }
 }
 
@@ -228,12 +512,21 @@ pub struct Site<'a> {
     docs: &'a [Document],
     /// Documents with a kind, in discovery order.
     pub documents: Vec<DocView>,
-    /// Content-relative path -> page URL, for rewriting `.md` links.
+    /// Content-relative path -> page URL (escaped), of every document with a page.
     pub urls: HashMap<String, String>,
+    /// Whether each document gets a page ([`links::published`]: one per URL), by index.
+    published: Vec<bool>,
+    /// Content-relative path -> index in `docs`, for resolving links (made on first use).
+    /// (Owned keys: a borrowed key would make `Site` invariant in its lifetime.)
+    link_paths: OnceLock<HashMap<String, usize>>,
+    /// How links are read (the config's conventions).
+    resolver: Resolver,
     /// Services, tags, owners and severities, in that order.
     pub taxonomies: Vec<Taxonomy>,
     /// The severity scale, most severe first.
     pub severities: Vec<String>,
+    /// Every alert a rule file defines or a runbook lists, by name (the alert pages).
+    pub alerts: Vec<super::alerts::AlertView>,
     pub today: Date,
     /// Keep raw HTML in Markdown as written (`unsafe_html`).
     pub unsafe_html: bool,
@@ -265,7 +558,55 @@ pub fn edit_url(repo_url: &str, branch: &str, repo_path: &str) -> String {
     } else {
         "/edit/"
     };
-    format!("{repo_url}{sep}{branch}/{repo_path}")
+    // The branch and the path are names, not URLs: escaped (a file name may hold `#` or `?`).
+    let path = links::encode_path(&format!("{branch}/{repo_path}"));
+    format!("{repo_url}{sep}{path}")
+}
+
+/// Characters a ticket id keeps in a URL: the unreserved ones; everything else is escaped.
+const TICKET_ESCAPE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Characters a path keeps in a URL: as for a ticket, and the `/` between folders.
+const PATH_ESCAPE: &percent_encoding::AsciiSet = &TICKET_ESCAPE.remove(b'/');
+
+/// A follow-up's ticket as a link: the ticket itself when it is an http(s) URL, else
+/// `site.ticket_url` with `{ticket}` replaced by the URL-escaped id; empty when neither applies.
+pub fn ticket_url(pattern: &str, ticket: &str) -> String {
+    let ticket = ticket.trim();
+    if ticket.starts_with("https://") || ticket.starts_with("http://") {
+        return ticket.to_string();
+    }
+    let pattern = pattern.trim();
+    if pattern.is_empty() || ticket.is_empty() {
+        return String::new();
+    }
+    let id = percent_encoding::utf8_percent_encode(ticket, TICKET_ESCAPE).to_string();
+    pattern.replace("{ticket}", &id)
+}
+
+/// Where a document's source can be read: `site.source_url` with `{path}` replaced by the
+/// URL-escaped path from the repository root, else the file on `branch` under `repo_url`
+/// (`/blob/`, GitLab's `/-/blob/`); empty when neither is set.
+pub fn source_url(pattern: &str, repo_url: &str, branch: &str, repo_path: &str) -> String {
+    let path = percent_encoding::utf8_percent_encode(repo_path, PATH_ESCAPE).to_string();
+    let pattern = pattern.trim();
+    if !pattern.is_empty() {
+        return pattern.replace("{path}", &path);
+    }
+    if repo_url.is_empty() {
+        return String::new();
+    }
+    let sep = if is_gitlab(repo_url) {
+        "/-/blob/"
+    } else {
+        "/blob/"
+    };
+    let branch = percent_encoding::utf8_percent_encode(branch, PATH_ESCAPE);
+    format!("{repo_url}{sep}{branch}/{path}")
 }
 
 pub fn commit_url(repo_url: &str, commit: &str) -> String {
@@ -286,7 +627,7 @@ fn is_gitlab(repo_url: &str) -> bool {
 
 /// The content folder relative to the repository root when there is no repository to ask:
 /// `paths.content` as written (the config's folder is taken as the repository root).
-fn default_content_prefix(config: &Config) -> String {
+pub fn default_content_prefix(config: &Config) -> String {
     let path = &config.paths.content;
     if path.is_absolute() {
         return String::new();
@@ -300,17 +641,20 @@ fn default_content_prefix(config: &Config) -> String {
         .join("/")
 }
 
-/// "3 min", "1 h 05 min", "2 d 4 h".
+/// "3 min", "1 h 05 min", "2 h", "2 d 4 h", "3 d": the one way durations read on the site, in
+/// tables and charts alike.
 pub fn human_duration(d: SignedDuration) -> String {
     let minutes = d.as_secs() / 60;
     if minutes < 0 {
         return "n/a".into();
     }
     let (days, hours, mins) = (minutes / 1440, (minutes / 60) % 24, minutes % 60);
-    match (days, hours) {
-        (0, 0) => format!("{mins} min"),
-        (0, h) => format!("{h} h {mins:02} min"),
-        (d, h) => format!("{d} d {h} h"),
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m:02} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
     }
 }
 
@@ -343,328 +687,72 @@ impl<'a> Site<'a> {
     }
 
     /// [`Site::new`], reusing the views `cache` kept of documents that did not change (see
-    /// [`ViewCache::keep`]); the result is the same.
+    /// [`ViewCache`]); the result is the same.
     pub fn with_cache(
         config: &Config,
         docs: &'a [Document],
         input: &SiteInput,
         cache: &mut ViewCache,
     ) -> Site<'a> {
-        let key = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
-            (
-                format!("{:?} {:?} {:?}", config.site, config.schema, config.paths),
-                input.today,
-                input.content_prefix,
-            )
-                .hash(&mut h);
-            h.finish()
-        };
-        if cache.key != key {
-            cache.views.clear();
-            cache.last = None;
-            cache.key = key;
-        }
-        let today = input.today;
-        let base = base_path(&config.site.base_url);
-        let canonical_base = origin(config.site.base_url.trim())
-            .map(|o| format!("{o}{base}"))
-            .unwrap_or_default();
-        let repo_url = config
-            .site
-            .repo_url
-            .trim()
-            .trim_end_matches('/')
-            .trim_end_matches(".git")
-            .to_string();
-        let edit_branch = config.site.edit_branch.trim().to_string();
-        let content_prefix = input
-            .content_prefix
-            .map_or_else(|| default_content_prefix(config), str::to_string);
-        let url_of = |doc: &Document| format!("{base}{}", doc.url_path().trim_start_matches('/'));
-        let scale = &config.schema.severities;
-        let make_view = |index: usize, doc: &Document| -> DocView {
-            let meta = doc.meta();
-            let kind = doc.kind.unwrap_or(Kind::Runbook);
-            let severity = meta.severity.clone().unwrap_or_default();
-            let follow_ups: Vec<FollowUpView> = meta
-                .follow_ups
-                .iter()
-                .map(|f| FollowUpView {
-                    action: f.action.clone().unwrap_or_default(),
-                    owner: f.owner.clone().unwrap_or_default(),
-                    due: f.due.map(|d| d.to_string()).unwrap_or_default(),
-                    status: f.status.clone(),
-                    ticket: f.ticket.clone().unwrap_or_default(),
-                    ticket_url: f
-                        .ticket
-                        .clone()
-                        .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
-                        .unwrap_or_default(),
-                    overdue: f.is_overdue(today),
-                    is_open: matches!(f.status.as_str(), "open" | "in_progress"),
-                    days_overdue: match f.due {
-                        Some(due) if f.is_overdue(today) => (today - due).get_days() as i64,
-                        _ => 0,
-                    },
-                    due_date: f.due,
-                })
-                .collect();
-            let duration = |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
-            let mitigate = meta
-                .mitigated_at
-                .zip(meta.started_at)
-                .map(|(m, s)| m.duration_since(s));
-            DocView {
-                index,
-                id: doc.id.clone(),
-                kind,
-                title: meta.title.clone().unwrap_or_else(|| doc.slug.clone()),
-                url: url_of(doc),
-                canonical_url: if canonical_base.is_empty() {
-                    String::new()
-                } else {
-                    format!("{canonical_base}{}", doc.url_path().trim_start_matches('/'))
+        let inputs = ViewInputs::new(config, input);
+        cache.start(&inputs);
+        let published = links::published(docs);
+        let pages = published.iter().filter(|p| **p).count();
+        let info = site_info(config, &inputs, pages);
+        let site = |reused, parts: Assembled| {
+            let alerts =
+                super::alerts::views(config, docs, &parts.documents, input.alerts, &inputs.base);
+            Site {
+                reused,
+                info: SiteInfo {
+                    alerts: !alerts.is_empty(),
+                    ..info.clone()
                 },
-                source_path: doc.rel_path.clone(),
-                repo_path: crate::discover::join_prefix(&content_prefix, &doc.rel_path),
-                summary: markdown::excerpt(doc.body(), 280),
-                owner_url: String::new(),
-                severity_url: String::new(),
-                service_links: Vec::new(),
-                tag_links: Vec::new(),
-                owner: meta.owner.clone().unwrap_or_default(),
-                severity_rank: scale
-                    .iter()
-                    .position(|s| *s == severity)
-                    .map_or(0, |p| p + 1),
-                severity,
-                services: meta.services.clone(),
-                status: meta.status.clone().unwrap_or_default(),
-                tags: meta.tags.clone(),
-                rollback: meta.rollback.clone().unwrap_or_default(),
-                last_reviewed: meta
-                    .last_reviewed
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                review_interval: meta.review_interval,
-                alerts: meta.alerts.clone(),
-                escalation: meta.escalation.clone().unwrap_or_default(),
-                started_at: ts(meta.started_at),
-                detected_at: ts(meta.detected_at),
-                mitigated_at: ts(meta.mitigated_at),
-                resolved_at: ts(meta.resolved_at),
-                date: meta
-                    .started_at
-                    .map(|t| t.strftime("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                time_to_detect: duration(meta.time_to_detect()),
-                time_to_mitigate: duration(mitigate),
-                time_to_restore: duration(meta.time_to_restore()),
-                trigger: meta.trigger.clone().unwrap_or_default(),
-                detection: meta.detection.clone().unwrap_or_default(),
-                data_exposure: meta.data_exposure.clone().unwrap_or_default(),
-                related_runbooks: Vec::new(),
-                related_postmortems: Vec::new(),
-                referenced_by: Vec::new(),
-                open_follow_ups: follow_ups
-                    .iter()
-                    .filter(|f| matches!(f.status.as_str(), "open" | "in_progress"))
-                    .count(),
-                overdue_follow_ups: follow_ups.iter().filter(|f| f.overdue).count(),
-                follow_ups,
-                git: None,
-                edit_url: String::new(),
-                started: meta.started_at,
-                detected: meta.detected_at,
-                mitigated: meta.mitigated_at,
-                resolved: meta.resolved_at,
-                updated: None,
-                related_ids: [meta.related_runbooks, meta.related_postmortems],
-                base_fingerprint: std::sync::OnceLock::new(),
+                alerts,
+                docs,
+                documents: parts.documents,
+                urls: parts.urls,
+                published: published.clone(),
+                link_paths: OnceLock::new(),
+                resolver: Resolver::for_config(config),
+                taxonomies: parts.taxonomies,
+                severities: inputs.scale.clone(),
+                today: inputs.today,
+                unsafe_html: config.site.unsafe_html,
             }
         };
-        if let Some(last) = cache.last.take() {
-            if reusable(&last, docs, input, &make_view) {
-                return Site {
-                    reused: true,
-                    info: last.info,
-                    docs,
-                    documents: last.documents,
-                    urls: last.urls,
-                    taxonomies: last.taxonomies,
-                    severities: scale.clone(),
-                    today,
-                    unsafe_html: config.site.unsafe_html,
-                };
-            }
-            cache.views = last
-                .documents
-                .into_iter()
-                .map(|view| {
-                    let (rel, source, _, _) = &last.sources[view.index];
-                    (rel.clone(), (source.clone(), view))
-                })
-                .collect();
+        if let Some(parts) = cache.reuse_last(docs, &published, &info, input, &inputs) {
+            return site(true, parts);
         }
         let mut documents: Vec<DocView> = docs
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.is_usable() && d.kind.is_some())
-            .map(|(index, doc)| match cache.take(doc) {
-                Some(mut view) => {
-                    view.index = index;
-                    view
-                }
-                None => make_view(index, doc),
-            })
+            .filter(|(i, _)| published[*i])
+            .map(|(index, doc)| DocView::new(index, cache.own(doc, &inputs)))
             .collect();
-        // What depends on other documents (or on git) is computed below, for every view.
-        for view in &mut documents {
-            view.referenced_by.clear();
-            view.git = None;
-            view.updated = None;
-        }
-
-        // Cross references, resolved by id.
-        let by_id: HashMap<String, LinkView> = documents
-            .iter()
-            .map(|d| {
-                let link = LinkView {
-                    id: d.id.clone(),
-                    title: d.title.clone(),
-                    url: d.url.clone(),
-                };
-                (d.id.clone(), link)
-            })
-            .collect();
-        let mut referenced: HashMap<String, Vec<LinkView>> = HashMap::new();
-        for view in &mut documents {
-            let resolve = |ids: &[String]| -> Vec<LinkView> {
-                ids.iter().filter_map(|id| by_id.get(id).cloned()).collect()
-            };
-            view.related_runbooks = resolve(&view.related_ids[0]);
-            view.related_postmortems = resolve(&view.related_ids[1]);
-            if view.kind != Kind::Postmortem {
-                continue;
-            }
-            for target in view
-                .related_runbooks
-                .iter()
-                .chain(&view.related_postmortems)
-            {
-                if target.id == view.id {
-                    continue;
-                }
-                let list = referenced.entry(target.id.clone()).or_default();
-                if !list.iter().any(|l| l.id == view.id) {
-                    list.push(LinkView {
-                        id: view.id.clone(),
-                        title: view.title.clone(),
-                        url: view.url.clone(),
-                    });
-                }
-            }
-        }
-        for view in &mut documents {
-            if let Some(refs) = referenced.remove(&view.id) {
-                view.referenced_by = refs;
-            }
-        }
-
-        // Git history and edit links.
-        for view in &mut documents {
-            view.edit_url = edit_url(&repo_url, &edit_branch, &view.repo_path);
-            let Some(file) = input.history.and_then(|h| h.get(&view.source_path)) else {
-                continue;
-            };
-            view.updated = Some(file.updated);
-            view.git = Some(GitView {
-                updated: file.updated.strftime("%Y-%m-%d").to_string(),
-                updated_at: file.updated.to_string(),
-                commit: file.commit.clone(),
-                short_commit: file.short_commit.clone(),
-                summary: file.summary.clone(),
-                commit_url: commit_url(&repo_url, &file.commit),
-                contributors: file.contributors.clone(),
-                commits: file.commits,
-            });
-        }
-
-        // Taxonomies, then each document's links to its terms.
-        let mut order: Vec<usize> = (0..documents.len()).collect();
-        // `list_order`, with each title lowercased once rather than in every comparison.
-        let lower: Vec<String> = documents.iter().map(|d| d.title.to_lowercase()).collect();
-        order.sort_by(|&a, &b| {
-            let (x, y) = (&documents[a], &documents[b]);
-            x.kind.cmp(&y.kind).then_with(|| match x.kind {
-                Kind::Runbook => lower[a].cmp(&lower[b]),
-                Kind::Postmortem => y
-                    .started
-                    .cmp(&x.started)
-                    .then_with(|| x.title.cmp(&y.title)),
-            })
-        });
-        let taxonomies = taxonomy::build(&documents, &order, &base, scale);
-        // Term URLs by name (`Taxonomy::link`, without a scan of the terms per value).
-        let term_urls: Vec<HashMap<&str, &str>> = taxonomies
-            .iter()
-            .map(|t| {
-                t.terms
-                    .iter()
-                    .map(|term| (term.name.as_str(), term.url.as_str()))
-                    .collect()
-            })
-            .collect();
-        for view in &mut documents {
-            let url = |kind: TaxonomyKind, name: &str| -> Option<String> {
-                term_urls[kind as usize].get(name).map(|u| u.to_string())
-            };
-            let links = |kind: TaxonomyKind, names: &[String]| -> Vec<TermLink> {
-                names
-                    .iter()
-                    .filter_map(|n| {
-                        url(kind, n).map(|url| TermLink {
-                            name: n.clone(),
-                            url,
-                        })
-                    })
-                    .collect()
-            };
-            view.service_links = links(TaxonomyKind::Services, &view.services);
-            view.tag_links = links(TaxonomyKind::Tags, &view.tags);
-            view.owner_url = url(TaxonomyKind::Owners, &view.owner).unwrap_or_default();
-            view.severity_url = url(TaxonomyKind::Severities, &view.severity).unwrap_or_default();
-        }
-
+        link_related(&mut documents);
+        link_history(
+            &mut documents,
+            &info,
+            &config.site.source_url,
+            input.history,
+        );
+        let taxonomies = taxonomies_of(&documents, &inputs);
+        link_terms(&mut documents, &taxonomies);
         let urls = docs
             .iter()
-            .filter(|d| d.kind.is_some())
-            .map(|d| (d.rel_path.clone(), url_of(d)))
+            .zip(&published)
+            .filter(|(_, published)| **published)
+            .map(|(d, _)| (d.rel_path.clone(), inputs.url_of(d)))
             .collect();
-        let search = super::search::SearchView::new(&config.search, &base, documents.len());
-        Site {
-            reused: false,
-            info: SiteInfo {
-                title: config.site.title.clone(),
-                description: config.site.description.clone(),
-                base_url: config.site.base_url.clone(),
-                base_path: base,
-                canonical_base,
-                today: today.to_string(),
-                repo_url,
-                edit_branch,
-                search,
+        site(
+            false,
+            Assembled {
+                documents,
+                urls,
+                taxonomies,
             },
-            docs,
-            documents,
-            urls,
-            taxonomies,
-            severities: scale.clone(),
-            today,
-            unsafe_html: config.site.unsafe_html,
-        }
+        )
     }
 
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
@@ -723,15 +811,76 @@ impl<'a> Site<'a> {
             .collect()
     }
 
-    /// Resolves a relative Markdown link written in the document at `from` (content-relative)
-    /// to the target's page URL, keeping any `#fragment`.
+    /// The href on the site of the link `dest` written in the document at `from`
+    /// (content-relative), or `None` to leave it as written (see [`links`]).
     pub fn resolve_link(&self, from: &str, dest: &str) -> Option<String> {
-        let target = link_target(from, dest)?;
-        let url = self.urls.get(&target)?;
-        Some(match dest.split_once('#') {
-            Some((_, f)) => format!("{url}#{f}"),
-            None => url.clone(),
-        })
+        let corpus = self.corpus(from)?;
+        let base = &self.info.base_path;
+        match self.resolver.resolve(&corpus, from, dest) {
+            Resolution::Document { doc, anchor } => {
+                let url = self.urls.get(&doc.rel_path)?;
+                Some(match anchor {
+                    Some(anchor) => format!("{url}#{}", links::encode_fragment(&anchor)),
+                    None => url.clone(),
+                })
+            }
+            Resolution::File { path, .. } => Some(format!(
+                "{base}{}",
+                super::files::published_path(&path, true)
+            )),
+            Resolution::Home => Some(base.clone()),
+            Resolution::List(kind) => Some(format!("{base}{}/", kind.folder())),
+            Resolution::AsWritten | Resolution::SameDocument { .. } | Resolution::Broken(_) => None,
+        }
+    }
+
+    /// The files (not documents) that pages link to, by content-relative path, each once
+    /// with where it is on disk: what the site publishes under
+    /// [`super::files::PUBLISHED_FOLDER`].
+    pub fn linked_files(&self) -> BTreeMap<String, std::path::PathBuf> {
+        use rayon::prelude::*;
+        self.documents
+            .par_iter()
+            .flat_map_iter(|view| self.files_linked_by(view))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// The files (not documents) the page of `view` links to: content-relative path, and
+    /// where it is on disk.
+    pub fn files_linked_by(&self, view: &DocView) -> Vec<(String, std::path::PathBuf)> {
+        let doc = &self.docs[view.index];
+        let Some(corpus) = self.corpus(&doc.rel_path) else {
+            return Vec::new();
+        };
+        doc.outline
+            .links
+            .iter()
+            .filter_map(
+                |link| match self.resolver.resolve(&corpus, &doc.rel_path, &link.dest) {
+                    Resolution::File { path, source } => Some((path, source)),
+                    _ => None,
+                },
+            )
+            .collect()
+    }
+
+    /// The knowledge base as the links of the document at `from` see it.
+    fn corpus(&self, from: &str) -> Option<Corpus<'_>> {
+        let paths = self.link_paths.get_or_init(|| {
+            self.docs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.rel_path.clone(), i))
+                .collect()
+        });
+        let docs = self.docs;
+        let from_doc = &docs[*paths.get(from)?];
+        Some(Corpus::with_lookup(
+            move |path| paths.get(path).map(|&i| &docs[i]),
+            links::content_root(from_doc),
+        ))
     }
 
     /// The parsed document at `index` (a [`DocView::index`]).
@@ -740,31 +889,173 @@ impl<'a> Site<'a> {
     }
 }
 
-/// The content-relative path a relative Markdown link written in the document at `from`
-/// points to (whether or not a document is there), as [`Site::resolve_link`] looks it up;
-/// `None` for other links.
-pub fn link_target(from: &str, dest: &str) -> Option<String> {
-    let path = dest.split_once('#').map_or(dest, |(p, _)| p);
-    if path.is_empty()
-        || path.starts_with('/')
-        || path.contains("://")
-        || path.starts_with("mailto:")
-    {
-        return None;
+/// `site` in every template: the settings, the date and the search box.
+fn site_info(config: &Config, inputs: &ViewInputs, documents: usize) -> SiteInfo {
+    SiteInfo {
+        title: config.site.title.clone(),
+        description: config.site.description.clone(),
+        base_url: config.site.base_url.clone(),
+        base_path: inputs.base.clone(),
+        canonical_base: inputs.canonical_base.clone(),
+        today: inputs.today.to_string(),
+        repo_url: config
+            .site
+            .repo_url
+            .trim()
+            .trim_end_matches('/')
+            .trim_end_matches(".git")
+            .to_string(),
+        edit_branch: config.site.edit_branch.trim().to_string(),
+        search: super::search::SearchView::new(&config.search, &inputs.base, documents),
+        severities: inputs.scale.clone(),
+        alerts: false,
     }
-    crate::document::markdown::resolve_relative(from, path)
 }
 
-/// Whether the last site is still right for `docs`: the same documents (paths, kinds, which
-/// have pages), and those whose text changed make the same views as before (`make_view`), so
-/// nothing another page shows changed.
+/// Resolves each view's related_runbooks and related_postmortems (ids) to links, and lists on
+/// each document the postmortems that name it.
+fn link_related(documents: &mut [DocView]) {
+    let link = |d: &DocView| LinkView {
+        id: d.id.clone(),
+        title: d.title.clone(),
+        url: d.url.clone(),
+    };
+    let by_id: HashMap<String, LinkView> =
+        documents.iter().map(|d| (d.id.clone(), link(d))).collect();
+    let mut referenced: HashMap<String, Vec<LinkView>> = HashMap::new();
+    for view in documents.iter_mut() {
+        let resolve = |ids: &[String]| -> Vec<LinkView> {
+            ids.iter().filter_map(|id| by_id.get(id).cloned()).collect()
+        };
+        view.related_runbooks = resolve(&view.related_ids[0]);
+        view.related_postmortems = resolve(&view.related_ids[1]);
+        if view.kind != Kind::Postmortem {
+            continue;
+        }
+        for target in view
+            .related_runbooks
+            .iter()
+            .chain(&view.related_postmortems)
+        {
+            if target.id == view.id {
+                continue;
+            }
+            let list = referenced.entry(target.id.clone()).or_default();
+            if !list.iter().any(|l| l.id == view.id) {
+                list.push(link(view));
+            }
+        }
+    }
+    for view in documents.iter_mut() {
+        view.referenced_by = referenced.remove(&view.id).unwrap_or_default();
+    }
+}
+
+/// Git history (last change, contributors), "Edit this page" and source links
+/// (`source_pattern`: `site.source_url`).
+fn link_history(
+    documents: &mut [DocView],
+    info: &SiteInfo,
+    source_pattern: &str,
+    history: Option<&crate::git::History>,
+) {
+    for view in documents.iter_mut() {
+        view.edit_url = edit_url(&info.repo_url, &info.edit_branch, &view.repo_path);
+        view.source_url = source_url(
+            source_pattern,
+            &info.repo_url,
+            &info.edit_branch,
+            &view.repo_path,
+        );
+        let Some(file) = history.and_then(|h| h.get(&view.source_path)) else {
+            continue;
+        };
+        view.updated = Some(file.updated);
+        view.git = Some(GitView {
+            updated: file.updated.strftime("%Y-%m-%d").to_string(),
+            updated_at: file.updated.to_string(),
+            commit: file.commit.clone(),
+            short_commit: file.short_commit.clone(),
+            summary: file.summary.clone(),
+            commit_url: commit_url(&info.repo_url, &file.commit),
+            contributors: file.contributors.clone(),
+            commits: file.commits,
+        });
+    }
+}
+
+/// Services, tags, owners and severities, each term listing its documents in list order.
+fn taxonomies_of(documents: &[DocView], inputs: &ViewInputs) -> Vec<Taxonomy> {
+    let mut order: Vec<usize> = (0..documents.len()).collect();
+    // `list_order`, with each title lowercased once rather than in every comparison.
+    let lower: Vec<String> = documents.iter().map(|d| d.title.to_lowercase()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&documents[a], &documents[b]);
+        x.kind.cmp(&y.kind).then_with(|| match x.kind {
+            Kind::Runbook => lower[a].cmp(&lower[b]),
+            Kind::Postmortem => y
+                .started
+                .cmp(&x.started)
+                .then_with(|| x.title.cmp(&y.title)),
+        })
+    });
+    taxonomy::build(documents, &order, &inputs.base, &inputs.scale)
+}
+
+/// Each view's links to the pages of its services, tags, owner and severity.
+fn link_terms(documents: &mut [DocView], taxonomies: &[Taxonomy]) {
+    // Term URLs by name (`Taxonomy::link`, without a scan of the terms per value).
+    let term_urls: Vec<HashMap<&str, &str>> = taxonomies
+        .iter()
+        .map(|t| {
+            t.terms
+                .iter()
+                .map(|term| (term.name.as_str(), term.url.as_str()))
+                .collect()
+        })
+        .collect();
+    let url = |kind: TaxonomyKind, name: &str| -> Option<String> {
+        term_urls[kind as usize].get(name).map(|u| u.to_string())
+    };
+    let links = |kind: TaxonomyKind, names: &[String]| -> Vec<TermLink> {
+        names
+            .iter()
+            .filter_map(|n| {
+                url(kind, n).map(|url| TermLink {
+                    name: n.clone(),
+                    url,
+                })
+            })
+            .collect()
+    };
+    for view in documents.iter_mut() {
+        view.service_links = links(TaxonomyKind::Services, &view.services);
+        view.tag_links = links(TaxonomyKind::Tags, &view.tags);
+        view.owner_url = url(TaxonomyKind::Owners, &view.owner).unwrap_or_default();
+        view.severity_url = url(TaxonomyKind::Severities, &view.severity).unwrap_or_default();
+    }
+}
+
+/// The path of a document's page below the base path, escaped for a URL
+/// (`postmortems/my%20doc/`).
+pub fn page_path(doc: &Document) -> String {
+    links::encode_path(doc.url_path().trim_start_matches('/'))
+}
+
+/// Whether the last site is still right for `docs`: made with the same settings (`info`, and
+/// [`ViewCache::start`] checked the view inputs), without git history, for the same documents
+/// (paths, kinds, which have pages), and the documents whose text changed make the same own
+/// views as before, so nothing another page shows changed.
 fn reusable(
     last: &Last,
     docs: &[Document],
+    published: &[bool],
+    info: &SiteInfo,
     input: &SiteInput,
-    make_view: &dyn Fn(usize, &Document) -> DocView,
+    inputs: &ViewInputs,
 ) -> bool {
     if input.history.is_some()
+        || fingerprint::fingerprint(&last.info) != fingerprint::fingerprint(info)
         || last.sources.len() != docs.len()
         || last
             .sources
@@ -779,22 +1070,17 @@ fn reusable(
         if Arc::ptr_eq(source, &doc.source) {
             continue;
         }
-        let has_view = doc.is_usable() && doc.kind.is_some();
-        if doc.kind != *kind || has_view != *viewed {
+        if doc.kind != *kind || published[i] != *viewed {
             return false;
         }
-        if !has_view {
+        if !published[i] {
             continue;
         }
         let Ok(at) = last.documents.binary_search_by_key(&i, |v| v.index) else {
             return false;
         };
-        let fresh = make_view(i, doc);
-        let old = &last.documents[at];
-        if fresh.related_ids != old.related_ids
-            || super::incremental::base_fingerprint(&fresh)
-                != super::incremental::base_fingerprint(old)
-        {
+        let fresh = Hashed::new(own_view(doc, inputs));
+        if fresh.hash_value() != last.documents[at].own.hash_value() {
             return false;
         }
     }
@@ -825,9 +1111,57 @@ mod tests {
     }
 
     #[test]
+    fn ticket_links_escape_the_id() {
+        let pattern = "https://t.example.com/browse/{ticket}";
+        assert_eq!(
+            ticket_url(pattern, "OPS-1234"),
+            "https://t.example.com/browse/OPS-1234"
+        );
+        assert_eq!(
+            ticket_url(pattern, "a b/\"<x>?#&"),
+            "https://t.example.com/browse/a%20b%2F%22%3Cx%3E%3F%23%26"
+        );
+        assert_eq!(ticket_url("", "OPS-1"), "", "no pattern, no link");
+        assert_eq!(ticket_url(pattern, " "), "");
+        assert_eq!(
+            ticket_url("", "https://t.example.com/x"),
+            "https://t.example.com/x",
+            "a URL is its own link"
+        );
+        assert_eq!(
+            ticket_url(pattern, "javascript:alert(1)"),
+            "https://t.example.com/browse/javascript%3Aalert%281%29"
+        );
+    }
+
+    #[test]
+    fn source_links_from_the_pattern_or_the_repository() {
+        assert_eq!(
+            source_url(
+                "https://git.example.com/kb/src/{path}",
+                "",
+                "main",
+                "content/a b/#1.md"
+            ),
+            "https://git.example.com/kb/src/content/a%20b/%231.md"
+        );
+        assert_eq!(
+            source_url("", "https://github.com/acme/kb", "main", "content/x.md"),
+            "https://github.com/acme/kb/blob/main/content/x.md"
+        );
+        assert_eq!(
+            source_url("", "https://gitlab.com/acme/kb", "main", "content/x.md"),
+            "https://gitlab.com/acme/kb/-/blob/main/content/x.md"
+        );
+        assert_eq!(source_url("", "", "main", "content/x.md"), "");
+    }
+
+    #[test]
     fn durations_read_well() {
         assert_eq!(human_duration(SignedDuration::from_mins(3)), "3 min");
         assert_eq!(human_duration(SignedDuration::from_mins(65)), "1 h 05 min");
         assert_eq!(human_duration(SignedDuration::from_hours(52)), "2 d 4 h");
+        assert_eq!(human_duration(SignedDuration::from_hours(2)), "2 h");
+        assert_eq!(human_duration(SignedDuration::from_hours(72)), "3 d");
     }
 }

@@ -1,5 +1,10 @@
 //! Renders the pages with Tera, in parallel: every page ([`render_all`]) or a chosen set
 //! ([`render_pages`], for `opsbook serve`'s incremental rebuilds).
+//!
+//! What a page is made from is defined once, by [`page_data`]: the template and a typed
+//! context (the values the template receives), or the bytes of a file. Rendering turns it into
+//! the page; `opsbook serve` fingerprints the same data to tell which pages changed
+//! ([`PageData::fingerprint`]).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -9,14 +14,17 @@ use serde::Serialize;
 use tera::Context;
 
 use super::SiteError;
-use super::files;
-use super::follow_ups::{self, FollowUpRow, FollowUpTracker};
-use super::metrics;
-use super::model::{DocView, Site};
-use super::taxonomy::{Taxonomy, TaxonomyKind};
+use super::alerts::AlertView;
+use super::doc_body;
+use super::files::{self, FeedEntry, SitemapEntry};
+use super::fingerprint::{self, hash_of};
+use super::metrics::{self, Metrics};
+use super::model::{DocView, ServiceGroup, Site, SiteInfo};
+use super::taxonomy::{Taxonomy, TaxonomyKind, Term};
 use super::templates::{Templates, format_tera_error};
 use super::write::OutputFile;
 use crate::document::{Kind, markdown};
+use crate::follow_ups::tracker::{self as follow_ups, FollowUpRow, FollowUpTracker};
 
 fn render(templates: &Templates, name: &str, context: &Context) -> Result<String, SiteError> {
     templates
@@ -28,17 +36,10 @@ fn render(templates: &Templates, name: &str, context: &Context) -> Result<String
         })
 }
 
-fn page(path: String, html: String) -> OutputFile {
-    OutputFile {
-        path,
-        bytes: html.into_bytes(),
-    }
-}
-
 /// `page` in every template.
 #[derive(Serialize)]
 struct PageInfo<'a> {
-    title: &'a str,
+    title: std::borrow::Cow<'a, str>,
     /// Which top-level section is current, for the navigation: `home`, `runbooks`,
     /// `postmortems`, `services`, `tags`, `owners`, `severities`, `follow-ups`, `metrics`.
     section: &'a str,
@@ -48,30 +49,40 @@ struct PageInfo<'a> {
     canonical: String,
 }
 
-/// The output path of a page folder such as `services/payments-api/` (relative, no leading "/").
-fn page_context(site: &Site, title: &str, section: &str, dir: &str) -> Context {
-    let url = format!("{}{dir}", site.info.base_path);
+/// What every template receives: `site` and `page`.
+#[derive(Serialize)]
+struct Base<'a> {
+    site: &'a SiteInfo,
+    page: PageInfo<'a>,
+}
+
+/// `site` and `page` for the page at output folder `dir` (relative, no leading "/", such as
+/// `services/payments-api/`).
+fn base<'a>(
+    site: &'a Site,
+    title: impl Into<std::borrow::Cow<'a, str>>,
+    section: &'a str,
+    dir: &str,
+) -> Base<'a> {
+    let dir = crate::document::links::encode_path(dir);
     let canonical = if site.info.canonical_base.is_empty() {
         String::new()
     } else {
         format!("{}{dir}", site.info.canonical_base)
     };
-    let mut context = Context::new();
-    context.insert("site", &site.info);
-    context.insert(
-        "page",
-        &PageInfo {
-            title,
+    Base {
+        site: &site.info,
+        page: PageInfo {
+            title: title.into(),
             section,
-            url,
+            url: format!("{}{dir}", site.info.base_path),
             canonical,
         },
-    );
-    context
+    }
 }
 
 /// A taxonomy without its terms, for term pages.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Copy)]
 struct TaxonomyInfo<'a> {
     kind: TaxonomyKind,
     key: &'a str,
@@ -107,6 +118,10 @@ pub enum Page {
     Term(TaxonomyKind, usize),
     FollowUps,
     Metrics,
+    /// The list of alerts.
+    Alerts,
+    /// The page of `site.alerts[i]` (only alerts whose name can be a folder get one).
+    Alert(usize),
     NotFound,
     DocumentsJson,
     Feed,
@@ -129,6 +144,11 @@ impl Page {
             ),
             Page::FollowUps => "follow-ups/index.html".into(),
             Page::Metrics => "metrics/index.html".into(),
+            Page::Alerts => "alerts/index.html".into(),
+            Page::Alert(i) => format!(
+                "{}index.html",
+                site.alerts[i].dir.as_deref().unwrap_or("alerts/")
+            ),
             Page::NotFound => "404.html".into(),
             Page::DocumentsJson => "documents.json".into(),
             Page::Feed => "atom.xml".into(),
@@ -140,8 +160,9 @@ impl Page {
 
 /// The folder of a document's page, relative to the output folder, ending in `/`.
 fn doc_dir(site: &Site, view: &DocView) -> String {
-    view.url
-        .trim_start_matches(&site.info.base_path)
+    site.document(view.index)
+        .url_path()
+        .trim_start_matches('/')
         .to_string()
 }
 
@@ -154,6 +175,14 @@ pub fn all_pages(site: &Site) -> Vec<Page> {
     for taxonomy in &site.taxonomies {
         pages.push(Page::Taxonomy(taxonomy.kind));
         pages.extend((0..taxonomy.terms.len()).map(|t| Page::Term(taxonomy.kind, t)));
+    }
+    if !site.alerts.is_empty() {
+        pages.push(Page::Alerts);
+        pages.extend(
+            (0..site.alerts.len())
+                .filter(|&i| site.alerts[i].dir.is_some())
+                .map(Page::Alert),
+        );
     }
     pages.extend([
         Page::FollowUps,
@@ -233,6 +262,30 @@ impl Shared {
     }
 }
 
+/// The pages of one site, with what several of them share ([`Shared`]) computed once.
+pub struct Pages<'s> {
+    site: &'s Site<'s>,
+    shared: Shared,
+}
+
+impl<'s> Pages<'s> {
+    pub fn new(site: &'s Site<'s>) -> Pages<'s> {
+        Pages {
+            site,
+            shared: Shared::default(),
+        }
+    }
+
+    /// What `page` is made from.
+    pub fn data(&self, page: Page) -> PageData<'_> {
+        page_data(self.site, &self.shared, page)
+    }
+
+    pub fn site(&self) -> &'s Site<'s> {
+        self.site
+    }
+}
+
 /// Renders `pages` (in parallel), in that order. Every page comes out exactly as
 /// [`render_all`] renders it, so a caller may render only the pages whose inputs changed.
 pub fn render_pages(
@@ -280,140 +333,411 @@ fn render_page(
     shared: &Shared,
     which: Page,
 ) -> Result<OutputFile, SiteError> {
-    let path = which.path(site);
-    let html = match which {
-        Page::Document(i) => document_page(site, templates, &site.documents[i])?,
-        Page::Home => {
-            let postmortems = shared.postmortems(site);
-            let tracker = shared.tracker(site);
-            let mut home = page_context(site, &site.info.title, "home", "");
-            home.insert(
-                "recent_postmortems",
-                &postmortems.iter().take(10).collect::<Vec<_>>(),
-            );
-            home.insert("runbooks_by_service", &site.runbooks_by_service());
-            home.insert("runbook_count", &shared.runbooks(site).len());
-            home.insert("postmortem_count", &postmortems.len());
-            home.insert(
-                "open_follow_ups",
-                &(tracker.counts.open + tracker.counts.in_progress),
-            );
-            home.insert("overdue_follow_ups", &tracker.counts.overdue);
-            home.insert("taxonomies", &site.taxonomies);
-            render(templates, "index.html", &home)?
+    Ok(page_data(site, shared, which).render(templates, site)?.file)
+}
+
+/// A rendered page, and the link targets its Markdown asked to resolve (document pages).
+pub struct Rendered {
+    pub file: OutputFile,
+    pub links: Vec<String>,
+}
+
+/// The Markdown body of a document page, rendered into its `content` and `toc`.
+pub struct Body<'a> {
+    pub text: &'a str,
+    /// The document's text (`text` is part of it), which stays the same `Arc` while the
+    /// document is not edited.
+    pub source: &'a crate::document::Source,
+    /// The document's content-relative path, which its relative links start from.
+    pub from: &'a str,
+    /// `unsafe_html`: raw HTML kept as written rather than sanitized.
+    pub unsafe_html: bool,
+}
+
+/// The contexts of the templates, one type per kind of page: exactly what each template
+/// receives (Tera gets them serialized, and so do fingerprints).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Contexts<'a> {
+    Document(DocumentContext<'a>),
+    Home(HomeContext<'a>),
+    List(ListContext<'a>),
+    Taxonomy(TaxonomyContext<'a>),
+    Term(TermContext<'a>),
+    FollowUps(FollowUpsContext<'a>),
+    Metrics(Box<MetricsContext<'a>>),
+    Alerts(AlertsContext<'a>),
+    Alert(AlertContext<'a>),
+    Plain(Base<'a>),
+    Feed(FeedContext<'a>),
+    Sitemap(SitemapContext<'a>),
+    Robots(RobotsContext<'a>),
+}
+
+#[derive(Serialize)]
+struct DocumentContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    doc: &'a DocView,
+}
+
+#[derive(Serialize)]
+struct HomeContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    recent_postmortems: Vec<&'a DocView>,
+    runbooks_by_service: Vec<ServiceGroup>,
+    runbook_count: usize,
+    postmortem_count: usize,
+    open_follow_ups: usize,
+    overdue_follow_ups: usize,
+    taxonomies: &'a [Taxonomy],
+}
+
+#[derive(Serialize)]
+struct ListContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    kind: Kind,
+    documents: &'a [DocView],
+}
+
+#[derive(Serialize)]
+struct TaxonomyContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    taxonomy: &'a Taxonomy,
+}
+
+#[derive(Serialize)]
+struct TermContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    taxonomy: TaxonomyInfo<'a>,
+    term: &'a Term,
+    runbooks: Vec<&'a DocView>,
+    postmortems: Vec<&'a DocView>,
+    follow_ups: Vec<&'a FollowUpRow>,
+}
+
+#[derive(Serialize)]
+struct FollowUpsContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    follow_ups: &'a FollowUpTracker,
+}
+
+#[derive(Serialize)]
+struct MetricsContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    metrics: Metrics,
+}
+
+#[derive(Serialize)]
+struct AlertsContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    alerts: &'a [AlertView],
+    /// How many alerts have a runbook, and how many have none.
+    answered: usize,
+    unanswered: usize,
+}
+
+#[derive(Serialize)]
+struct AlertContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    alert: &'a AlertView,
+}
+
+#[derive(Serialize)]
+struct FeedContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    feed_url: String,
+    home_url: String,
+    entries: Vec<FeedEntry<'a>>,
+    updated: String,
+}
+
+#[derive(Serialize)]
+struct SitemapContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    entries: Vec<SitemapEntry>,
+}
+
+#[derive(Serialize)]
+struct RobotsContext<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    sitemap_url: String,
+}
+
+/// What one page is made from.
+pub struct PageData<'a> {
+    pub path: String,
+    made: Made<'a>,
+}
+
+enum Made<'a> {
+    /// A template and its context; a document page also renders its body into it.
+    Template {
+        template: &'static str,
+        context: Box<Contexts<'a>>,
+        body: Option<Body<'a>>,
+    },
+    /// A file written as it is (documents.json).
+    Bytes(Vec<u8>),
+}
+
+impl<'a> PageData<'a> {
+    fn template(path: String, template: &'static str, context: Contexts<'a>) -> PageData<'a> {
+        PageData {
+            path,
+            made: Made::Template {
+                template,
+                context: Box::new(context),
+                body: None,
+            },
         }
+    }
+
+    /// The hash of the template's name and context, or of the file's bytes. For a document
+    /// page the body is not in it: see [`PageData::body`].
+    pub fn fingerprint(&self) -> u64 {
+        match &self.made {
+            Made::Template {
+                template, context, ..
+            } => hash_of(&(template, fingerprint::fingerprint(&**context))),
+            Made::Bytes(bytes) => hash_of(bytes),
+        }
+    }
+
+    /// The Markdown a document page renders into its `content` and `toc`.
+    pub fn body(&self) -> Option<&Body<'a>> {
+        match &self.made {
+            Made::Template { body, .. } => body.as_ref(),
+            Made::Bytes(_) => None,
+        }
+    }
+
+    /// Renders the page, with the targets of the links in its body, as `resolve` was asked.
+    pub fn render(&self, templates: &Templates, site: &Site) -> Result<Rendered, SiteError> {
+        let (template, context, body) = match &self.made {
+            Made::Bytes(bytes) => {
+                return Ok(Rendered {
+                    file: OutputFile {
+                        path: self.path.clone(),
+                        bytes: bytes.clone(),
+                    },
+                    links: Vec::new(),
+                });
+            }
+            Made::Template {
+                template,
+                context,
+                body,
+            } => (template, context, body),
+        };
+        let mut context = Context::from_serialize(&**context).map_err(|e| SiteError::Template {
+            name: template.to_string(),
+            message: format_tera_error(&e),
+        })?;
+        let mut links = Vec::new();
+        if let Some(body) = body {
+            let asked = std::cell::RefCell::new(Vec::new());
+            let raw = if body.unsafe_html {
+                markdown::RawHtml::Keep
+            } else {
+                markdown::RawHtml::Sanitize
+            };
+            let rendered = markdown::render_with(
+                body.text,
+                &|dest| {
+                    asked.borrow_mut().push(dest.to_string());
+                    site.resolve_link(body.from, dest)
+                },
+                raw,
+            );
+            context.insert("content", &rendered.html);
+            context.insert("body", &doc_body::split(&rendered.html, &rendered.toc));
+            // A table of contents longer than this helps nobody, and handing Tera one entry
+            // per heading of a document with 100,000 headings cost hundreds of MB.
+            let toc = &rendered.toc[..rendered.toc.len().min(MAX_TOC_ENTRIES)];
+            context.insert("toc", toc);
+            links = asked.into_inner();
+        }
+        let html = render(templates, template, &context)?;
+        Ok(Rendered {
+            file: OutputFile {
+                path: self.path.clone(),
+                bytes: html.into_bytes(),
+            },
+            links,
+        })
+    }
+}
+
+/// The most headings a page's table of contents (`toc` in templates) lists.
+pub const MAX_TOC_ENTRIES: usize = 500;
+
+/// What page `which` is made from. `shared` holds what several pages need, computed once.
+fn page_data<'a>(site: &'a Site, shared: &'a Shared, which: Page) -> PageData<'a> {
+    let path = which.path(site);
+    match which {
+        Page::Document(i) => document_data(site, &site.documents[i], path),
+        Page::Home => PageData::template(path, "index.html", home_context(site, shared)),
         Page::List(kind) => {
-            let (title, list) = match kind {
+            let (title, documents) = match kind {
                 Kind::Runbook => ("Runbooks", shared.runbooks(site)),
                 Kind::Postmortem => ("Postmortems", shared.postmortems(site)),
             };
             let dir = format!("{}/", kind.folder());
-            let mut context = page_context(site, title, kind.folder(), &dir);
-            context.insert("kind", &kind);
-            context.insert("documents", list);
-            render(templates, "list.html", &context)?
+            let context = Contexts::List(ListContext {
+                base: base(site, title, kind.folder(), &dir),
+                kind,
+                documents,
+            });
+            PageData::template(path, "list.html", context)
         }
         Page::Taxonomy(kind) => {
             let taxonomy = site.taxonomy(kind);
             let dir = format!("{}/", taxonomy.key);
-            let mut context = page_context(site, taxonomy.title, taxonomy.key, &dir);
-            context.insert("taxonomy", taxonomy);
-            render(templates, "taxonomies.html", &context)?
+            let context = Contexts::Taxonomy(TaxonomyContext {
+                base: base(site, taxonomy.title, taxonomy.key, &dir),
+                taxonomy,
+            });
+            PageData::template(path, "taxonomies.html", context)
         }
-        Page::Term(kind, t) => term_page(site, templates, shared, kind, t)?,
+        Page::Term(kind, t) => {
+            PageData::template(path, "taxonomy.html", term_context(site, shared, kind, t))
+        }
         Page::FollowUps => {
-            let mut context = page_context(site, "Follow-ups", "follow-ups", "follow-ups/");
-            context.insert("follow_ups", shared.tracker(site));
-            render(templates, "follow-ups.html", &context)?
+            let context = Contexts::FollowUps(FollowUpsContext {
+                base: base(site, "Follow-ups", "follow-ups", "follow-ups/"),
+                follow_ups: shared.tracker(site),
+            });
+            PageData::template(path, "follow-ups.html", context)
         }
         Page::Metrics => {
-            let mut context = page_context(site, "Metrics", "metrics", "metrics/");
-            context.insert("metrics", &metrics::compute(site));
-            render(templates, "metrics.html", &context)?
+            let context = Contexts::Metrics(Box::new(MetricsContext {
+                base: base(site, "Metrics", "metrics", "metrics/"),
+                metrics: metrics::compute(site),
+            }));
+            PageData::template(path, "metrics.html", context)
+        }
+        Page::Alerts => {
+            let answered = site
+                .alerts
+                .iter()
+                .filter(|a| !a.runbooks.is_empty())
+                .count();
+            let context = Contexts::Alerts(AlertsContext {
+                base: base(site, "Alerts", "alerts", "alerts/"),
+                alerts: &site.alerts,
+                answered,
+                unanswered: site.alerts.len() - answered,
+            });
+            PageData::template(path, "alerts.html", context)
+        }
+        Page::Alert(i) => {
+            let alert = &site.alerts[i];
+            let dir = alert.dir.as_deref().unwrap_or("alerts/");
+            let context = Contexts::Alert(AlertContext {
+                base: base(site, &alert.name, "alerts", dir),
+                alert,
+            });
+            PageData::template(path, "alert.html", context)
         }
         Page::NotFound => {
-            let mut not_found = page_context(site, "Page not found", "", "404.html");
+            let mut not_found = base(site, "Page not found", "", "404.html");
             // Served at any missing address: it has no canonical URL of its own.
-            not_found.insert(
-                "page",
-                &PageInfo {
-                    title: "Page not found",
-                    section: "",
-                    url: format!("{}404.html", site.info.base_path),
-                    canonical: String::new(),
-                },
-            );
-            render(templates, "404.html", &not_found)?
+            not_found.page.canonical = String::new();
+            PageData::template(path, "404.html", Contexts::Plain(not_found))
         }
-        Page::DocumentsJson => {
-            return Ok(OutputFile {
-                path,
-                bytes: files::documents_json(site),
-            });
-        }
+        Page::DocumentsJson => PageData {
+            path,
+            made: Made::Bytes(files::documents_json(site)),
+        },
         Page::Feed => {
             let (entries, updated) = files::feed(site);
-            let mut context = page_context(site, &site.info.title, "", "atom.xml");
-            context.insert(
-                "feed_url",
-                &files::absolute(site, &format!("{}atom.xml", site.info.base_path)),
-            );
-            context.insert("home_url", &files::absolute(site, &site.info.base_path));
-            context.insert("entries", &entries);
-            context.insert("updated", &updated);
-            render(templates, "atom.xml", &context)?
+            let context = Contexts::Feed(FeedContext {
+                base: base(site, &site.info.title, "", "atom.xml"),
+                feed_url: files::absolute(site, &format!("{}atom.xml", site.info.base_path)),
+                home_url: files::absolute(site, &site.info.base_path),
+                entries,
+                updated,
+            });
+            PageData::template(path, "atom.xml", context)
         }
         Page::Sitemap => {
             // Every HTML page of the site, rendered now or not.
             let paths: Vec<String> = all_pages(site).iter().map(|p| p.path(site)).collect();
-            let mut context = page_context(site, &site.info.title, "", "sitemap.xml");
-            context.insert("entries", &files::sitemap(site, &paths));
-            render(templates, "sitemap.xml", &context)?
+            let context = Contexts::Sitemap(SitemapContext {
+                base: base(site, &site.info.title, "", "sitemap.xml"),
+                entries: files::sitemap(site, &paths),
+            });
+            PageData::template(path, "sitemap.xml", context)
         }
         Page::Robots => {
-            let mut context = page_context(site, &site.info.title, "", "robots.txt");
-            context.insert(
-                "sitemap_url",
-                &files::absolute(site, &format!("{}sitemap.xml", site.info.base_path)),
-            );
-            render(templates, "robots.txt", &context)?
+            let context = Contexts::Robots(RobotsContext {
+                base: base(site, &site.info.title, "", "robots.txt"),
+                sitemap_url: files::absolute(site, &format!("{}sitemap.xml", site.info.base_path)),
+            });
+            PageData::template(path, "robots.txt", context)
         }
-    };
-    Ok(page(path, html))
+    }
 }
 
-fn document_page(site: &Site, templates: &Templates, view: &DocView) -> Result<String, SiteError> {
-    let raw = if site.unsafe_html {
-        markdown::RawHtml::Keep
-    } else {
-        markdown::RawHtml::Sanitize
-    };
-    let body = site.body(view.index);
-    let rendered = markdown::render_with(
-        body,
-        &|dest| site.resolve_link(&view.source_path, dest),
-        raw,
-    );
+fn document_data<'a>(site: &'a Site, view: &'a DocView, path: String) -> PageData<'a> {
     let dir = doc_dir(site, view);
-    let mut context = page_context(site, &view.title, view.kind.folder(), &dir);
-    context.insert("doc", view);
-    context.insert("content", &rendered.html);
-    context.insert("toc", &rendered.toc);
+    let context = Contexts::Document(DocumentContext {
+        base: base(site, &view.title, view.kind.folder(), &dir),
+        doc: view,
+    });
     let template = match view.kind {
         Kind::Runbook => "runbook.html",
         Kind::Postmortem => "postmortem.html",
     };
-    render(templates, template, &context)
+    PageData {
+        path,
+        made: Made::Template {
+            template,
+            context: Box::new(context),
+            body: Some(Body {
+                text: site.body(view.index),
+                source: &site.document(view.index).source,
+                from: &view.source_path,
+                unsafe_html: site.unsafe_html,
+            }),
+        },
+    }
+}
+
+fn home_context<'a>(site: &'a Site, shared: &'a Shared) -> Contexts<'a> {
+    let postmortems = shared.postmortems(site);
+    let tracker = shared.tracker(site);
+    Contexts::Home(HomeContext {
+        base: base(site, &site.info.title, "home", ""),
+        recent_postmortems: postmortems.iter().take(10).collect(),
+        runbooks_by_service: site.runbooks_by_service(),
+        runbook_count: shared.runbooks(site).len(),
+        postmortem_count: postmortems.len(),
+        open_follow_ups: tracker.counts.open + tracker.counts.in_progress,
+        overdue_follow_ups: tracker.counts.overdue,
+        taxonomies: &site.taxonomies,
+    })
 }
 
 /// The page of one term: its documents and, for owners and services, its open follow-ups.
-fn term_page(
-    site: &Site,
-    templates: &Templates,
-    shared: &Shared,
+fn term_context<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
     kind: TaxonomyKind,
     t: usize,
-) -> Result<String, SiteError> {
+) -> Contexts<'a> {
     let taxonomy = site.taxonomy(kind);
     let term = &taxonomy.terms[t];
     let docs =
@@ -431,11 +755,12 @@ fn term_page(
     };
     let dir = format!("{}/{}/", taxonomy.key, term.slug);
     let title = format!("{}: {}", taxonomy.singular, term.name);
-    let mut context = page_context(site, &title, taxonomy.key, &dir);
-    context.insert("taxonomy", &TaxonomyInfo::from(taxonomy));
-    context.insert("term", term);
-    context.insert("runbooks", &docs(&term.runbooks));
-    context.insert("postmortems", &docs(&term.postmortems));
-    context.insert("follow_ups", &follow_ups);
-    render(templates, "taxonomy.html", &context)
+    Contexts::Term(TermContext {
+        base: base(site, title, taxonomy.key, &dir),
+        taxonomy: TaxonomyInfo::from(taxonomy),
+        term,
+        runbooks: docs(&term.runbooks),
+        postmortems: docs(&term.postmortems),
+        follow_ups,
+    })
 }

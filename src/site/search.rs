@@ -23,6 +23,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use super::SiteError;
+use super::alerts::AlertView;
 use super::model::{DocView, Site};
 use super::search_index::bundle::Engine;
 use super::search_index::{Indexer, Options as IndexOptions};
@@ -97,6 +98,8 @@ const META_FIELDS: [&str; 4] = ["date", "kind", "severity", "title"];
 /// `<h1>` 7): an engineer paged by an alert searches its name, and the runbook for it must
 /// come first.
 pub const ALERT_WEIGHT: f32 = 7.0;
+/// Weight of every word of an alert's page (below ordinary text: see [`alert_record`]).
+pub const ALERT_PAGE_WEIGHT: f32 = 0.5;
 /// Weight of the names of the services a document is about.
 pub const SERVICE_WEIGHT: f32 = 5.0;
 
@@ -175,6 +178,8 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
     text.fact("Services", &view.services.join(", "), SERVICE_WEIGHT);
     text.fact("Tags", &view.tags.join(", "), 1.0);
 
+    // Metadata and filter values are stored HTML-escaped (the index contract every search
+    // interface relies on: static/search.js decodes them and inserts them as text).
     let mut meta = BTreeMap::new();
     meta.insert("title".to_string(), index_value(&view.title));
     meta.insert("kind".to_string(), kind_label(view.kind).to_string());
@@ -210,6 +215,52 @@ pub fn record(view: &DocView, body: &str, base_path: &str) -> Record {
         meta,
         filters,
     }
+}
+
+/// The record of an alert's page: its name (weighted like an alert name on a runbook), what
+/// its rules say, and the runbooks that answer it.
+pub fn alert_record(alert: &AlertView, base_path: &str) -> Record {
+    let url = match alert.url.strip_prefix(base_path) {
+        Some(rest) => format!("/{rest}"),
+        None => alert.url.clone(),
+    };
+    // The page only leads to the runbooks: its words weigh less than theirs, so a search for
+    // the alert or its words finds the runbook first and the alert page after it.
+    let mut text = Text::default();
+    text.fact("Alert", &alert.name, ALERT_PAGE_WEIGHT);
+    for d in &alert.definitions {
+        text.fact("Summary", &d.summary, ALERT_PAGE_WEIGHT);
+        text.fact("Description", &d.description, ALERT_PAGE_WEIGHT);
+        text.fact("Group", &d.group, ALERT_PAGE_WEIGHT);
+        text.fact("Severity", &d.severity, ALERT_PAGE_WEIGHT);
+    }
+    for r in &alert.runbooks {
+        text.fact("Runbook", &r.title, ALERT_PAGE_WEIGHT);
+    }
+    let mut meta = BTreeMap::new();
+    meta.insert("title".to_string(), index_value(&alert.name));
+    meta.insert("kind".to_string(), "Alert".to_string());
+    let mut filters = BTreeMap::new();
+    filters.insert("kind".to_string(), vec!["Alert".to_string()]);
+    Record {
+        url,
+        text: text.0,
+        meta,
+        filters,
+    }
+}
+
+/// The alerts that have a page (they go in the first shard: there are few).
+fn alerts_with_pages<'s>(site: &'s Site) -> Vec<&'s AlertView> {
+    site.alerts.iter().filter(|a| !a.url.is_empty()).collect()
+}
+
+/// The records of the alert pages, as the first shard holds them after its documents.
+pub fn alert_records(site: &Site) -> Vec<Record> {
+    alerts_with_pages(site)
+        .into_iter()
+        .map(|alert| alert_record(alert, &site.info.base_path))
+        .collect()
 }
 
 /// The words of a Markdown body: text, inline code, code blocks, table cells, image alt text.
@@ -350,6 +401,7 @@ pub fn build_into(
     let mut indexer = Indexer::new(engine, options);
     let files = AtomicUsize::new(0);
     let bytes = AtomicUsize::new(0);
+    let alerts = alerts_with_pages(site);
     for (shard, members) in shards.iter().enumerate() {
         if stop.load(Ordering::Relaxed) {
             break;
@@ -371,12 +423,16 @@ pub fn build_into(
         }
         // Records are made on the indexing threads, one at a time, so the text of the whole
         // corpus is never held at once.
-        let make = |i: usize| {
-            let doc = &documents[members[i]];
-            record(doc, site.body(doc.index), &site.info.base_path)
+        let make = |i: usize| match members.get(i) {
+            Some(&member) => {
+                let doc = &documents[member];
+                record(doc, site.body(doc.index), &site.info.base_path)
+            }
+            None => alert_record(alerts[i - members.len()], &site.info.base_path),
         };
+        let count = members.len() + if shard == 0 { alerts.len() } else { 0 };
         let written = indexer
-            .write(members.len(), &make, stop, &put)
+            .write(count, &make, stop, &put)
             .map_err(|e| match e {
                 SiteError::Search { message } => search_error(format!("shard {shard}: {message}")),
                 other => other,
@@ -390,7 +446,7 @@ pub fn build_into(
         )?;
     }
     Ok(SearchSummary {
-        records: documents.len(),
+        records: documents.len() + alerts.len(),
         shards: shards.len(),
         files: files.into_inner(),
         bytes: bytes.into_inner(),

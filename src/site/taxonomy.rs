@@ -73,7 +73,7 @@ fn single(value: &str) -> Vec<&str> {
 }
 
 /// A value and the page that lists its documents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TermLink {
     pub name: String,
     pub url: String,
@@ -125,24 +125,11 @@ impl Taxonomy {
     }
 }
 
-/// A URL-safe slug for a term: lowercase letters and digits, other runs of characters
-/// become one `-`. `alice.nguyen@acme.example` -> `alice-nguyen-acme-example`.
+/// The slug of a term's page ([`crate::slug::slugify`]; `term` when the value has no letter
+/// or digit). `alice.nguyen@acme.example` -> `alice-nguyen-acme-example`.
 pub fn term_slug(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.trim().chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    if slug.is_empty() {
-        slug.push_str("term");
-    }
-    slug
+    let slug = crate::slug::slugify(name);
+    if slug.is_empty() { "term".into() } else { slug }
 }
 
 /// Builds the four taxonomies. `documents` must be in the order pages list them: the caller
@@ -157,6 +144,69 @@ pub fn build(
         .iter()
         .map(|&kind| build_one(kind, all, order, base_path, severities))
         .collect()
+}
+
+impl Term {
+    /// A term with no documents yet.
+    fn named(name: &str) -> Term {
+        Term {
+            name: name.to_string(),
+            slug: String::new(),
+            url: String::new(),
+            runbook_count: 0,
+            postmortem_count: 0,
+            runbooks: Vec::new(),
+            postmortems: Vec::new(),
+            last_incident: String::new(),
+            open_follow_ups: 0,
+            overdue_follow_ups: 0,
+            severity_rank: 0,
+        }
+    }
+}
+
+/// Severities in the order of the scale (unknown ones last), everything else by name.
+fn sort_terms(kind: TaxonomyKind, terms: &mut [Term], severities: &[String]) {
+    if kind != TaxonomyKind::Severities {
+        terms.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.name.cmp(&b.name))
+        });
+        return;
+    }
+    let rank = |name: &str| {
+        severities
+            .iter()
+            .position(|s| s == name)
+            .map_or(usize::MAX, |p| p + 1)
+    };
+    terms.sort_by(|a, b| rank(&a.name).cmp(&rank(&b.name)).then(a.name.cmp(&b.name)));
+    for term in terms.iter_mut() {
+        term.severity_rank = match rank(&term.name) {
+            usize::MAX => 0,
+            r => r,
+        };
+    }
+}
+
+/// Unique slugs and page URLs: a second value with the same slug gets `-2`, and so on.
+fn give_slugs(kind: TaxonomyKind, terms: &mut [Term], base_path: &str) {
+    let mut used: HashMap<String, usize> = HashMap::new();
+    for term in terms.iter_mut() {
+        let base = term_slug(&term.name);
+        let mut slug = base.clone();
+        let mut n = 1;
+        while used.contains_key(&slug) {
+            n += 1;
+            slug = format!("{base}-{n}");
+        }
+        used.insert(slug.clone(), 1);
+        let escaped = crate::document::links::encode_path(&slug);
+        term.url = format!("{base_path}{}/{escaped}/", kind.folder());
+        term.slug = slug;
+    }
 }
 
 fn build_one(
@@ -174,19 +224,7 @@ fn build_one(
             if !seen.insert(name) {
                 continue;
             }
-            let term = by_name.entry(name).or_insert_with(|| Term {
-                name: name.to_string(),
-                slug: String::new(),
-                url: String::new(),
-                runbook_count: 0,
-                postmortem_count: 0,
-                runbooks: Vec::new(),
-                postmortems: Vec::new(),
-                last_incident: String::new(),
-                open_follow_ups: 0,
-                overdue_follow_ups: 0,
-                severity_rank: 0,
-            });
+            let term = by_name.entry(name).or_insert_with(|| Term::named(name));
             match doc.kind {
                 Kind::Runbook => {
                     term.runbook_count += 1;
@@ -213,61 +251,17 @@ fn build_one(
                 if f.owner.is_empty() || !f.is_open {
                     continue;
                 }
-                let term = by_name.entry(f.owner.as_str()).or_insert_with(|| Term {
-                    name: f.owner.clone(),
-                    slug: String::new(),
-                    url: String::new(),
-                    runbook_count: 0,
-                    postmortem_count: 0,
-                    runbooks: Vec::new(),
-                    postmortems: Vec::new(),
-                    last_incident: String::new(),
-                    open_follow_ups: 0,
-                    overdue_follow_ups: 0,
-                    severity_rank: 0,
-                });
+                let term = by_name
+                    .entry(f.owner.as_str())
+                    .or_insert_with(|| Term::named(&f.owner));
                 term.open_follow_ups += 1;
                 term.overdue_follow_ups += usize::from(f.overdue);
             }
         }
     }
     let mut terms: Vec<Term> = by_name.into_values().collect();
-    if kind == TaxonomyKind::Severities {
-        let rank = |name: &str| {
-            severities
-                .iter()
-                .position(|s| s == name)
-                .map_or(usize::MAX, |p| p + 1)
-        };
-        terms.sort_by(|a, b| rank(&a.name).cmp(&rank(&b.name)).then(a.name.cmp(&b.name)));
-        for term in &mut terms {
-            term.severity_rank = match rank(&term.name) {
-                usize::MAX => 0,
-                r => r,
-            };
-        }
-    } else {
-        terms.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.name.cmp(&b.name))
-        });
-    }
-    // Unique slugs: a second value with the same slug gets `-2`, and so on.
-    let mut used: HashMap<String, usize> = HashMap::new();
-    for term in &mut terms {
-        let base = term_slug(&term.name);
-        let mut slug = base.clone();
-        let mut n = 1;
-        while used.contains_key(&slug) {
-            n += 1;
-            slug = format!("{base}-{n}");
-        }
-        used.insert(slug.clone(), 1);
-        term.url = format!("{base_path}{}/{slug}/", kind.folder());
-        term.slug = slug;
-    }
+    sort_terms(kind, &mut terms, severities);
+    give_slugs(kind, &mut terms, base_path);
     Taxonomy {
         kind,
         key: kind.folder(),

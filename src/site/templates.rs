@@ -24,6 +24,8 @@ pub const PAGES: &[(&str, &str)] = builtin!(
     "taxonomy.html",
     "follow-ups.html",
     "metrics.html",
+    "alerts.html",
+    "alert.html",
     "404.html",
     "atom.xml",
     "sitemap.xml",
@@ -34,7 +36,7 @@ pub const PAGES: &[(&str, &str)] = builtin!(
 pub const STATIC: &[(&str, &str)] = builtin!(
     "static/style.css",
     "static/site.js",
-    "static/search.css",
+    "static/favicon.svg",
     "static/search.js",
 );
 
@@ -46,10 +48,11 @@ pub struct Templates {
 
 fn read_override(dir: &Path, name: &str) -> Result<Option<String>, SiteError> {
     let path = dir.join(name);
-    if !path.is_file() {
+    // Present but not a regular file (a folder, a FIFO): an error that says so, not ignored.
+    if std::fs::symlink_metadata(&path).is_err() {
         return Ok(None);
     }
-    std::fs::read_to_string(&path)
+    crate::parse::read_regular_text(&path, crate::parse::MAX_TEMPLATE_BYTES)
         .map(Some)
         .map_err(|e| SiteError::Template {
             name: path.display().to_string(),
@@ -66,6 +69,8 @@ pub fn load(dir: &Path) -> Result<Templates, SiteError> {
     }
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
+    // One escaper for HTML and XML; it also replaces characters XML forbids (crate::escape).
+    tera.set_escape_fn(crate::escape::write_html);
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| SiteError::Template {
             name: "templates".into(),

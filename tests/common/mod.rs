@@ -19,7 +19,9 @@ pub fn opsbook(dir: &Path) -> Command {
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
-        .env_remove("GITHUB_STEP_SUMMARY");
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
     cmd
 }
 
@@ -85,23 +87,40 @@ pub fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[i..j + end.len()]
 }
 
-/// Stages everything in the working tree and commits it as `author` at `time`.
-pub fn commit_all(repo: &git2::Repository, author: &str, time: i64, message: &str) -> git2::Oid {
-    let mut index = repo.index().unwrap();
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .unwrap();
-    index.update_all(["*"], None).unwrap();
-    index.write().unwrap();
-    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::new(
-        author,
-        &format!("{}@example.com", author.to_lowercase()),
-        &git2::Time::new(time, 0),
-    )
-    .unwrap();
-    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let parents: Vec<&git2::Commit> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .unwrap()
+/// Test repositories made with git itself.
+#[path = "../../src/git/testing.rs"]
+#[allow(dead_code)]
+pub mod git;
+
+/// Stages everything in the working tree of the repository at `dir` and commits it as
+/// `author` at `time`.
+pub fn commit_all(dir: &Path, author: &str, time: i64, message: &str) -> gix::ObjectId {
+    git::git(dir, &["add", "--all"]);
+    git::git_with(
+        dir,
+        &[
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "--no-verify",
+            "-m",
+            message,
+        ],
+        &git::signature(author, time),
+        None,
+    );
+    let hex = git::git(dir, &["rev-parse", "HEAD"]);
+    gix::ObjectId::from_hex(hex.trim().as_bytes()).unwrap()
+}
+
+/// `dir` made a new git repository.
+pub fn git_init(dir: &Path) {
+    git::git(dir, &["init", "--quiet"]);
+}
+
+/// Keeps git (and opsbook's git discovery) from finding a repository above `dir`, as on a
+/// machine whose temporary folder is not inside one.
+pub fn no_repository_above(command: &mut assert_cmd::Command, dir: &Path) {
+    let parent = dir.parent().unwrap_or(dir);
+    command.env("GIT_CEILING_DIRECTORIES", parent);
 }

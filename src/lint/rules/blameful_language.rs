@@ -5,7 +5,7 @@ use regex::Regex;
 
 use crate::document::{Document, Kind, markdown};
 use crate::lint::needles::Needles;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// Wording that blames people in a postmortem.
 pub struct BlamefulLanguage;
@@ -74,18 +74,16 @@ static NEEDLE_FINDER: LazyLock<Needles> = LazyLock::new(|| {
     Needles::new(&words)
 });
 
+const META: Meta = rule_meta! {
+    id: "blameful-language",
+    level: Warning,
+    reads: [],
+    summary: r#"Wording in a postmortem that blames people ("human error", "Bob's fault", "should have known")."#,
+};
+
 impl Rule for BlamefulLanguage {
-    fn id(&self) -> &'static str {
-        "blameful-language"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("blameful-language")
-    }
-    fn default_level(&self) -> Level {
-        Level::Warning
-    }
-    fn summary(&self) -> &'static str {
-        "wording in a postmortem that blames people (\"human error\", \"X's fault\", \"should have known\")"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() || doc.kind != Some(Kind::Postmortem) {

@@ -2,23 +2,21 @@ use crate::config::KindSchema;
 use crate::document::schema::{self, FieldSpec, FieldType};
 use crate::document::yaml::{Key, Node, Value};
 use crate::document::{Document, Kind};
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A value of the wrong type or outside the allowed values.
 pub struct InvalidValue;
 
+const META: Meta = rule_meta! {
+    id: "invalid-value",
+    level: Error,
+    reads: [],
+    summary: "A value of the wrong type, a severity outside the scale, a value outside its allowed list, an unknown `kind`.",
+};
+
 impl Rule for InvalidValue {
-    fn id(&self) -> &'static str {
-        "invalid-value"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("invalid-value")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "a value of the wrong type, a severity outside the scale, or a value outside the allowed list"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         if !doc.is_usable() {
@@ -67,6 +65,27 @@ fn shown(node: &Node) -> String {
         Value::Float(f) => format!("`{f}` (a number)"),
         Value::Bool(b) => format!("`{b}` (a boolean)"),
         other => other.type_name().to_string(),
+    }
+}
+
+/// The key as a finding names it: `` `follow_ups[1].due` ``, or for an alias both names
+/// (`` `review_in` (read as `review_interval`) ``).
+fn named(prefix: &str, key: &Key) -> String {
+    match &key.written {
+        Some(written) => format!("`{prefix}{written}` (read as `{prefix}{}`)", key.name),
+        None => format!("`{prefix}{}`", key.name),
+    }
+}
+
+/// For a value under an alias, how opsbook.toml can read it the team's way.
+fn conversion_hint(key: &Key, conversion: &str) -> String {
+    if key.written.is_some() {
+        format!(
+            "; or, to read such values as they are, set `{} = \"{conversion}\"` under `convert` for this kind in opsbook.toml",
+            key.name
+        )
+    } else {
+        String::new()
     }
 }
 
@@ -124,8 +143,8 @@ impl Checker<'_, '_> {
         self.out.emit(
             value.span.clone(),
             format!(
-                "`{prefix}{}` must be {expected}, found {}",
-                key.name,
+                "{} must be {expected}, found {}",
+                named(prefix, key),
                 shown(value)
             ),
             format!("expected {expected}"),
@@ -164,7 +183,8 @@ impl Checker<'_, '_> {
                     }
                 }
                 Value::Str(s) => {
-                    let help = format!("write it as a list: `{name}: [{s}]`");
+                    let hint = conversion_hint(key, "list");
+                    let help = format!("write it as a list: `{name}: [{s}]`{hint}");
                     self.wrong(key, value, prefix, "a list", help);
                 }
                 _ => {
@@ -172,39 +192,13 @@ impl Checker<'_, '_> {
                     self.wrong(key, value, prefix, "a list", help);
                 }
             },
-            FieldType::Severity => {
-                let found = value.scalar_text();
-                let ok = value
-                    .as_str()
-                    .is_some_and(|s| self.severities.iter().any(|v| v == s));
-                if !ok {
-                    let scale = one_of(self.severities);
-                    let suggestion = found
-                        .and_then(|f| {
-                            let f = f.trim().to_ascii_uppercase();
-                            self.severities
-                                .iter()
-                                .find(|s| s.to_ascii_uppercase() == f || s.ends_with(&f))
-                        })
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
-                    self.out.emit(
-                        value.span.clone(),
-                        format!(
-                            "`{prefix}severity` is {}, not a severity on the scale",
-                            shown(value)
-                        ),
-                        format!("expected one of {scale}"),
-                        format!(
-                            "use one of {scale}{suggestion}; the scale is `schema.severities` in opsbook.toml"
-                        ),
-                    );
-                }
-            }
+            FieldType::Severity => self.check_severity(key, value, prefix),
             FieldType::Days => {
                 if !matches!(value.value, Value::Int(i) if i > 0) {
-                    let help =
-                        format!("write `{name}` as a whole number of days, such as `{name}: 180`");
+                    let hint = conversion_hint(key, "duration");
+                    let help = format!(
+                        "write `{name}` as a whole number of days, such as `{name}: 180`{hint}"
+                    );
                     self.wrong(key, value, prefix, "a positive whole number of days", help);
                 }
             }
@@ -229,6 +223,38 @@ impl Checker<'_, '_> {
                 }
             },
             FieldType::LintSettings => self.check_lint_settings(key, value, prefix),
+        }
+    }
+
+    /// A severity on the configured scale, with a suggestion for a near miss (`sev2`, `2`).
+    fn check_severity(&mut self, key: &Key, value: &Node, prefix: &str) {
+        let found = value.scalar_text();
+        let ok = value
+            .as_str()
+            .is_some_and(|s| self.severities.iter().any(|v| v == s));
+        if !ok {
+            let scale = one_of(self.severities);
+            let suggestion = found
+                .and_then(|f| {
+                    let f = f.trim().to_ascii_uppercase();
+                    self.severities
+                        .iter()
+                        .find(|s| s.to_ascii_uppercase() == f || s.ends_with(&f))
+                })
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            self.out.emit(
+                value.span.clone(),
+                format!(
+                    "{} is {}, not a severity on the scale",
+                    named(prefix, key),
+                    shown(value)
+                ),
+                format!("expected one of {scale}"),
+                format!(
+                    "use one of {scale}{suggestion}; the scale is `schema.severities` in opsbook.toml"
+                ),
+            );
         }
     }
 
@@ -296,12 +322,107 @@ impl Checker<'_, '_> {
         self.out.emit(
             value.span.clone(),
             format!(
-                "`{prefix}{}` is {}, which is not an allowed value",
-                key.name,
+                "{} is {}, which is not an allowed value",
+                named(prefix, key),
                 shown(value)
             ),
             format!("expected one of {list}"),
             format!("use one of {list}{suggestion}"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InvalidValue;
+    use crate::lint::testing::{POSTMORTEM, RUNBOOK, Reported, check};
+
+    fn postmortem(from: &str, to: &str) -> Vec<Reported> {
+        assert!(POSTMORTEM.contains(from), "{from}");
+        check(&InvalidValue, &[("postmortems/x.md", &POSTMORTEM.replace(from, to))])
+    }
+
+    fn one(found: Vec<Reported>) -> Reported {
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn valid_values_pass() {
+        let runbook = RUNBOOK.replace("status: active", "status: active\nreview_interval: 90\nlint: {allow: [stale-runbook]}");
+        assert_eq!(check(&InvalidValue, &[("runbooks/x.md", &runbook)]), []);
+        assert_eq!(postmortem("severity: SEV2", "severity: SEV1"), []);
+    }
+
+    #[test]
+    fn a_severity_off_the_scale_suggests_the_closest() {
+        let found = one(postmortem("severity: SEV2", "severity: sev2"));
+        assert_eq!(found.at, "sev2");
+        assert_eq!(found.message, "`severity` is `sev2`, not a severity on the scale");
+        assert!(found.help.starts_with("use one of `SEV1`, `SEV2`, `SEV3`, `SEV4` (did you mean `SEV2`?)"), "{}", found.help);
+
+        let found = one(postmortem("severity: SEV2", "severity: 2"));
+        assert_eq!(found.message, "`severity` is `2` (a number), not a severity on the scale");
+    }
+
+    #[test]
+    fn a_value_outside_its_list_names_the_list() {
+        let found = one(postmortem("status: published", "status: Published"));
+        assert_eq!(found.at, "Published");
+        assert_eq!(found.message, "`status` is `Published`, which is not an allowed value");
+        assert_eq!(found.help, "use one of `draft`, `in_review`, `published` (did you mean `published`?)");
+    }
+
+    #[test]
+    fn a_follow_up_value_is_named_by_its_position() {
+        let found = one(postmortem("    status: open", "    status: closed"));
+        assert_eq!(found.at, "closed");
+        assert_eq!(found.message, "`follow_ups[1].status` is `closed`, which is not an allowed value");
+    }
+
+    #[test]
+    fn a_scalar_where_a_list_belongs_shows_the_list_to_write() {
+        let found = one(postmortem("services: [checkout-web]", "services: checkout-web"));
+        assert_eq!(found.at, "checkout-web");
+        assert_eq!(found.message, "`services` must be a list, found `checkout-web`");
+        assert_eq!(found.help, "write it as a list: `services: [checkout-web]`");
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        let found = one(postmortem("title: Checkout 5xx after deploy", "title: [a, b]"));
+        // A flow sequence's span is its opening bracket.
+        assert_eq!(found.at, "[");
+        assert!(found.message.starts_with("`title` must be text, found "), "{}", found.message);
+
+        let found = one(postmortem("follow_ups:\n", "follow_ups: none\nx:\n"));
+        assert_eq!(found.message, "`follow_ups` must be a list of follow-ups, found `none`");
+
+        let runbook = RUNBOOK.replace("status: active", "status: active\nreview_interval: -3");
+        let found = one(check(&InvalidValue, &[("runbooks/x.md", &runbook)]));
+        assert_eq!(found.at, "-3");
+        assert_eq!(found.message, "`review_interval` must be a positive whole number of days, found `-3` (a number)");
+    }
+
+    #[test]
+    fn an_unknown_kind_is_reported_and_nothing_else() {
+        let text = POSTMORTEM
+            .replace("kind: postmortem", "kind: incident")
+            .replace("status: published", "status: finished");
+        let found = one(check(&InvalidValue, &[("postmortems/x.md", &text)]));
+        assert_eq!(found.at, "incident");
+        assert_eq!(found.message, "unknown kind `incident`");
+    }
+
+    #[test]
+    fn lint_allow_names_rules_that_exist() {
+        let runbook = RUNBOOK.replace("status: active", "status: active\nlint: {allow: [broken-lnk], skip: x}");
+        let found = check(&InvalidValue, &[("runbooks/x.md", &runbook)]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].at, "broken-lnk");
+        assert_eq!(found[0].message, "`lint.allow` names `broken-lnk`, which is not a lint rule");
+        assert!(found[0].help.starts_with("did you mean `broken-link`?"), "{}", found[0].help);
+        assert_eq!(found[1].at, "skip");
+        assert_eq!(found[1].message, "`lint.skip` is not a lint setting");
     }
 }

@@ -4,7 +4,7 @@ use regex::Regex;
 
 use crate::document::Document;
 use crate::lint::needles::Needles;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// Credentials pasted into a document. The finding never contains the secret itself.
 pub struct PossibleSecret;
@@ -19,10 +19,6 @@ struct Pattern {
     /// less than one pattern's search, the case-insensitive patterns with no literal prefix
     /// scan the whole text slowly, and almost no document holds a secret.
     needles: &'static [&'static str],
-}
-
-fn always(_: &str) -> bool {
-    true
 }
 
 fn not_placeholder(value: &str) -> bool {
@@ -83,6 +79,13 @@ fn real_password(value: &str) -> bool {
     value.len() >= 8 && !is_placeholder(value)
 }
 
+/// `user:password@` in a URL is a credential whatever its length (short ones are the weakest),
+/// unless it is a placeholder or one of the words documentation writes there.
+fn url_password(value: &str) -> bool {
+    let obvious = ["pass", "pw", "pwd", "passwd"];
+    !is_placeholder(value) && !obvious.iter().any(|w| value.eq_ignore_ascii_case(w))
+}
+
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let p = |name, regex: &str, check, needles| Pattern {
         name,
@@ -95,7 +98,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "a private key",
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?s:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|.*)",
-            always,
+            not_placeholder,
             &["-----begin "],
         ),
         p(
@@ -109,31 +112,31 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(
             "a GitHub token",
             r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{40,})\b",
-            always,
+            not_placeholder,
             &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
         ),
         p(
             "a Slack token",
             r"\b(xox[abposr]-[A-Za-z0-9-]{10,})\b",
-            always,
+            not_placeholder,
             &["xox"],
         ),
         p(
             "a Google API key",
             r"\b(AIza[0-9A-Za-z_-]{35})\b",
-            always,
+            not_placeholder,
             &["aiza"],
         ),
         p(
             "a Stripe live key",
             r"\b((?:sk|rk)_live_[0-9a-zA-Z]{20,})\b",
-            always,
+            not_placeholder,
             &["_live_"],
         ),
         p(
             "a JSON Web Token",
             r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
-            always,
+            not_placeholder,
             &["eyj"],
         ),
         p(
@@ -144,8 +147,8 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p(
             "a password in a URL",
-            r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]+:([^\s/@]+)@",
-            real_password,
+            r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]*:([^\s/@]+)@",
+            url_password,
             &["://"],
         ),
         p(
@@ -163,18 +166,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ]
 });
 
+const META: Meta = rule_meta! {
+    id: "possible-secret",
+    level: Error,
+    reads: [],
+    summary: "Something that looks like a credential: a cloud or API key, a private key, a token, a password.",
+};
+
 impl Rule for PossibleSecret {
-    fn id(&self) -> &'static str {
-        "possible-secret"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("possible-secret")
-    }
-    fn default_level(&self) -> Level {
-        Level::Error
-    }
-    fn summary(&self) -> &'static str {
-        "credentials pasted into a document: cloud keys, private keys, tokens, passwords in URLs"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, _ctx: &CheckContext, out: &mut Emitter) {
         if doc.read_problem.is_some() {
@@ -311,6 +312,26 @@ mod tests {
     #[test]
     fn documentation_example_keys_are_placeholders() {
         assert!(found(&format!("AKIA{}EXAMPLE", "IOSFODNN7")).is_empty());
+        assert!(found(&format!("ghp_{}", "x".repeat(36))).is_empty());
+        assert!(found(&format!("sk_live_{}", "x".repeat(24))).is_empty());
+    }
+
+    #[test]
+    fn passwords_in_urls_of_any_length() {
+        for url in [
+            "postgres://app:abc123@db/orders",
+            "redis://:k9Q2@cache:6379",
+            "https://u:x1@h/",
+        ] {
+            assert_eq!(found(url), ["a password in a URL"], "{url}");
+        }
+        for url in [
+            "postgres://user:pass@localhost/db",
+            "https://u:PW@h",
+            "ssh://git@host:22/x",
+        ] {
+            assert!(found(url).is_empty(), "{url}: {:?}", found(url));
+        }
     }
 
     #[test]

@@ -1,23 +1,21 @@
 use crate::document::Document;
 use crate::document::schema::{self, FieldSpec};
 use crate::document::yaml::Node;
-use crate::lint::{CheckContext, Emitter, Level, Rule};
+use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A front matter key the schema does not know, usually a typo.
 pub struct UnknownField;
 
+const META: Meta = rule_meta! {
+    id: "unknown-field",
+    level: Warning,
+    reads: [],
+    summary: "A front matter key the schema doesn't know, usually a typo; with a did-you-mean suggestion.",
+};
+
 impl Rule for UnknownField {
-    fn id(&self) -> &'static str {
-        "unknown-field"
-    }
-    fn explanation(&self) -> &'static str {
-        super::explanation!("unknown-field")
-    }
-    fn default_level(&self) -> Level {
-        Level::Warning
-    }
-    fn summary(&self) -> &'static str {
-        "a front matter key the schema does not know, with a did-you-mean suggestion"
+    fn meta(&self) -> &'static Meta {
+        &META
     }
     fn check(&self, doc: &Document, ctx: &CheckContext, out: &mut Emitter) {
         let (true, Some(kind)) = (doc.is_usable(), doc.kind) else {
@@ -51,7 +49,24 @@ impl Rule for UnknownField {
 }
 
 fn check_keys(map: &Node, known: &[&str], what: &str, prefix: &str, out: &mut Emitter) {
-    for (key, _) in map.as_map().unwrap_or_default() {
+    let entries = map.as_map().unwrap_or_default();
+    for (index, (key, _)) in entries.iter().enumerate() {
+        // Two keys read as one field (an alias in opsbook.toml and the field itself, or two
+        // aliases): YAML has no duplicate keys, so only a mapping makes one.
+        if let Some((first, _)) = entries[..index].iter().find(|(k, _)| k.name == key.name) {
+            out.emit(
+                key.span.clone(),
+                format!(
+                    "{} sets `{prefix}{}` again; only the first, {}, is read",
+                    key.label(),
+                    key.name,
+                    first.label()
+                ),
+                format!("`{}` is already set", key.name),
+                "keep one of the two keys (opsbook.toml's `aliases` read them as the same field)",
+            );
+            continue;
+        }
         if known.contains(&key.name.as_str()) {
             continue;
         }

@@ -1,0 +1,141 @@
+//! The site's follow-ups tracker: every follow-up of every postmortem on one page, built from
+//! the site's model (the follow-ups of each document page, with their standing).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::STATUS_ORDER;
+use crate::document::Kind;
+use crate::site::model::{DocView, FollowUpView, LinkView, Site};
+use crate::site::taxonomy::{TaxonomyKind, TermLink};
+
+/// One row of the tracker.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUpRow {
+    pub action: String,
+    pub owner: String,
+    /// The owner's page, or empty.
+    pub owner_url: String,
+    pub due: String,
+    pub status: String,
+    pub ticket: String,
+    pub ticket_url: String,
+    pub overdue: bool,
+    pub days_overdue: i64,
+    /// open or in_progress.
+    pub is_open: bool,
+    /// The postmortem it came from.
+    pub postmortem: LinkView,
+    pub severity: String,
+    pub severity_rank: usize,
+    pub services: Vec<TermLink>,
+    /// Service names joined with `|`, for the browser-side filter (`data-services`).
+    pub services_key: String,
+}
+
+/// Counts for the tracker's summary line.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FollowUpCounts {
+    pub total: usize,
+    pub open: usize,
+    pub in_progress: usize,
+    pub done: usize,
+    pub wont_do: usize,
+    pub overdue: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUpTracker {
+    /// Overdue first (most overdue first), then open by due date, then closed ones.
+    pub rows: Vec<FollowUpRow>,
+    pub counts: FollowUpCounts,
+    /// Filter choices, sorted.
+    pub statuses: Vec<String>,
+    pub owners: Vec<String>,
+    pub services: Vec<String>,
+}
+
+fn row(doc: &DocView, f: &FollowUpView, site: &Site) -> FollowUpRow {
+    let owners = site.taxonomy(TaxonomyKind::Owners);
+    FollowUpRow {
+        action: f.action.clone(),
+        owner: f.owner.clone(),
+        owner_url: owners.link(&f.owner).map(|l| l.url).unwrap_or_default(),
+        due: f.due.clone(),
+        status: f.status.clone(),
+        ticket: f.ticket.clone(),
+        ticket_url: f.ticket_url.clone(),
+        overdue: f.overdue,
+        days_overdue: f.days_overdue,
+        is_open: f.is_open,
+        postmortem: LinkView {
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            url: doc.url.clone(),
+        },
+        severity: doc.severity.clone(),
+        severity_rank: doc.severity_rank,
+        services: doc.service_links.clone(),
+        services_key: doc.services.join("|"),
+    }
+}
+
+/// Every follow-up of every postmortem.
+pub fn tracker(site: &Site) -> FollowUpTracker {
+    let mut rows = Vec::new();
+    let mut counts = FollowUpCounts::default();
+    let (mut statuses, mut owners, mut services) =
+        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for doc in site.documents.iter().filter(|d| d.kind == Kind::Postmortem) {
+        for f in &doc.follow_ups {
+            counts.total += 1;
+            match f.status.as_str() {
+                "open" => counts.open += 1,
+                "in_progress" => counts.in_progress += 1,
+                "done" => counts.done += 1,
+                "wont_do" => counts.wont_do += 1,
+                _ => {}
+            }
+            counts.overdue += usize::from(f.overdue);
+            statuses.insert(f.status.clone());
+            if !f.owner.is_empty() {
+                owners.insert(f.owner.clone());
+            }
+            services.extend(doc.services.iter().cloned());
+            rows.push((f.due_date, row(doc, f, site)));
+        }
+    }
+    // Overdue first, then open ones by due date, then closed ones by due date (newest first).
+    rows.sort_by(|(a_due, a), (b_due, b)| {
+        let group = |r: &FollowUpRow| match (r.overdue, r.is_open) {
+            (true, _) => 0,
+            (false, true) => 1,
+            (false, false) => 2,
+        };
+        group(a).cmp(&group(b)).then_with(|| match group(a) {
+            2 => b_due.cmp(a_due),
+            _ => a_due
+                .map_or(i64::MAX, date_key)
+                .cmp(&b_due.map_or(i64::MAX, date_key)),
+        })
+    });
+    let mut statuses: Vec<String> = statuses.into_iter().collect();
+    statuses.sort_by_key(|s| {
+        STATUS_ORDER
+            .iter()
+            .position(|o| o == s)
+            .unwrap_or(STATUS_ORDER.len())
+    });
+    FollowUpTracker {
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        counts,
+        statuses,
+        owners: owners.into_iter().collect(),
+        services: services.into_iter().collect(),
+    }
+}
+
+fn date_key(d: jiff::civil::Date) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
