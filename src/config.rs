@@ -229,7 +229,7 @@ impl Default for AlertsConfig {
 }
 
 /// Documents per Pagefind index unless `search.shard_size` says otherwise.
-pub const DEFAULT_SHARD_SIZE: usize = 2500;
+pub const DEFAULT_SHARD_SIZE: usize = 10_000;
 
 impl Default for SiteConfig {
     fn default() -> Self {
