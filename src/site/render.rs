@@ -628,29 +628,7 @@ fn page_data<'a>(site: &'a Site, shared: &'a Shared, which: Page) -> PageData<'a
             }));
             PageData::template(path, "metrics.html", context)
         }
-        Page::Alerts => {
-            let answered = site
-                .alerts
-                .iter()
-                .filter(|a| !a.runbooks.is_empty())
-                .count();
-            let context = Contexts::Alerts(AlertsContext {
-                base: base(site, "Alerts", "alerts", "alerts/"),
-                alerts: &site.alerts,
-                answered,
-                unanswered: site.alerts.len() - answered,
-            });
-            PageData::template(path, "alerts.html", context)
-        }
-        Page::Alert(i) => {
-            let alert = &site.alerts[i];
-            let dir = alert.dir.as_deref().unwrap_or("alerts/");
-            let context = Contexts::Alert(AlertContext {
-                base: base(site, &alert.name, "alerts", dir),
-                alert,
-            });
-            PageData::template(path, "alert.html", context)
-        }
+        Page::Alerts | Page::Alert(_) => alert_data(site, which, path),
         Page::NotFound => {
             let mut not_found = base(site, "Page not found", "", "404.html");
             // Served at any missing address: it has no canonical URL of its own.
@@ -687,6 +665,35 @@ fn page_data<'a>(site: &'a Site, shared: &'a Shared, which: Page) -> PageData<'a
                 sitemap_url: files::absolute(site, &format!("{}sitemap.xml", site.info.base_path)),
             });
             PageData::template(path, "robots.txt", context)
+        }
+    }
+}
+
+/// The list of alerts, or one alert's page.
+fn alert_data<'a>(site: &'a Site, page: Page, path: String) -> PageData<'a> {
+    match page {
+        Page::Alert(i) => {
+            let alert = &site.alerts[i];
+            let dir = alert.dir.as_deref().unwrap_or("alerts/");
+            let context = Contexts::Alert(AlertContext {
+                base: base(site, &alert.name, "alerts", dir),
+                alert,
+            });
+            PageData::template(path, "alert.html", context)
+        }
+        _ => {
+            let answered = site
+                .alerts
+                .iter()
+                .filter(|a| !a.runbooks.is_empty())
+                .count();
+            let context = Contexts::Alerts(AlertsContext {
+                base: base(site, "Alerts", "alerts", "alerts/"),
+                alerts: &site.alerts,
+                answered,
+                unanswered: site.alerts.len() - answered,
+            });
+            PageData::template(path, "alerts.html", context)
         }
     }
 }
