@@ -1,6 +1,5 @@
 use crate::alerts::RuleFile;
 use crate::alerts::coverage::rank;
-use crate::document::Document;
 use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// An alert answered by a runbook for a lower severity than the alert's.
@@ -18,8 +17,6 @@ impl Rule for AlertSeverityMismatch {
     fn meta(&self) -> &'static Meta {
         &META
     }
-
-    fn check(&self, _doc: &Document, _ctx: &CheckContext, _out: &mut Emitter) {}
 
     fn check_rule_file(&self, file: &RuleFile, ctx: &CheckContext, out: &mut Emitter) {
         let Some(coverage) = ctx.coverage() else {

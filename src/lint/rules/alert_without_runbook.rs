@@ -1,6 +1,5 @@
 use crate::alerts::coverage::Verdict;
 use crate::alerts::{Alert, RuleFile};
-use crate::document::Document;
 use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// An alert that no runbook answers.
@@ -18,8 +17,6 @@ impl Rule for AlertWithoutRunbook {
     fn meta(&self) -> &'static Meta {
         &META
     }
-
-    fn check(&self, _doc: &Document, _ctx: &CheckContext, _out: &mut Emitter) {}
 
     fn check_rule_file(&self, file: &RuleFile, ctx: &CheckContext, out: &mut Emitter) {
         let Some(coverage) = ctx.coverage() else {

@@ -1,5 +1,4 @@
 use crate::alerts::RuleFile;
-use crate::document::Document;
 use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
 
 /// A file of `[alerts] rules` that cannot be read as alerting rules, wholly or in part.
@@ -17,8 +16,6 @@ impl Rule for InvalidRuleFile {
     fn meta(&self) -> &'static Meta {
         &META
     }
-
-    fn check(&self, _doc: &Document, _ctx: &CheckContext, _out: &mut Emitter) {}
 
     fn check_rule_file(&self, file: &RuleFile, _ctx: &CheckContext, out: &mut Emitter) {
         if let Some(problem) = &file.read_problem {
