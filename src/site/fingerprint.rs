@@ -6,6 +6,11 @@
 //! later. Document views, which appear in thousands of pages, are not serialized again each
 //! time: while a fingerprint is taken, a view serializes as the hash of all its fields
 //! (computed once per view, [`Hashed`] and `DocView`'s `Hash`).
+//!
+//! The same holds for Tera: while a page's context is converted into Tera's values
+//! ([`template_context`]), a document view hands over the Tera value it was converted into the
+//! first time (an `Arc` clone), so a list of 10,000 documents is not converted field by field
+//! on every page that lists them.
 
 use std::cell::Cell;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -14,15 +19,37 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-thread_local! {
-    /// Set on this thread while [`fingerprint`] serializes a value.
-    static TAKING: Cell<bool> = const { Cell::new(false) };
+/// What the value being serialized on this thread is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Written out (JSON files) or anything else: every field, as it is.
+    Plain,
+    /// Hashed by [`fingerprint`]: a value with a memoized hash may serialize as that hash.
+    Fingerprint,
+    /// Converted into Tera's values by [`template_context`]: a value with a memoized Tera
+    /// value may hand that over.
+    Template,
 }
 
-/// Whether the value being serialized is being fingerprinted (rather than handed to a
-/// template or written out): then a value with a memoized hash may serialize as that hash.
+thread_local! {
+    static PURPOSE: Cell<Purpose> = const { Cell::new(Purpose::Plain) };
+}
+
+/// What the value being serialized on this thread is for.
+pub fn purpose() -> Purpose {
+    PURPOSE.with(Cell::get)
+}
+
+/// Whether the value being serialized is being fingerprinted.
 pub fn taking() -> bool {
-    TAKING.with(Cell::get)
+    purpose() == Purpose::Fingerprint
+}
+
+/// Serializes with `purpose` set on this thread, and restores the one before however the
+/// serialization ends.
+fn serializing_for<R>(purpose: Purpose, serialize: impl FnOnce() -> R) -> R {
+    let _restore = Restore(PURPOSE.with(|p| p.replace(purpose)));
+    serialize()
 }
 
 /// Feeds everything written to it into a hasher (serde_json's output, without a buffer).
@@ -38,25 +65,32 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-/// Resets [`TAKING`] however the serialization ends.
-struct Taking(bool);
+/// Puts the purpose back (see [`serializing_for`]).
+struct Restore(Purpose);
 
-impl Drop for Taking {
+impl Drop for Restore {
     fn drop(&mut self) {
-        TAKING.with(|t| t.set(self.0));
+        PURPOSE.with(|p| p.set(self.0));
     }
 }
 
 /// The hash of `value` as serialized for a template.
 pub fn fingerprint(value: &impl Serialize) -> u64 {
-    let _restore = Taking(TAKING.with(|t| t.replace(true)));
-    let mut h = DefaultHasher::new();
-    // Serializing the site's types cannot fail (no maps with non-string keys); a failure
-    // would only make the page render again.
-    if serde_json::to_writer(HashWriter(&mut h), value).is_err() {
-        0_u8.hash(&mut h);
-    }
-    h.finish()
+    serializing_for(Purpose::Fingerprint, || {
+        let mut h = DefaultHasher::new();
+        // Serializing the site's types cannot fail (no maps with non-string keys); a failure
+        // would only make the page render again.
+        if serde_json::to_writer(HashWriter(&mut h), value).is_err() {
+            0_u8.hash(&mut h);
+        }
+        h.finish()
+    })
+}
+
+/// A page's context converted into Tera's values, each document view in it converted once
+/// per build rather than once per page (see the module's documentation).
+pub fn template_context(value: &impl Serialize) -> tera::TeraResult<tera::Context> {
+    serializing_for(Purpose::Template, || tera::Context::from_serialize(value))
 }
 
 /// The hash of a value's `Hash` (every field, also those no template sees).

@@ -120,16 +120,43 @@ pub struct DocView {
     /// only written while the site is assembled, before anything hashes the view.
     #[serde(skip)]
     hash: OnceLock<u64>,
+    /// The view converted into Tera's values on first use, shared by every page that shows
+    /// it. `None` when it is not kept (see [`KEEP_TEMPLATE_VALUES_UP_TO`]) or the conversion
+    /// failed: then the view is converted each time (and a page reports the error).
+    #[serde(skip)]
+    template_value: OnceLock<Option<tera::Value>>,
 }
 
+/// The largest site whose document views keep their Tera values between pages. A view
+/// appears on about seven pages (its kind's list, its severity, tags, services, owner, the
+/// home page); converting it once rather than on each took a tenth off a build of 10,000
+/// documents, but the values take about 18 KB per document, which at 100,000 documents is
+/// more memory than the time is worth (book/src/performance.md, "Document views in lists").
+pub const KEEP_TEMPLATE_VALUES_UP_TO: usize = 20_000;
+
 impl Serialize for DocView {
-    /// The fields, for templates; the hash of every field while a fingerprint is taken.
+    /// The fields; the hash of every field while a fingerprint is taken; the Tera value made
+    /// once while a page's context is converted for Tera (see [`fingerprint`]).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if fingerprint::taking() {
-            serializer.serialize_u64(self.hash_value())
-        } else {
-            DocView::serialize(self, serializer)
+        match fingerprint::purpose() {
+            fingerprint::Purpose::Fingerprint => serializer.serialize_u64(self.hash_value()),
+            fingerprint::Purpose::Template => match self.template_value() {
+                // Tera takes its own values over as they are (an `Arc` clone).
+                Some(value) => value.serialize(serializer),
+                None => DocView::serialize(self, serializer),
+            },
+            fingerprint::Purpose::Plain => DocView::serialize(self, serializer),
         }
+    }
+}
+
+/// A view's fields, serialized one by one (the derived serialization, without the shortcuts
+/// of `DocView`'s `Serialize`).
+struct Fields<'a>(&'a DocView);
+
+impl Serialize for Fields<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        DocView::serialize(self.0, serializer)
     }
 }
 
@@ -152,6 +179,7 @@ impl Hash for DocView {
             source_url,
             updated,
             hash: _,
+            template_value: _,
         } = self;
         (own, owner_url, severity_url, service_links, tag_links).hash(state);
         (related_runbooks, related_postmortems, referenced_by).hash(state);
@@ -176,12 +204,26 @@ impl DocView {
             source_url: String::new(),
             updated: None,
             hash: OnceLock::new(),
+            template_value: OnceLock::new(),
         }
     }
 
     /// The hash of every field but the index (see [`Hash`]), computed once.
     pub fn hash_value(&self) -> u64 {
         *self.hash.get_or_init(|| fingerprint::hash_of(self))
+    }
+
+    /// The view as a Tera value, converted once (the fields are only written while the site
+    /// is assembled, before any page is rendered).
+    fn template_value(&self) -> Option<&tera::Value> {
+        self.template_value
+            .get_or_init(|| tera::Value::try_from_serializable(&Fields(self)).ok())
+            .as_ref()
+    }
+
+    /// Converts the view for each page that shows it instead of keeping its Tera value.
+    pub(crate) fn convert_each_time(&mut self) {
+        self.template_value = OnceLock::from(None);
     }
 }
 
@@ -497,11 +539,11 @@ impl ViewCache {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ServiceGroup {
+pub struct ServiceGroup<'a> {
     pub service: String,
     /// The service's page.
     pub url: String,
-    pub runbooks: Vec<DocView>,
+    pub runbooks: Vec<&'a DocView>,
 }
 
 pub struct Site<'a> {
@@ -739,6 +781,9 @@ impl<'a> Site<'a> {
         );
         let taxonomies = taxonomies_of(&documents, &inputs);
         link_terms(&mut documents, &taxonomies);
+        if documents.len() > KEEP_TEMPLATE_VALUES_UP_TO {
+            documents.iter_mut().for_each(DocView::convert_each_time);
+        }
         let urls = docs
             .iter()
             .zip(&published)
@@ -764,37 +809,30 @@ impl<'a> Site<'a> {
         self.docs[index].body()
     }
 
-    pub fn of_kind(&self, kind: Kind) -> Vec<DocView> {
-        self.documents
-            .iter()
-            .filter(|d| d.kind == kind)
-            .cloned()
-            .collect()
+    pub fn of_kind(&self, kind: Kind) -> Vec<&DocView> {
+        self.documents.iter().filter(|d| d.kind == kind).collect()
     }
 
     /// Postmortems, newest incident first.
-    pub fn postmortems_newest_first(&self) -> Vec<DocView> {
+    pub fn postmortems_newest_first(&self) -> Vec<&DocView> {
         let mut list = self.of_kind(Kind::Postmortem);
-        list.sort_by(list_order);
+        list.sort_by(|a, b| list_order(a, b));
         list
     }
 
     /// Runbooks by title.
-    pub fn runbooks_by_title(&self) -> Vec<DocView> {
+    pub fn runbooks_by_title(&self) -> Vec<&DocView> {
         let mut list = self.of_kind(Kind::Runbook);
         list.sort_by_key(|d| d.title.to_lowercase());
         list
     }
 
     /// Runbooks grouped by service (a runbook appears under each of its services).
-    pub fn runbooks_by_service(&self) -> Vec<ServiceGroup> {
-        let mut groups: BTreeMap<String, Vec<DocView>> = BTreeMap::new();
+    pub fn runbooks_by_service(&self) -> Vec<ServiceGroup<'_>> {
+        let mut groups: BTreeMap<String, Vec<&DocView>> = BTreeMap::new();
         for runbook in self.runbooks_by_title() {
             for service in &runbook.services {
-                groups
-                    .entry(service.clone())
-                    .or_default()
-                    .push(runbook.clone());
+                groups.entry(service.clone()).or_default().push(runbook);
             }
         }
         groups

@@ -216,16 +216,16 @@ pub fn static_files(templates: &Templates) -> impl Iterator<Item = OutputFile> +
 
 /// What several pages share, computed once and only when a page needs it.
 #[derive(Default)]
-struct Shared {
+struct Shared<'s> {
     tracker: OnceLock<FollowUpTracker>,
     /// Open follow-ups (indexes into the tracker's rows) by owner and by service.
     open_by_owner: OnceLock<HashMap<String, Vec<usize>>>,
     open_by_service: OnceLock<HashMap<String, Vec<usize>>>,
-    postmortems: OnceLock<Vec<DocView>>,
-    runbooks: OnceLock<Vec<DocView>>,
+    postmortems: OnceLock<Vec<&'s DocView>>,
+    runbooks: OnceLock<Vec<&'s DocView>>,
 }
 
-impl Shared {
+impl<'s> Shared<'s> {
     fn tracker(&self, site: &Site) -> &FollowUpTracker {
         self.tracker.get_or_init(|| follow_ups::tracker(site))
     }
@@ -252,12 +252,12 @@ impl Shared {
         }
     }
 
-    fn postmortems(&self, site: &Site) -> &Vec<DocView> {
+    fn postmortems(&self, site: &'s Site) -> &[&'s DocView] {
         self.postmortems
             .get_or_init(|| site.postmortems_newest_first())
     }
 
-    fn runbooks(&self, site: &Site) -> &Vec<DocView> {
+    fn runbooks(&self, site: &'s Site) -> &[&'s DocView] {
         self.runbooks.get_or_init(|| site.runbooks_by_title())
     }
 }
@@ -265,7 +265,7 @@ impl Shared {
 /// The pages of one site, with what several of them share ([`Shared`]) computed once.
 pub struct Pages<'s> {
     site: &'s Site<'s>,
-    shared: Shared,
+    shared: Shared<'s>,
 }
 
 impl<'s> Pages<'s> {
@@ -327,13 +327,13 @@ pub fn render_each(
         .try_for_each(|&p| sink(render_page(site, templates, &shared, p)?))
 }
 
-fn render_page(
-    site: &Site,
+fn render_page<'s>(
+    site: &'s Site,
     templates: &Templates,
-    shared: &Shared,
+    shared: &Shared<'s>,
     which: Page,
 ) -> Result<OutputFile, SiteError> {
-    Ok(page_data(site, shared, which).render(templates, site)?.file)
+    page_data(site, shared, which).into_file(templates, site)
 }
 
 /// A rendered page, and the link targets its Markdown asked to resolve (document pages).
@@ -386,7 +386,7 @@ struct HomeContext<'a> {
     #[serde(flatten)]
     base: Base<'a>,
     recent_postmortems: Vec<&'a DocView>,
-    runbooks_by_service: Vec<ServiceGroup>,
+    runbooks_by_service: Vec<ServiceGroup<'a>>,
     runbook_count: usize,
     postmortem_count: usize,
     open_follow_ups: usize,
@@ -399,7 +399,7 @@ struct ListContext<'a> {
     #[serde(flatten)]
     base: Base<'a>,
     kind: Kind,
-    documents: &'a [DocView],
+    documents: &'a [&'a DocView],
 }
 
 #[derive(Serialize)]
@@ -523,6 +523,18 @@ impl<'a> PageData<'a> {
         }
     }
 
+    /// The page's file: [`PageData::render`]'s, but a file written as it is (documents.json,
+    /// 200 MB at 100,000 documents) is moved rather than copied.
+    pub fn into_file(self, templates: &Templates, site: &Site) -> Result<OutputFile, SiteError> {
+        match self.made {
+            Made::Bytes(bytes) => Ok(OutputFile {
+                path: self.path,
+                bytes,
+            }),
+            made => Ok(PageData { made, ..self }.render(templates, site)?.file),
+        }
+    }
+
     /// Renders the page, with the targets of the links in its body, as `resolve` was asked.
     pub fn render(&self, templates: &Templates, site: &Site) -> Result<Rendered, SiteError> {
         let (template, context, body) = match &self.made {
@@ -541,10 +553,11 @@ impl<'a> PageData<'a> {
                 body,
             } => (template, context, body),
         };
-        let mut context = Context::from_serialize(&**context).map_err(|e| SiteError::Template {
-            name: template.to_string(),
-            message: format_tera_error(&e),
-        })?;
+        let mut context =
+            fingerprint::template_context(&**context).map_err(|e| SiteError::Template {
+                name: template.to_string(),
+                message: format_tera_error(&e),
+            })?;
         let mut links = Vec::new();
         if let Some(body) = body {
             let asked = std::cell::RefCell::new(Vec::new());
@@ -584,7 +597,7 @@ impl<'a> PageData<'a> {
 pub const MAX_TOC_ENTRIES: usize = 500;
 
 /// What page `which` is made from. `shared` holds what several pages need, computed once.
-fn page_data<'a>(site: &'a Site, shared: &'a Shared, which: Page) -> PageData<'a> {
+fn page_data<'a, 's: 'a>(site: &'s Site, shared: &'a Shared<'s>, which: Page) -> PageData<'a> {
     let path = which.path(site);
     match which {
         Page::Document(i) => document_data(site, &site.documents[i], path),
@@ -723,12 +736,12 @@ fn document_data<'a>(site: &'a Site, view: &'a DocView, path: String) -> PageDat
     }
 }
 
-fn home_context<'a>(site: &'a Site, shared: &'a Shared) -> Contexts<'a> {
+fn home_context<'a, 's: 'a>(site: &'s Site, shared: &'a Shared<'s>) -> Contexts<'a> {
     let postmortems = shared.postmortems(site);
     let tracker = shared.tracker(site);
     Contexts::Home(HomeContext {
         base: base(site, &site.info.title, "home", ""),
-        recent_postmortems: postmortems.iter().take(10).collect(),
+        recent_postmortems: postmortems.iter().take(10).copied().collect(),
         runbooks_by_service: site.runbooks_by_service(),
         runbook_count: shared.runbooks(site).len(),
         postmortem_count: postmortems.len(),
@@ -739,9 +752,9 @@ fn home_context<'a>(site: &'a Site, shared: &'a Shared) -> Contexts<'a> {
 }
 
 /// The page of one term: its documents and, for owners and services, its open follow-ups.
-fn term_context<'a>(
-    site: &'a Site,
-    shared: &'a Shared,
+fn term_context<'a, 's: 'a>(
+    site: &'s Site,
+    shared: &'a Shared<'s>,
     kind: TaxonomyKind,
     t: usize,
 ) -> Contexts<'a> {
@@ -770,4 +783,84 @@ fn term_context<'a>(
         postmortems: docs(&term.postmortems),
         follow_ups,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::document::Document;
+
+    fn documents() -> Vec<Document> {
+        let runbook = |i: usize| {
+            format!(
+                "---\ntitle: Runbook {i} <b>&</b>\nowner: team-{o}\nseverity: SEV{s}\nservices: [api, db{o}]\ntags: [x]\nrollback: undo\nlast_reviewed: 2026-01-0{d}\n---\n# Steps\n\nDo it.\n",
+                o = i % 2,
+                s = 1 + i % 3,
+                d = 1 + i % 9
+            )
+        };
+        let postmortem = |i: usize| {
+            format!(
+                "---\ntitle: Outage {i}\nowner: team-{o}\nseverity: SEV{s}\nservices: [api]\nstatus: published\nstarted_at: 2026-01-0{d}T10:00:00Z\nrelated_runbooks: [r{i}]\nfollow_ups:\n  - action: fix {i}\n    owner: zed\n    due: 2026-01-02\n---\n## Timeline\n\nIt broke.\n",
+                o = i % 2,
+                s = 1 + i % 4,
+                d = 1 + i % 9
+            )
+        };
+        (0..12)
+            .flat_map(|i| {
+                [
+                    (format!("runbooks/r{i}.md"), runbook(i)),
+                    (format!("postmortems/p{i}.md"), postmortem(i)),
+                ]
+            })
+            .map(|(path, text)| Document::parse(path.clone(), path.into(), Arc::new(text)))
+            .collect()
+    }
+
+    #[test]
+    fn pages_are_the_same_whether_views_keep_their_tera_values_or_not() {
+        let docs = documents();
+        let config = crate::config::Config::default();
+        let input = crate::site::SiteInput::new("2026-02-01".parse().unwrap());
+        let templates = crate::site::templates::load(Path::new("no-such-folder")).unwrap();
+        let kept = Site::new(&config, &docs, &input);
+        let mut converted = Site::new(&config, &docs, &input);
+        converted
+            .documents
+            .iter_mut()
+            .for_each(DocView::convert_each_time);
+        let pages = all_pages(&kept);
+        assert!(
+            pages.len() > 40,
+            "lists, terms and documents: {}",
+            pages.len()
+        );
+        let render = |site: &Site| -> Vec<(String, Vec<u8>)> {
+            let mut files: Vec<_> = render_pages(site, &templates, &pages)
+                .unwrap()
+                .into_iter()
+                .map(|f| (f.path, f.bytes))
+                .collect();
+            files.sort();
+            files
+        };
+        let (with_values, without) = (render(&kept), render(&converted));
+        assert_eq!(with_values.len(), without.len());
+        for ((path, a), (_, b)) in with_values.iter().zip(&without) {
+            assert!(a == b, "{path} differs");
+        }
+        let postmortems = with_values
+            .iter()
+            .find(|(path, _)| path == "postmortems/index.html")
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes))
+            .unwrap();
+        assert!(
+            postmortems.contains("Outage 11"),
+            "the list shows its documents"
+        );
+    }
 }
