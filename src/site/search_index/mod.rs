@@ -220,6 +220,13 @@ impl<'e> Indexer<'e> {
         }
         let dictionary = &*self.dictionary;
         let workers = &mut self.workers;
+        // Threads that live for the whole index: a thread per batch left each thread's
+        // allocator heap behind when it ended, and the build's memory grew with the batches.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers.len())
+            .thread_name(|i| format!("search-index-{i}"))
+            .build()
+            .map_err(|e| error(format!("cannot start the search index threads: {e}")))?;
         let mut assembler = Assembler::new(self.engine, &self.options);
         std::thread::scope(|scope| {
             let (batches, received) = mpsc::sync_channel::<Vec<Option<PageData>>>(1);
@@ -236,7 +243,7 @@ impl<'e> Indexer<'e> {
                     break;
                 }
                 let end = (start + BATCH).min(count);
-                let pages = index_batch(workers, start..end, record);
+                let pages = index_batch(&pool, workers, start..end, record);
                 if batches.send(pages).is_err() {
                     // The assembler stopped on an error; it reports it.
                     break;
@@ -255,8 +262,10 @@ impl<'e> Indexer<'e> {
     }
 }
 
-/// Indexes the records `range` on every worker's thread; results in record order.
+/// Indexes the records `range` with every worker, each on a thread of `pool`; results in
+/// record order.
 fn index_batch(
+    pool: &rayon::ThreadPool,
     workers: &mut [Worker],
     range: std::ops::Range<usize>,
     record: &(dyn Fn(usize) -> Record + Sync),
@@ -265,29 +274,22 @@ fn index_batch(
     let next = AtomicUsize::new(range.start);
     let mut pages: Vec<Option<PageData>> = Vec::with_capacity(range.len());
     pages.resize_with(range.len(), || None);
-    let done: Vec<Vec<(usize, Option<PageData>)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = workers
-            .iter_mut()
-            .map(|worker| {
-                let next = &next;
-                let end = range.end;
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= end {
-                            break;
-                        }
-                        out.push((i, worker.page(record(i))));
+    let mut done: Vec<Vec<(usize, Option<PageData>)>> =
+        workers.iter().map(|_| Vec::new()).collect();
+    pool.scope(|scope| {
+        for (worker, out) in workers.iter_mut().zip(&mut done) {
+            let next = &next;
+            let end = range.end;
+            scope.spawn(move |_| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= end {
+                        break;
                     }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+                    out.push((i, worker.page(record(i))));
+                }
+            });
+        }
     });
     for (i, page) in done.into_iter().flatten() {
         pages[i - start] = page;
