@@ -7,6 +7,8 @@
 //! memory until exit costs nothing in peak memory, since the peak is reached anyway (the
 //! measurements are in book/src/performance.md, "The memory allocator"). `opsbook serve`
 //! runs for hours and keeps the default.
+//!
+//! Builds also turn transparent huge pages off ([`without_huge_pages`]).
 
 use std::os::raw::c_long;
 
@@ -21,9 +23,32 @@ pub fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1 as c_long) }
 }
 
+/// Turns transparent huge pages off for this process (what mimalloc's `allow_thp = 0` does,
+/// which it reads only when it starts). A build faults its memory in once and keeps it;
+/// with huge pages each first touch zeroes 2 MB, and when the machine's memory is
+/// fragmented (after another large process, as on a CI runner) the kernel compacts memory
+/// to find them. Measured in book/src/performance.md ("Transparent huge pages").
+pub fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes an integer and changes only this process's memory
+    // policy; a failure (an old kernel) leaves the policy as it was.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1 as libc::c_ulong, 0, 0, 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn builds_run_without_transparent_huge_pages() {
+        without_huge_pages();
+        // SAFETY: PR_GET_THP_DISABLE only reads this process's setting.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(disabled, 1);
+    }
 
     #[test]
     fn purge_delay_index_is_mimalloc_3s() {

@@ -128,10 +128,10 @@ pub struct DocView {
 }
 
 /// The largest site whose document views keep their Tera values between pages. A view
-/// appears on about seven pages (its kind's list, its severity, tags, services, owner, the
-/// home page); converting it once rather than on each took a tenth off a build of 10,000
-/// documents, but the values take about 18 KB per document, which at 100,000 documents is
-/// more memory than the time is worth (book/src/performance.md, "Document views in lists").
+/// appears on several pages (its kind's list, its severity, tags, services, owner, the home
+/// page), and converting it once is faster than converting it on each; but the kept values
+/// grow with the knowledge base, and past this size the memory matters more than the time
+/// (the measurements are in book/src/performance.md, "Document views in lists").
 pub const KEEP_TEMPLATE_VALUES_UP_TO: usize = 20_000;
 
 impl Serialize for DocView {
