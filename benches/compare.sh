@@ -333,9 +333,12 @@ check() {
 }
 
 # fresh PATH...: removes the outputs of the last run, then lets the file system settle. ext4
-# does not reuse an inode within 5 s of its deletion (35 s while its inode table block is
-# unwritten, hence the sync), and skipping them costs the next tool a scan per file it
-# creates: with 20,000 files deleted just before it, the same opsbook build took 26 s to 36 s.
+# without a journal does not reuse an inode within dirty_expire_centisecs / 100 seconds of its
+# deletion (30 s by default, 35 s while its inode table block is unwritten), and skipping them
+# costs the next tool a look-up per file it creates: with 22,000 files deleted just before it,
+# that was a quarter of an opsbook build's CPU samples. The default SETTLE (6 s) keeps the
+# benchmark short; SETTLE=35 waits the whole window out (book/src/performance.md, "Against
+# Hugo"); output on tmpfs (OUT=/dev/shm/...) is not affected.
 fresh() {
     rm -rf "$@"
     sync
