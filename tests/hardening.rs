@@ -614,6 +614,16 @@ fn utc_offsets_beyond_23_59_are_rejected_with_the_reason() {
 }
 
 #[test]
+fn an_offset_with_a_multi_byte_character_is_an_invalid_date_not_a_crash() {
+    // `+1é2` is four bytes like `+0530`, and used to be split inside the `é`.
+    for offset in ["+1é2", "+1\u{301}2", "-é1:2"] {
+        let finding = detected_at_finding(&format!("2026-09-20T11:24:00{offset}"))
+            .unwrap_or_else(|| panic!("{offset} is accepted"));
+        assert_eq!(finding["rule"], "invalid-date", "{offset}");
+    }
+}
+
+#[test]
 fn a_zone_name_hint_suggests_a_valid_timestamp() {
     for (value, suggestion) in [
         ("2026-09-20T11:24:00 PST", "2026-09-20T11:24:00-08:00"),

@@ -353,35 +353,21 @@ pub fn loose_date(text: &str) -> Option<String> {
 /// An RFC 3339 timestamp from `2026-03-01 10:00`, `2026-03-01T10:00:00+0200`,
 /// `2026-03-01 10:00:00 UTC` or `2026-03-01` (midnight); no offset means UTC.
 pub fn loose_timestamp(text: &str) -> Option<String> {
+    use super::meta::{offset_as_rfc3339, parse_date, parse_timestamp, split_date_time};
     let text = text.trim();
-    if super::meta::parse_timestamp(text).is_some() {
+    if parse_timestamp(text).is_some() {
         return Some(text.to_string());
     }
-    let date = loose_date(text.get(..10)?)?;
-    let rest = text[10..].trim_start_matches(['T', 't', ' ']);
-    if rest.is_empty() {
-        return Some(format!("{date}T00:00:00Z"));
+    if parse_date(text).is_some() {
+        return Some(format!("{text}T00:00:00Z"));
     }
-    // The time: HH:MM, HH:MM:SS, with optional fractions.
-    let time_len = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
-        .unwrap_or(rest.len());
-    let (time, zone) = rest.split_at(time_len);
-    let time = match time.len() {
-        5 => format!("{time}:00"),
-        n if n >= 8 => time.to_string(),
-        _ => return None,
-    };
-    let zone = zone.trim();
+    let (date_time, zone) = split_date_time(text)?;
     let offset = match zone {
         "" | "Z" | "z" | "UTC" | "utc" | "GMT" => "Z".to_string(),
-        _ => {
-            let (hours, minutes) = super::meta::parse_offset(zone)?;
-            format!("{}{hours:02}:{minutes:02}", &zone[..1])
-        }
+        _ => offset_as_rfc3339(zone)?,
     };
-    let candidate = format!("{date}T{time}{offset}");
-    super::meta::parse_timestamp(&candidate).map(|_| candidate)
+    let candidate = format!("{date_time}{offset}");
+    parse_timestamp(&candidate).map(|_| candidate)
 }
 
 #[cfg(test)]

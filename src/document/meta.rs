@@ -101,10 +101,12 @@ pub fn has_rfc3339_offset(t: &str) -> bool {
 /// their range), or `None`.
 pub fn parse_offset(text: &str) -> Option<(u32, u32)> {
     let digits = text.strip_prefix(['+', '-'])?;
-    let (hours, minutes) = match digits.len() {
-        2 => (digits, "00"),
-        4 => digits.split_at(2),
-        5 if digits.as_bytes()[2] == b':' => (&digits[..2], &digits[3..]),
+    // By byte shape, and split with `get`: a multi-byte character where a digit belongs
+    // (`+1é2`) is no offset, never a split inside a character.
+    let (hours, minutes) = match digits.as_bytes() {
+        [_, _] => (digits, "00"),
+        [_, _, _, _] => (digits.get(..2)?, digits.get(2..)?),
+        [_, _, b':', _, _] => (digits.get(..2)?, digits.get(3..)?),
         _ => return None,
     };
     let number = |d: &str| {
@@ -114,6 +116,36 @@ pub fn parse_offset(text: &str) -> Option<(u32, u32)> {
             .flatten()
     };
     Some((number(hours)?, number(minutes)?))
+}
+
+/// A numeric offset (`+0200`, `+02`, `-05:30`) as RFC 3339 writes it (`+02:00`), its range
+/// unchecked (see [`has_rfc3339_offset`]).
+pub fn offset_as_rfc3339(zone: &str) -> Option<String> {
+    let (hours, minutes) = parse_offset(zone)?;
+    let sign = zone.get(..1)?;
+    Some(format!("{sign}{hours:02}:{minutes:02}"))
+}
+
+/// The date and time of a timestamp written loosely (`2026-09-20T11:21`, `2026-09-20
+/// 11:21:05.5`) as RFC 3339 writes them (`2026-09-20T11:21:00`: seconds added when missing),
+/// and whatever follows the time, trimmed: its zone. `None` unless `t` starts with a valid
+/// date, then `T`, `t` or a space, then a time of HH:MM or HH:MM:SS.
+pub fn split_date_time(t: &str) -> Option<(String, &str)> {
+    let date = t.get(..10).filter(|d| parse_date(d).is_some())?;
+    if !matches!(t.as_bytes().get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    let rest = t.get(11..)?;
+    let time_len = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
+        .unwrap_or(rest.len());
+    let (time, zone) = rest.split_at(time_len);
+    let time = match time.len() {
+        5 => format!("{time}:00"),
+        n if n >= 8 => time.to_string(),
+        _ => return None,
+    };
+    Some((format!("{date}T{time}"), zone.trim()))
 }
 
 fn text(node: Option<&Node>) -> Option<String> {
@@ -202,6 +234,48 @@ impl Meta {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_with_a_character_where_a_digit_belongs_are_no_offsets() {
+        for text in ["+1é2", "-é12", "+12é", "+é:12", "+1é:2", "+€", "-1\u{301}2"] {
+            assert_eq!(parse_offset(text), None, "{text}");
+        }
+        assert_eq!(parse_offset("+0530"), Some((5, 30)));
+        assert_eq!(parse_offset("-05:30"), Some((5, 30)));
+        assert_eq!(parse_offset("+02"), Some((2, 0)));
+    }
+
+    #[test]
+    fn loose_date_times_split_into_rfc3339_and_their_zone() {
+        for (written, date_time, zone) in [
+            ("2026-09-20T11:21", "2026-09-20T11:21:00", ""),
+            (
+                "2026-09-20 11:21:05.5 CEST",
+                "2026-09-20T11:21:05.5",
+                "CEST",
+            ),
+            ("2026-09-20t11:21+0200", "2026-09-20T11:21:00", "+0200"),
+        ] {
+            assert_eq!(
+                split_date_time(written),
+                Some((date_time.to_string(), zone)),
+                "{written}"
+            );
+        }
+        for bad in [
+            "2026-09-20",
+            "2026-09-20x11:21",
+            "2026-09-20 11",
+            "2026-02-30 11:21",
+            "2026-09-2é 11:21",
+            "2026-09-20é11:21",
+        ] {
+            assert_eq!(split_date_time(bad), None, "{bad}");
+        }
+        assert_eq!(offset_as_rfc3339("+0200").as_deref(), Some("+02:00"));
+        assert_eq!(offset_as_rfc3339("-5").as_deref(), None);
+        assert_eq!(offset_as_rfc3339("-05").as_deref(), Some("-05:00"));
+    }
 
     #[test]
     fn strict_dates() {

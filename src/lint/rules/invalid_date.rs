@@ -1,5 +1,7 @@
 use crate::document::Document;
-use crate::document::meta::{parse_date, parse_offset, parse_timestamp};
+use crate::document::meta::{
+    offset_as_rfc3339, parse_date, parse_offset, parse_timestamp, split_date_time,
+};
 use crate::document::schema::{self, FieldType};
 use crate::document::yaml::Node;
 use crate::lint::{CheckContext, Emitter, Meta, Rule, rule_meta};
@@ -111,7 +113,7 @@ fn timestamp_help(t: &str) -> String {
             "add the time and the offset: `{t}T00:00:00Z` (RFC 3339; use the real time of day)"
         );
     }
-    let Some((date_time, zone)) = split_zone(t) else {
+    let Some((date_time, zone)) = split_date_time(t) else {
         return GENERIC_HELP.to_string();
     };
     let valid = |candidate: String| parse_timestamp(&candidate).map(|_| candidate);
@@ -127,8 +129,8 @@ fn timestamp_help(t: &str) -> String {
                 "`{zone}` is not a UTC offset: offsets run from -23:59 to +23:59 (RFC 3339); write the real one, such as `{date_time}+02:00`"
             ))
         } else {
-            let sign = &zone[..1];
-            valid(format!("{date_time}{sign}{hours:02}:{minutes:02}"))
+            offset_as_rfc3339(zone)
+                .and_then(|offset| valid(format!("{date_time}{offset}")))
                 .map(|fixed| format!("write the offset as ±HH:MM: `{fixed}`"))
         }
     } else if let Some((name, offset)) = ZONES.iter().find(|(n, _)| zone.eq_ignore_ascii_case(n)) {
@@ -146,25 +148,6 @@ fn timestamp_help(t: &str) -> String {
         })
     };
     help.unwrap_or_else(|| GENERIC_HELP.to_string())
-}
-
-/// `2026-09-20T11:21:00` (seconds added when missing, a space before the time read as `T`)
-/// and whatever follows the time, trimmed; `None` when the text does not start with a date
-/// and a time.
-fn split_zone(t: &str) -> Option<(String, &str)> {
-    let date = t.get(..10).filter(|d| parse_date(d).is_some())?;
-    let rest = t
-        .get(11..)
-        .filter(|_| matches!(t.as_bytes()[10], b'T' | b't' | b' '))?;
-    let time_len = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
-        .unwrap_or(rest.len());
-    let (time, zone) = rest.split_at(time_len);
-    let time = match time.len() {
-        5 => format!("{time}:00"),
-        _ => time.to_string(),
-    };
-    Some((format!("{date}T{time}"), zone.trim()))
 }
 
 #[cfg(test)]
