@@ -123,9 +123,12 @@ pub fn reading_config(
     config
 }
 
-/// How many files with a Markdown ending are under `dir` (hidden and generated folders
-/// aside), at most `limit` entries walked.
-fn markdown_count(dir: &Path, limit: usize) -> usize {
+/// The most entries a survey walks in one folder tree.
+const WALK_LIMIT: usize = 200_000;
+
+/// The names of the regular files under `dir`, hidden and generated folders aside, at most
+/// [`WALK_LIMIT`] entries walked.
+fn file_names(dir: &Path) -> impl Iterator<Item = String> {
     walkdir::WalkDir::new(dir)
         .follow_links(false)
         .into_iter()
@@ -133,36 +136,33 @@ fn markdown_count(dir: &Path, limit: usize) -> usize {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0 || !(name.starts_with('.') || NOT_CONTENT.contains(&name.as_ref()))
         })
-        .take(limit)
+        .take(WALK_LIMIT)
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .filter(|e| ending(&e.file_name().to_string_lossy()).is_some())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+}
+
+/// How many files with a Markdown ending are under `dir` (see [`file_names`]).
+fn markdown_count(dir: &Path) -> usize {
+    file_names(dir)
+        .filter(|name| ending(name).is_some())
         .count()
 }
 
 /// The generator's content folder when it holds most of the Markdown, else the repository.
 fn content_folder(dir: &Path) -> String {
-    let all = markdown_count(dir, 200_000);
+    let all = markdown_count(dir);
     CONTENT_FOLDERS
         .iter()
-        .map(|folder| (folder, markdown_count(&dir.join(folder), 200_000)))
+        .map(|folder| (folder, markdown_count(&dir.join(folder))))
         .filter(|(_, count)| *count > 0 && *count * 2 >= all)
         .max_by_key(|(_, count)| *count)
         .map_or_else(|| ".".to_string(), |(folder, _)| folder.to_string())
 }
 
-/// Whether a file whose name passes `test` is under `dir` (hidden and generated folders aside).
+/// Whether a file whose name passes `test` is under `dir` (see [`file_names`]).
 fn has_file(dir: &Path, test: impl Fn(&str) -> bool) -> bool {
-    walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || NOT_CONTENT.contains(&name.as_ref()))
-        })
-        .take(200_000)
-        .flatten()
-        .any(|e| e.file_type().is_file() && test(&e.file_name().to_string_lossy()))
+    file_names(dir).any(|name| test(&name))
 }
 
 /// What not to read: generated and generator folders, section index pages, and the
