@@ -10,7 +10,8 @@
 //! The same holds for Tera: while a page's context is converted into Tera's values
 //! ([`template_context`]), a document view hands over the Tera value it was converted into the
 //! first time (an `Arc` clone), so a list of 10,000 documents is not converted field by field
-//! on every page that lists them.
+//! on every page that lists them (up to `model::KEEP_TEMPLATE_VALUES_UP_TO` documents: past
+//! that, keeping the values costs more memory than the time is worth).
 
 use std::cell::Cell;
 use std::hash::{DefaultHasher, Hash, Hasher};
