@@ -8,7 +8,7 @@
 //! measurements are in book/src/performance.md, "The memory allocator"). `opsbook serve`
 //! runs for hours and keeps the default.
 //!
-//! Builds also turn transparent huge pages off ([`without_huge_pages`]).
+//! Every command turns transparent huge pages off ([`without_huge_pages`]).
 
 use std::os::raw::c_long;
 
@@ -24,7 +24,7 @@ pub fn keep_freed_memory() {
 }
 
 /// Turns transparent huge pages off for this process (what mimalloc's `allow_thp = 0` does,
-/// which it reads only when it starts). A build faults its memory in once and keeps it;
+/// which it reads only when it starts). A lint or build faults its memory in once and keeps it;
 /// with huge pages each first touch zeroes 2 MB, and when the machine's memory is
 /// fragmented (after another large process, as on a CI runner) the kernel compacts memory
 /// to find them. Measured in book/src/performance.md ("Transparent huge pages").

@@ -11,7 +11,6 @@ use crate::report;
 pub fn run(cli: &Cli, config: &Config, args: &BuildArgs) -> Result<Exit, crate::Error> {
     let started = Instant::now();
     crate::allocator::keep_freed_memory();
-    crate::allocator::without_huge_pages();
     // A progress line on stderr when it is a terminal and the build takes a while.
     let progress = crate::term::ProgressLine::start(
         "building the site",

@@ -210,14 +210,14 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 struct DocumentsFile<'a> {
     version: u32,
     generator: &'static str,
     /// The date overdue follow-ups were computed against.
     generated: &'a str,
     site: SiteRecord<'a>,
-    documents: Vec<Record<'a>>,
+    documents: Records<'a>,
 }
 
 #[derive(Debug, Serialize)]
@@ -226,77 +226,11 @@ struct SiteRecord<'a> {
     base_url: &'a str,
 }
 
-/// documents.json: every document's metadata, runbooks by title then postmortems newest first.
-pub fn documents_json(site: &Site) -> Vec<u8> {
+/// documents.json: every document's metadata, runbooks by title then postmortems newest first,
+/// written to `out` record by record (200 MB at 100,000 documents is never held whole).
+pub fn write_documents_json(site: &Site, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut docs: Vec<&DocView> = site.documents.iter().collect();
     docs.sort_by(|a, b| super::model::list_order(a, b));
-    let minutes = |a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>| -> Option<f64> {
-        let secs = b?.duration_since(a?).as_secs_f64();
-        (secs >= 0.0).then_some((secs / 60.0 * 10.0).round() / 10.0)
-    };
-    let records: Vec<Record> = docs
-        .iter()
-        .map(|d| Record {
-            id: &d.id,
-            kind: d.kind,
-            title: &d.title,
-            url: absolute(site, &d.url),
-            path: &d.source_path,
-            repo_path: &d.repo_path,
-            owner: &d.owner,
-            severity: &d.severity,
-            services: &d.services,
-            tags: &d.tags,
-            status: &d.status,
-            summary: &d.summary,
-            rollback: &d.rollback,
-            git: d.git.as_ref().map(|g| GitRecord {
-                updated: &g.updated_at,
-                commit: &g.commit,
-                summary: &g.summary,
-                contributors: &g.contributors,
-            }),
-            edit_url: &d.edit_url,
-            kind_fields: match d.kind {
-                Kind::Runbook => KindFields::Runbook {
-                    last_reviewed: opt(&d.last_reviewed),
-                    review_interval: d.review_interval,
-                    alerts: &d.alerts,
-                    escalation: opt(&d.escalation),
-                    referenced_by: d.referenced_by.iter().map(|l| l.id.as_str()).collect(),
-                },
-                Kind::Postmortem => KindFields::Postmortem {
-                    started_at: d.started.map(|t| t.to_string()),
-                    detected_at: d.detected.map(|t| t.to_string()),
-                    mitigated_at: d.mitigated.map(|t| t.to_string()),
-                    resolved_at: d.resolved.map(|t| t.to_string()),
-                    time_to_detect_minutes: minutes(d.started, d.detected),
-                    time_to_restore_minutes: minutes(d.started, d.resolved),
-                    trigger: opt(&d.trigger),
-                    detection: opt(&d.detection),
-                    data_exposure: opt(&d.data_exposure),
-                    related_runbooks: d.related_runbooks.iter().map(|l| l.id.as_str()).collect(),
-                    related_postmortems: d
-                        .related_postmortems
-                        .iter()
-                        .map(|l| l.id.as_str())
-                        .collect(),
-                    follow_ups: d
-                        .follow_ups
-                        .iter()
-                        .map(|f| FollowUpRecord {
-                            action: &f.action,
-                            owner: &f.owner,
-                            due: opt(&f.due),
-                            status: &f.status,
-                            ticket: opt(&f.ticket),
-                            overdue: f.overdue,
-                        })
-                        .collect(),
-                },
-            },
-        })
-        .collect();
     let file = DocumentsFile {
         version: DOCUMENTS_JSON_VERSION,
         generator: concat!("opsbook ", env!("CARGO_PKG_VERSION")),
@@ -305,9 +239,88 @@ pub fn documents_json(site: &Site) -> Vec<u8> {
             title: &site.info.title,
             base_url: &site.info.base_url,
         },
-        documents: records,
+        documents: Records { site, docs },
     };
-    let mut bytes = serde_json::to_vec_pretty(&file).expect("documents.json serializes");
-    bytes.push(b'\n');
-    bytes
+    serde_json::to_writer_pretty(&mut *out, &file).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
+}
+
+/// documents.json's `documents`, each record made as it is written.
+struct Records<'a> {
+    site: &'a Site<'a>,
+    docs: Vec<&'a DocView>,
+}
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.docs.iter().map(|d| record(self.site, d)))
+    }
+}
+
+/// One document's record in documents.json.
+fn record<'a>(site: &Site, d: &'a DocView) -> Record<'a> {
+    let minutes = |a: Option<jiff::Timestamp>, b: Option<jiff::Timestamp>| -> Option<f64> {
+        let secs = b?.duration_since(a?).as_secs_f64();
+        (secs >= 0.0).then_some((secs / 60.0 * 10.0).round() / 10.0)
+    };
+    Record {
+        id: &d.id,
+        kind: d.kind,
+        title: &d.title,
+        url: absolute(site, &d.url),
+        path: &d.source_path,
+        repo_path: &d.repo_path,
+        owner: &d.owner,
+        severity: &d.severity,
+        services: &d.services,
+        tags: &d.tags,
+        status: &d.status,
+        summary: &d.summary,
+        rollback: &d.rollback,
+        git: d.git.as_ref().map(|g| GitRecord {
+            updated: &g.updated_at,
+            commit: &g.commit,
+            summary: &g.summary,
+            contributors: &g.contributors,
+        }),
+        edit_url: &d.edit_url,
+        kind_fields: match d.kind {
+            Kind::Runbook => KindFields::Runbook {
+                last_reviewed: opt(&d.last_reviewed),
+                review_interval: d.review_interval,
+                alerts: &d.alerts,
+                escalation: opt(&d.escalation),
+                referenced_by: d.referenced_by.iter().map(|l| l.id.as_str()).collect(),
+            },
+            Kind::Postmortem => KindFields::Postmortem {
+                started_at: d.started.map(|t| t.to_string()),
+                detected_at: d.detected.map(|t| t.to_string()),
+                mitigated_at: d.mitigated.map(|t| t.to_string()),
+                resolved_at: d.resolved.map(|t| t.to_string()),
+                time_to_detect_minutes: minutes(d.started, d.detected),
+                time_to_restore_minutes: minutes(d.started, d.resolved),
+                trigger: opt(&d.trigger),
+                detection: opt(&d.detection),
+                data_exposure: opt(&d.data_exposure),
+                related_runbooks: d.related_runbooks.iter().map(|l| l.id.as_str()).collect(),
+                related_postmortems: d
+                    .related_postmortems
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect(),
+                follow_ups: d
+                    .follow_ups
+                    .iter()
+                    .map(|f| FollowUpRecord {
+                        action: &f.action,
+                        owner: &f.owner,
+                        due: opt(&f.due),
+                        status: &f.status,
+                        ticket: opt(&f.ticket),
+                        overdue: f.overdue,
+                    })
+                    .collect(),
+            },
+        },
+    }
 }

@@ -88,6 +88,16 @@ pub fn fingerprint(value: &impl Serialize) -> u64 {
     })
 }
 
+/// The hash of what `write` writes (a file made by code rather than by a template).
+pub fn hash_written(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> u64 {
+    let mut h = DefaultHasher::new();
+    // Writing into a hasher cannot fail; a failure would only make the file be written again.
+    if write(&mut HashWriter(&mut h)).is_err() {
+        0_u8.hash(&mut h);
+    }
+    h.finish()
+}
+
 /// A page's context converted into Tera's values, each document view in it converted once
 /// per build rather than once per page (see the module's documentation).
 pub fn template_context(value: &impl Serialize) -> tera::TeraResult<tera::Context> {

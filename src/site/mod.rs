@@ -121,10 +121,7 @@ pub fn build(
                 })
             })
         });
-        let rendered = render::render_each(&site, &templates, &pages, |file| {
-            staging.write(&file.path, &file.bytes)
-        })
-        .and_then(|()| {
+        let rendered = render::render_each(&site, &templates, &pages, &staging).and_then(|()| {
             render::static_files(&templates)
                 .try_for_each(|file| staging.write(&file.path, &file.bytes))
         });

@@ -22,14 +22,19 @@ use super::metrics::{self, Metrics};
 use super::model::{DocView, ServiceGroup, Site, SiteInfo};
 use super::taxonomy::{Taxonomy, TaxonomyKind, Term};
 use super::templates::{Templates, format_tera_error};
-use super::write::OutputFile;
+use super::write::{OutputFile, Staging};
 use crate::document::{Kind, markdown};
 use crate::follow_ups::tracker::{self as follow_ups, FollowUpRow, FollowUpTracker};
 
-fn render(templates: &Templates, name: &str, context: &Context) -> Result<String, SiteError> {
+fn render(
+    templates: &Templates,
+    name: &str,
+    context: &Context,
+    out: &mut dyn std::io::Write,
+) -> Result<(), SiteError> {
     templates
         .tera
-        .render(name, context)
+        .render_to(name, context, out)
         .map_err(|e| SiteError::Template {
             name: name.to_string(),
             message: format_tera_error(&e),
@@ -312,19 +317,29 @@ pub fn render_unless(
         .collect()
 }
 
-/// Renders `pages` in parallel and hands each to `sink` as soon as it is rendered, in no
-/// particular order, so the build never holds more than a few pages at once. Stops at the
-/// first error (of a template or of the sink).
+/// Renders `pages` in parallel and writes each into `staging` as it is rendered, so the build
+/// never holds more than a few pages at once, nor any page whole. Stops at the first error
+/// (of a template or of writing).
 pub fn render_each(
     site: &Site,
     templates: &Templates,
     pages: &[Page],
-    sink: impl Fn(OutputFile) -> Result<(), SiteError> + Sync,
+    staging: &Staging,
 ) -> Result<(), SiteError> {
     let shared = Shared::default();
-    pages
-        .par_iter()
-        .try_for_each(|&p| sink(render_page(site, templates, &shared, p)?))
+    // The pages that list the knowledge base take seconds each at 100,000 documents (the
+    // follow-ups tracker, documents.json). Started first, they run beside the document pages
+    // rather than alone at the end.
+    let (lists, documents): (Vec<Page>, Vec<Page>) = pages
+        .iter()
+        .partition(|page| !matches!(page, Page::Document(_)));
+    let in_order: Vec<Page> = lists.into_iter().chain(documents).collect();
+    in_order.par_iter().try_for_each(|&page| {
+        let data = page_data(site, &shared, page);
+        staging.write_with(&data.path, |out| {
+            data.write_to(templates, site, out).map(drop)
+        })
+    })
 }
 
 fn render_page<'s>(
@@ -333,7 +348,8 @@ fn render_page<'s>(
     shared: &Shared<'s>,
     which: Page,
 ) -> Result<OutputFile, SiteError> {
-    page_data(site, shared, which).into_file(templates, site)
+    let rendered = page_data(site, shared, which).render(templates, site)?;
+    Ok(rendered.file)
 }
 
 /// A rendered page, and the link targets its Markdown asked to resolve (document pages).
@@ -488,8 +504,8 @@ enum Made<'a> {
         context: Box<Contexts<'a>>,
         body: Option<Body<'a>>,
     },
-    /// A file written as it is (documents.json).
-    Bytes(Vec<u8>),
+    /// documents.json, written record by record.
+    DocumentsJson(&'a Site<'a>),
 }
 
 impl<'a> PageData<'a> {
@@ -511,7 +527,9 @@ impl<'a> PageData<'a> {
             Made::Template {
                 template, context, ..
             } => hash_of(&(template, fingerprint::fingerprint(&**context))),
-            Made::Bytes(bytes) => hash_of(bytes),
+            Made::DocumentsJson(site) => {
+                fingerprint::hash_written(|out| files::write_documents_json(site, out))
+            }
         }
     }
 
@@ -519,33 +537,38 @@ impl<'a> PageData<'a> {
     pub fn body(&self) -> Option<&Body<'a>> {
         match &self.made {
             Made::Template { body, .. } => body.as_ref(),
-            Made::Bytes(_) => None,
-        }
-    }
-
-    /// The page's file: [`PageData::render`]'s, but a file written as it is (documents.json,
-    /// 200 MB at 100,000 documents) is moved rather than copied.
-    pub fn into_file(self, templates: &Templates, site: &Site) -> Result<OutputFile, SiteError> {
-        match self.made {
-            Made::Bytes(bytes) => Ok(OutputFile {
-                path: self.path,
-                bytes,
-            }),
-            made => Ok(PageData { made, ..self }.render(templates, site)?.file),
+            Made::DocumentsJson(_) => None,
         }
     }
 
     /// Renders the page, with the targets of the links in its body, as `resolve` was asked.
     pub fn render(&self, templates: &Templates, site: &Site) -> Result<Rendered, SiteError> {
+        let mut bytes = Vec::new();
+        let links = self.write_to(templates, site, &mut bytes)?;
+        Ok(Rendered {
+            file: OutputFile {
+                path: self.path.clone(),
+                bytes,
+            },
+            links,
+        })
+    }
+
+    /// Renders the page into `out`, and returns the targets of the links in its body, as
+    /// `resolve` was asked.
+    pub fn write_to(
+        &self,
+        templates: &Templates,
+        site: &Site,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Vec<String>, SiteError> {
         let (template, context, body) = match &self.made {
-            Made::Bytes(bytes) => {
-                return Ok(Rendered {
-                    file: OutputFile {
-                        path: self.path.clone(),
-                        bytes: bytes.clone(),
-                    },
-                    links: Vec::new(),
-                });
+            Made::DocumentsJson(site) => {
+                files::write_documents_json(site, out).map_err(|e| SiteError::Write {
+                    path: self.path.clone(),
+                    message: e.to_string(),
+                })?;
+                return Ok(Vec::new());
             }
             Made::Template {
                 template,
@@ -582,14 +605,8 @@ impl<'a> PageData<'a> {
             context.insert("toc", toc);
             links = asked.into_inner();
         }
-        let html = render(templates, template, &context)?;
-        Ok(Rendered {
-            file: OutputFile {
-                path: self.path.clone(),
-                bytes: html.into_bytes(),
-            },
-            links,
-        })
+        render(templates, template, &context, out)?;
+        Ok(links)
     }
 }
 
@@ -650,7 +667,7 @@ fn page_data<'a, 's: 'a>(site: &'s Site, shared: &'a Shared<'s>, which: Page) ->
         }
         Page::DocumentsJson => PageData {
             path,
-            made: Made::Bytes(files::documents_json(site)),
+            made: Made::DocumentsJson(site),
         },
         Page::Feed => {
             let (entries, updated) = files::feed(site);
@@ -862,5 +879,28 @@ mod tests {
             postmortems.contains("Outage 11"),
             "the list shows its documents"
         );
+    }
+
+    #[test]
+    fn pages_written_as_they_render_are_the_pages_rendered() {
+        let docs = documents();
+        let config = crate::config::Config::default();
+        let input = crate::site::SiteInput::new("2026-02-01".parse().unwrap());
+        let templates = crate::site::templates::load(Path::new("no-such-folder")).unwrap();
+        let site = Site::new(&config, &docs, &input);
+        let pages = all_pages(&site);
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("public");
+        let staging = Staging::create(&output).unwrap();
+        render_each(&site, &templates, &pages, &staging).unwrap();
+        staging.finish().unwrap();
+        let rendered = render_pages(&site, &templates, &pages).unwrap();
+        assert_eq!(rendered.len(), pages.len());
+        for file in &rendered {
+            let written = std::fs::read(output.join(&file.path)).unwrap();
+            assert!(written == file.bytes, "{} differs", file.path);
+        }
+        let json = std::fs::read_to_string(output.join("documents.json")).unwrap();
+        assert!(json.ends_with("}\n") && json.contains("\"Outage 11\""));
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -284,6 +285,35 @@ impl Staging {
     }
     /// Writes one file, `path` relative to the output folder. Safe to call from many threads.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), SiteError> {
+        let target = self.prepare(path)?;
+        fs::write(&target, bytes).map_err(|e| write_error(&target, e))
+    }
+
+    /// Writes one file as `fill` produces it, through a buffer: a page of 200 MB (the
+    /// follow-ups tracker of 100,000 documents) is never held whole. When writing fails,
+    /// that is the error, whatever `fill` made of it. Safe to call from many threads.
+    pub fn write_with<T>(
+        &self,
+        path: &str,
+        fill: impl FnOnce(&mut dyn Write) -> Result<T, SiteError>,
+    ) -> Result<T, SiteError> {
+        let target = self.prepare(path)?;
+        let file = fs::File::create(&target).map_err(|e| write_error(&target, e))?;
+        let mut out = KeepsError {
+            inner: std::io::BufWriter::with_capacity(64 * 1024, file),
+            error: None,
+        };
+        let filled = fill(&mut out);
+        // A failure to flush is kept in `out.error`, like any other.
+        let _ = out.flush();
+        match out.error.take() {
+            Some(e) => Err(write_error(&target, e)),
+            None => filled,
+        }
+    }
+
+    /// The path of `path` in the staging folder, its folder created.
+    fn prepare(&self, path: &str) -> Result<PathBuf, SiteError> {
         let target = self.dir.join(path);
         if let Some(parent) = target.parent()
             && parent != self.dir
@@ -302,7 +332,7 @@ impl Staging {
                     .insert(parent.to_path_buf());
             }
         }
-        fs::write(&target, bytes).map_err(|e| write_error(&target, e))
+        Ok(target)
     }
 
     /// Swaps the finished folder in place of the output.
@@ -318,6 +348,35 @@ impl Drop for Staging {
         if !self.finished {
             let _ = remove_leftover(&self.dir);
         }
+    }
+}
+
+/// A writer that keeps its first error, so a failed write is reported as the write error it
+/// is even when the code writing (a template) wraps it in its own.
+struct KeepsError<W> {
+    inner: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> KeepsError<W> {
+    fn kept<T>(&mut self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result
+            && self.error.is_none()
+        {
+            self.error = Some(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        result
+    }
+}
+
+impl<W: Write> Write for KeepsError<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.kept(result)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.kept(result)
     }
 }
 
@@ -355,6 +414,64 @@ mod tests {
             staging.write(path, text.as_bytes())?;
         }
         staging.finish()
+    }
+
+    /// A writer that takes `room` bytes, then fails as a full disk does.
+    struct Full {
+        room: usize,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(std::io::Error::other("No space left on device"));
+            }
+            self.room -= buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_write_that_fails_is_kept_whatever_the_writer_made_of_it() {
+        let mut out = KeepsError {
+            inner: Full { room: 4 },
+            error: None,
+        };
+        out.write_all(b"abc").unwrap();
+        // What a template engine does with an I/O error: its own error, without the cause.
+        let _ = out.write_all(b"defg").map_err(|_| "template failed");
+        assert_eq!(
+            out.error.map(|e| e.to_string()).as_deref(),
+            Some("No space left on device")
+        );
+    }
+
+    #[test]
+    fn a_file_written_through_a_buffer_has_every_byte_and_the_fill_errors_come_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::create(&out).unwrap();
+        let big = vec![b'x'; 300 * 1024];
+        let length = staging
+            .write_with("a/b/big.html", |w| {
+                w.write_all(&big)
+                    .map_err(|e| write_error(Path::new("big"), e))?;
+                Ok(big.len())
+            })
+            .unwrap();
+        assert_eq!(length, big.len());
+        let failed = staging.write_with("c.html", |_| -> Result<(), SiteError> {
+            Err(SiteError::Template {
+                name: "c.html".into(),
+                message: "broken".into(),
+            })
+        });
+        assert!(matches!(failed, Err(SiteError::Template { .. })));
+        staging.finish().unwrap();
+        assert_eq!(fs::read(out.join("a/b/big.html")).unwrap(), big);
     }
 
     #[test]
