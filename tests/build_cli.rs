@@ -141,6 +141,28 @@ fn template_overrides_are_used_file_by_file() {
 }
 
 #[test]
+fn a_template_looping_over_a_document_sees_its_fields_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("clean"), dir.path());
+    fs::create_dir_all(dir.path().join("templates")).unwrap();
+    fs::write(
+        dir.path().join("templates/list.html"),
+        "{% for key, value in documents[0] %}{{ key }} {% endfor %}",
+    )
+    .unwrap();
+    opsbook(dir.path())
+        .args(["build", "--today", "2026-11-25"])
+        .assert()
+        .code(0);
+    let page = fs::read_to_string(dir.path().join("public/runbooks/index.html")).unwrap();
+    // As the fields are documented (book/src/templates.md), the same on every build.
+    assert!(
+        page.starts_with("id kind title url canonical_url source_path repo_path summary owner "),
+        "{page}"
+    );
+}
+
+#[test]
 fn refuses_to_overwrite_the_content_folder() {
     opsbook(&fixture("clean"))
         .args(["build", "--output", "content"])
