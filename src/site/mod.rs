@@ -6,6 +6,7 @@ pub mod charts;
 pub mod doc_body;
 pub mod files;
 pub mod fingerprint;
+mod flatten;
 pub mod incremental;
 pub mod metrics;
 pub mod model;

@@ -86,13 +86,10 @@ pub struct GitView {
 /// Everything a template knows about one document: the part that depends on the document
 /// alone ([`OwnView`], reached through `Deref`: `view.title`), and the fields `Site` fills in
 /// from the other documents, the settings and git.
-#[derive(Debug, Clone, Serialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone)]
 pub struct DocView {
     /// Index into the parsed documents.
-    #[serde(skip)]
     pub index: usize,
-    #[serde(flatten)]
     pub own: Hashed<OwnView>,
     /// The owner's page (`/owners/<slug>/`), or empty without an owner.
     pub owner_url: String,
@@ -114,16 +111,13 @@ pub struct DocView {
     /// Where the source file can be read: site.source_url, else derived from repo_url; empty
     /// when neither is set.
     pub source_url: String,
-    #[serde(skip)]
     pub updated: Option<Timestamp>,
     /// The hash of every field but `index` ([`Hash`]), computed on first use: the fields are
     /// only written while the site is assembled, before anything hashes the view.
-    #[serde(skip)]
     hash: OnceLock<u64>,
     /// The view converted into Tera's values on first use, shared by every page that shows
     /// it. `None` when it is not kept (see [`KEEP_TEMPLATE_VALUES_UP_TO`]) or the conversion
     /// failed: then the view is converted each time (and a page reports the error).
-    #[serde(skip)]
     template_value: OnceLock<Option<tera::Value>>,
 }
 
@@ -143,9 +137,9 @@ impl Serialize for DocView {
             fingerprint::Purpose::Template => match self.template_value() {
                 // Tera takes its own values over as they are (an `Arc` clone).
                 Some(value) => value.serialize(serializer),
-                None => DocView::serialize(self, serializer),
+                None => self.serialize_fields(serializer),
             },
-            fingerprint::Purpose::Plain => DocView::serialize(self, serializer),
+            fingerprint::Purpose::Plain => self.serialize_fields(serializer),
         }
     }
 }
@@ -156,7 +150,7 @@ struct Fields<'a>(&'a DocView);
 
 impl Serialize for Fields<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        DocView::serialize(self.0, serializer)
+        self.0.serialize_fields(serializer)
     }
 }
 
@@ -188,6 +182,45 @@ impl Hash for DocView {
 }
 
 impl DocView {
+    /// The fields templates see: the [`OwnView`]'s, then the ones `Site` fills in. A struct
+    /// (see [`flatten`](super::flatten)); the pattern names every field, so a new one does not
+    /// compile until it is serialized or left out here.
+    fn serialize_fields<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let DocView {
+            index: _,
+            own,
+            owner_url,
+            severity_url,
+            service_links,
+            tag_links,
+            related_runbooks,
+            related_postmortems,
+            referenced_by,
+            git,
+            edit_url,
+            source_url,
+            updated: _,
+            hash: _,
+            template_value: _,
+        } = self;
+        // How many fields there are, about: Tera makes the map this large up front.
+        const FIELDS: usize = 48;
+        let mut fields = serializer.serialize_struct("DocView", FIELDS)?;
+        super::flatten::fields_into(&**own, &mut fields)?;
+        fields.serialize_field("owner_url", owner_url)?;
+        fields.serialize_field("severity_url", severity_url)?;
+        fields.serialize_field("service_links", service_links)?;
+        fields.serialize_field("tag_links", tag_links)?;
+        fields.serialize_field("related_runbooks", related_runbooks)?;
+        fields.serialize_field("related_postmortems", related_postmortems)?;
+        fields.serialize_field("referenced_by", referenced_by)?;
+        fields.serialize_field("git", git)?;
+        fields.serialize_field("edit_url", edit_url)?;
+        fields.serialize_field("source_url", source_url)?;
+        fields.end()
+    }
+
     fn new(index: usize, own: Hashed<OwnView>) -> DocView {
         DocView {
             index,
