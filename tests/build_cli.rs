@@ -118,20 +118,25 @@ fn files_from_an_earlier_build_do_not_linger() {
     );
 }
 
-#[test]
-fn template_overrides_are_used_file_by_file() {
+/// The clean fixture built with one template overridden: `name` in its templates/ folder.
+fn built_with_template(name: &str, text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixture("clean"), dir.path());
     fs::create_dir_all(dir.path().join("templates")).unwrap();
-    fs::write(
-        dir.path().join("templates/404.html"),
-        "{% extends \"base.html\" %}{% block content %}<p>Nothing at this address, sorry.</p>{% endblock content %}",
-    )
-    .unwrap();
+    fs::write(dir.path().join("templates").join(name), text).unwrap();
     opsbook(dir.path())
         .args(["build", "--today", "2026-11-25"])
         .assert()
         .code(0);
+    dir
+}
+
+#[test]
+fn template_overrides_are_used_file_by_file() {
+    let dir = built_with_template(
+        "404.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Nothing at this address, sorry.</p>{% endblock content %}",
+    );
     let page = fs::read_to_string(dir.path().join("public/404.html")).unwrap();
     assert!(page.contains("Nothing at this address, sorry."));
     assert!(
@@ -142,18 +147,10 @@ fn template_overrides_are_used_file_by_file() {
 
 #[test]
 fn a_template_looping_over_a_document_sees_its_fields_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("clean"), dir.path());
-    fs::create_dir_all(dir.path().join("templates")).unwrap();
-    fs::write(
-        dir.path().join("templates/list.html"),
+    let dir = built_with_template(
+        "list.html",
         "{% for key, value in documents[0] %}{{ key }} {% endfor %}",
-    )
-    .unwrap();
-    opsbook(dir.path())
-        .args(["build", "--today", "2026-11-25"])
-        .assert()
-        .code(0);
+    );
     let page = fs::read_to_string(dir.path().join("public/runbooks/index.html")).unwrap();
     // As the fields are documented (book/src/templates.md), the same on every build.
     assert!(

@@ -3,7 +3,7 @@
 //!
 //! serde's `flatten` turns the parent into a map, and Tera makes a map's keys into strings
 //! of their own (`Arc<str>`), where a struct's field names stay `&'static str`. A document
-//! view of some sixty fields is converted for each page that lists it, so at 100,000
+//! view of some 45 fields is converted for each page that lists it, so at 100,000
 //! documents that was tens of millions of small allocations (book/src/performance.md,
 //! "Tera's maps").
 
