@@ -560,12 +560,13 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         tree_docs,
         history,
     } = git_for_build(config, options, &mut notes)?;
+    let read_from_disk = tree_docs.is_none();
     let lint_options = LintOptions {
         today: options.today,
         allow_empty: options.allow_empty,
         ..LintOptions::default()
     };
-    let lint = std::thread::scope(|scope| {
+    let mut lint = std::thread::scope(|scope| {
         scope.spawn(|| history.get().is_ok());
         match tree_docs {
             Some(docs) => lint_docs(
@@ -613,6 +614,9 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
             unpublished,
         });
     }
+    if read_from_disk {
+        release_checked_texts(&mut lint);
+    }
     let today = options.today.unwrap_or_else(today);
     let input = site::SiteInput {
         today,
@@ -628,6 +632,27 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         history: stats,
         unpublished,
     })
+}
+
+/// Lets go of the text of every document the report does not quote: the site reads each
+/// text again when it needs it, so a build of 100,000 documents does not hold 1 GB of text
+/// from the lint to the last page (book/src/performance.md). Documents with findings keep
+/// theirs for the report printed after the build.
+fn release_checked_texts(lint: &mut LintOutcome) {
+    let mut quoted = vec![false; lint.docs.len()];
+    for finding in &lint.findings {
+        if let lint::Origin::Document(i) = finding.at
+            && let Some(flag) = quoted.get_mut(i)
+        {
+            *flag = true;
+        }
+    }
+    use rayon::prelude::*;
+    lint.docs
+        .par_iter_mut()
+        .zip(quoted)
+        .filter(|(_, quoted)| !quoted)
+        .for_each(|(doc, _)| doc.release_text());
 }
 
 #[cfg(test)]

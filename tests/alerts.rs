@@ -357,7 +357,7 @@ fn search_finds_alert_pages_and_runbooks_by_alert_name() {
         .iter()
         .find(|d| d.id == "payments-api-errors")
         .unwrap();
-    let record = search::record(runbook, site.body(runbook.index), &site.info.base_path);
+    let record = search::record(runbook, &site.body(runbook.index), &site.info.base_path);
     let alerts_run = record
         .text
         .iter()

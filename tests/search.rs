@@ -184,7 +184,7 @@ fn records_hold_plain_text_metadata_and_filters() {
         .iter()
         .find(|d| d.id == "2026-03-14-ledger-replication-lag")
         .unwrap();
-    let record = search::record(view, site.body(view.index), &site.info.base_path);
+    let record = search::record(view, &site.body(view.index), &site.info.base_path);
 
     assert_eq!(
         record.url, "/postmortems/2026-03-14-ledger-replication-lag/",
@@ -246,7 +246,7 @@ fn records_hold_plain_text_metadata_and_filters() {
         .iter()
         .find(|d| d.id == "rb-cdn-cache-purge")
         .unwrap();
-    let record = search::record(runbook, site.body(runbook.index), &site.info.base_path);
+    let record = search::record(runbook, &site.body(runbook.index), &site.info.base_path);
     assert_eq!(record.filters["kind"], ["Runbook"]);
     assert_eq!(record.filters["status"], ["deprecated"]);
     assert!(!record.meta.contains_key("date"));
@@ -255,7 +255,7 @@ fn records_hold_plain_text_metadata_and_filters() {
         .iter()
         .find(|d| d.id == "rb-payments-db-failover")
         .unwrap();
-    let record = search::record(failover, site.body(failover.index), &site.info.base_path);
+    let record = search::record(failover, &site.body(failover.index), &site.info.base_path);
     let text = record.plain_text();
     assert!(text.contains("Alerts: LedgerDBReplicationLag, LedgerDBPrimaryDown."));
     assert!(

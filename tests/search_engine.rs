@@ -308,8 +308,10 @@ fn compare_indexers(name: &str, kb: &Path, shard_size: usize) {
             .iter()
             .map(|&d| {
                 let view = &site.documents[d];
-                bodies.push(site.body(view.index));
-                search::record(view, site.body(view.index), &site.info.base_path)
+                let body = site.body(view.index);
+                let record = search::record(view, &body, &site.info.base_path);
+                bodies.push(body);
+                record
             })
             .collect();
         if i == 0 {
@@ -326,6 +328,7 @@ fn compare_indexers(name: &str, kb: &Path, shard_size: usize) {
     )
     .unwrap();
 
+    let bodies: Vec<&str> = bodies.iter().map(|b| b.as_ref()).collect();
     let queries = queries(&all_records, &bodies);
     assert!(
         queries.len() >= 200,

@@ -164,6 +164,29 @@ pub struct Document {
     /// Where each line starts, built on first use by the reports (so that locating many
     /// findings in a large document does not rescan it from the start each time).
     lines: std::sync::OnceLock<Vec<usize>>,
+    /// Set once the text has been let go ([`Document::release_text`]): what it was, so the
+    /// text read again can be refused unless it is the text that was checked.
+    released: Option<ReleasedText>,
+    /// Why reading the released text again failed, the first time it did: the build checks
+    /// it before it publishes anything ([`Document::reread_problem`]).
+    reread_problem: std::sync::OnceLock<String>,
+}
+
+/// What a released text was: its length and CRC-32. Enough to notice a file edited while a
+/// build runs (the lint checked one text; the site must not publish another).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReleasedText {
+    len: usize,
+    crc: u32,
+}
+
+impl ReleasedText {
+    fn of(text: &str) -> ReleasedText {
+        ReleasedText {
+            len: text.len(),
+            crc: crc32fast::hash(text.as_bytes()),
+        }
+    }
 }
 
 impl Document {
@@ -230,6 +253,8 @@ impl Document {
             slug,
             outline,
             lines: std::sync::OnceLock::new(),
+            released: None,
+            reread_problem: std::sync::OnceLock::new(),
         }
     }
 
@@ -253,6 +278,8 @@ impl Document {
             slug,
             outline: markdown::Outline::default(),
             lines: std::sync::OnceLock::new(),
+            released: None,
+            reread_problem: std::sync::OnceLock::new(),
         }
     }
 
@@ -262,10 +289,69 @@ impl Document {
     }
 
     /// The Markdown body as the site shows it (see `shown`): offsets into it plus
-    /// `body_start` are offsets into `source`.
+    /// `body_start` are offsets into `source`. Empty once the text is released: the site
+    /// reads it with [`Document::shown_body`].
     pub fn body(&self) -> &str {
         let text = self.shown.as_ref().unwrap_or(&self.source);
-        &text[self.body_start..]
+        text.get(self.body_start..).unwrap_or_default()
+    }
+
+    /// Lets go of the text read from disk, keeping what the text was (see [`ReleasedText`]).
+    /// A build of a large knowledge base holds no text between the lint and the page that
+    /// shows it: [`Document::shown_body`] reads it again. Documents whose body the site
+    /// shows changed (template tags blanked, a title heading hidden) keep that copy and are
+    /// not read again. Unreadable documents have no text to release.
+    pub fn release_text(&mut self) {
+        if self.read_problem.is_some() || self.released.is_some() {
+            return;
+        }
+        self.released = Some(ReleasedText::of(&self.source));
+        self.source = Source::default();
+        self.lines = std::sync::OnceLock::new();
+    }
+
+    /// Whether [`Document::release_text`] let the text go.
+    pub fn is_released(&self) -> bool {
+        self.released.is_some()
+    }
+
+    /// The Markdown body as the site shows it: [`Document::body`], or, once the text is
+    /// released, read again from `path` (at most as many bytes as it had) and refused unless
+    /// it is exactly the text the lint checked. A failure is also kept for
+    /// [`Document::reread_problem`], so that callers with nowhere to report it (a summary, a
+    /// search record) still stop the build.
+    pub fn shown_body(&self) -> Result<std::borrow::Cow<'_, str>, String> {
+        let Some(released) = self.released.filter(|_| self.shown.is_none()) else {
+            return Ok(std::borrow::Cow::Borrowed(self.body()));
+        };
+        self.read_released(released).inspect_err(|why| {
+            let _ = self.reread_problem.set(why.clone());
+        })
+    }
+
+    /// Why the released text could not be read again, if [`Document::shown_body`] failed.
+    pub fn reread_problem(&self) -> Option<&str> {
+        self.reread_problem.get().map(String::as_str)
+    }
+
+    fn read_released(&self, released: ReleasedText) -> Result<std::borrow::Cow<'_, str>, String> {
+        let changed = || "it changed after the lint checked it".to_string();
+        let bytes = crate::parse::read_regular_file(&self.path, released.len as u64).map_err(
+            |problem| match problem {
+                ReadProblem::TooLarge { .. } => changed(),
+                other => other.to_string(),
+            },
+        )?;
+        let text = crate::parse::decode(bytes).map_err(|_| changed())?;
+        if ReleasedText::of(&text) != released {
+            return Err(changed());
+        }
+        if !text.is_char_boundary(self.body_start) {
+            return Err(changed());
+        }
+        let mut text = text;
+        text.drain(..self.body_start);
+        Ok(std::borrow::Cow::Owned(text))
     }
 
     /// The front matter value for `key`.
@@ -282,7 +368,7 @@ impl Document {
     /// the front matter as a whole point, so their label stays one line.
     pub fn opening_line(&self) -> Range<usize> {
         let block = &self.front_matter_block;
-        let text = &self.source[block.clone()];
+        let text = self.source.get(block.clone()).unwrap_or_default();
         let end = text
             .find(['\r', '\n'])
             .map_or(block.end, |i| block.start + i);
@@ -559,5 +645,93 @@ mod tests {
         assert_eq!(d.body(), "## Timeline\r\n");
         assert_eq!(d.outline.headings[0].text, "Timeline");
         assert_eq!(&d.source[d.outline.headings[0].span.clone()], "## Timeline");
+    }
+
+    /// A document read from a real file, as `opsbook build` reads it.
+    fn on_disk(dir: &std::path::Path, text: &str) -> Document {
+        let path = dir.join("a.md");
+        std::fs::write(&path, text).unwrap();
+        Document::parse("runbooks/a.md".into(), path, Arc::new(text.to_string()))
+    }
+
+    const TEXT: &str = "---\ntitle: Disk full\n---\n\nFree space: `df -h`.\n";
+
+    #[test]
+    fn a_released_text_is_read_again_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = on_disk(dir.path(), TEXT);
+        let before = d.body().to_string();
+        d.release_text();
+        assert!(d.is_released());
+        assert!(d.source.is_empty(), "the text is let go");
+        assert_eq!(d.body(), "", "body() never slices what is not there");
+        assert_eq!(d.shown_body().unwrap(), before);
+        assert_eq!(d.reread_problem(), None);
+    }
+
+    #[test]
+    fn a_file_edited_after_the_lint_is_refused_and_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = on_disk(dir.path(), TEXT);
+        d.release_text();
+        // The same length, one byte different: only the CRC tells.
+        std::fs::write(&d.path, TEXT.replace("df -h", "rm -r")).unwrap();
+        let why = d.shown_body().unwrap_err();
+        assert!(why.contains("changed after the lint"), "{why}");
+        assert_eq!(d.reread_problem(), Some(why.as_str()));
+    }
+
+    #[test]
+    fn a_file_that_grew_shrank_or_went_is_refused() {
+        let grown = format!("{TEXT}<script>alert(1)</script>\n");
+        let cut = &TEXT[..TEXT.len() - 3];
+        for edit in [Some(grown.as_str()), Some(cut), Some(""), None] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut d = on_disk(dir.path(), TEXT);
+            d.release_text();
+            match edit {
+                Some(text) => std::fs::write(&d.path, text).unwrap(),
+                None => std::fs::remove_file(&d.path).unwrap(),
+            }
+            assert!(d.shown_body().is_err(), "{edit:?}");
+            assert!(d.reread_problem().is_some(), "{edit:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_replaced_by_a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = on_disk(dir.path(), TEXT);
+        d.release_text();
+        std::fs::remove_file(&d.path).unwrap();
+        let fifo = std::ffi::CString::new(d.path.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads a NUL-terminated path and creates a file; no memory is shared.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let why = d.shown_body().unwrap_err();
+        assert!(why.contains("FIFO"), "{why}");
+    }
+
+    #[test]
+    fn a_body_the_site_shows_changed_is_kept_and_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        // The heading repeating the title is hidden: the site shows its own copy of the text.
+        let mut d = on_disk(
+            dir.path(),
+            "---\ntitle: Disk full\n---\n# Disk full\n\nSteps.\n",
+        );
+        let before = d.body().to_string();
+        d.release_text();
+        std::fs::remove_file(&d.path).unwrap();
+        assert_eq!(d.shown_body().unwrap(), before);
+    }
+
+    #[test]
+    fn an_unreadable_document_has_nothing_to_release() {
+        let mut d =
+            Document::unreadable("runbooks/a.md".into(), "a.md".into(), ReadProblem::Binary);
+        d.release_text();
+        assert!(!d.is_released());
+        assert_eq!(d.shown_body().unwrap(), "");
     }
 }

@@ -198,7 +198,8 @@ fn mentions(
         .filter(|(_, v)| v.kind == Kind::Postmortem)
         .map(|(position, view)| {
             let doc = &docs[view.index];
-            let words = alert_words(doc.body());
+            let body = doc.shown_body().unwrap_or_default();
+            let words = alert_words(&body);
             let named: Vec<&str> = names
                 .iter()
                 .copied()

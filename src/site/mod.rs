@@ -79,6 +79,14 @@ pub enum SiteError {
         )
     )]
     Search { message: String },
+    #[error("{path} was not published: {why}")]
+    #[diagnostic(
+        code(changed),
+        help(
+            "a build reads each document again when it makes its page, and publishes only the text the lint checked; build again once the files stop changing"
+        )
+    )]
+    Changed { path: String, why: String },
     #[error("cannot write the site to {path}: {message}")]
     #[diagnostic(
         code(output),
@@ -135,6 +143,12 @@ pub fn build(
     });
     rendered?;
     let search = search.transpose()?;
+    if let Some((doc, why)) = site.changed_document() {
+        return Err(SiteError::Changed {
+            path: doc.display_path.clone(),
+            why: why.to_string(),
+        });
+    }
     let published = site.linked_files();
     for (path, source) in &published {
         let bytes = files::read_linked_file(source).map_err(|message| SiteError::Write {

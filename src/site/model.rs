@@ -418,7 +418,7 @@ pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
         },
         source_path: doc.rel_path.clone(),
         repo_path: crate::discover::join_prefix(&inputs.content_prefix, &doc.rel_path),
-        summary: markdown::excerpt(doc.body(), 280),
+        summary: markdown::excerpt(&doc.shown_body().unwrap_or_default(), 280),
         owner: meta.owner.clone().unwrap_or_default(),
         severity_rank: inputs
             .scale
@@ -848,9 +848,18 @@ impl<'a> Site<'a> {
         &self.taxonomies[kind as usize]
     }
 
-    /// The Markdown body of the document at `index`.
-    pub fn body(&self, index: usize) -> &'a str {
-        self.docs[index].body()
+    /// The Markdown body of the document at `index` ([`Document::shown_body`]: read again
+    /// when its text was released). Empty when that read fails; the build then stops before
+    /// it publishes anything ([`Site::changed_document`]).
+    pub fn body(&self, index: usize) -> std::borrow::Cow<'a, str> {
+        self.docs[index].shown_body().unwrap_or_default()
+    }
+
+    /// A document whose text could not be read again as the lint checked it, and why.
+    pub fn changed_document(&self) -> Option<(&'a Document, &'a str)> {
+        self.docs
+            .iter()
+            .find_map(|doc| doc.reread_problem().map(|why| (doc, why)))
     }
 
     pub fn of_kind(&self, kind: Kind) -> Vec<&DocView> {

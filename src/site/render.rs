@@ -360,7 +360,7 @@ pub struct Rendered {
 
 /// The Markdown body of a document page, rendered into its `content` and `toc`.
 pub struct Body<'a> {
-    pub text: &'a str,
+    pub text: std::borrow::Cow<'a, str>,
     /// The document's text (`text` is part of it), which stays the same `Arc` while the
     /// document is not edited.
     pub source: &'a crate::document::Source,
@@ -590,7 +590,7 @@ impl<'a> PageData<'a> {
                 markdown::RawHtml::Sanitize
             };
             let rendered = markdown::render_with(
-                body.text,
+                &body.text,
                 &|dest| {
                     asked.borrow_mut().push(dest.to_string());
                     site.resolve_link(body.from, dest)

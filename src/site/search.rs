@@ -427,7 +427,7 @@ pub fn build_into(
         let make = |i: usize| match members.get(i) {
             Some(&member) => {
                 let doc = &documents[member];
-                record(doc, site.body(doc.index), &site.info.base_path)
+                record(doc, &site.body(doc.index), &site.info.base_path)
             }
             None => alert_record(alerts[i - members.len()], &site.info.base_path),
         };

@@ -1,0 +1,115 @@
+//! `opsbook build` lets go of each document's text after the lint and reads it again for its
+//! page, its summary and its search record. The site must be the one the held text makes,
+//! and a file edited in between must stop the build rather than be published unlinted.
+
+mod common;
+#[path = "../benches/support/corpus.rs"]
+mod corpus;
+
+use std::fs;
+use std::path::Path;
+
+use opsbook::config::Config;
+use opsbook::document::Document;
+use opsbook::site::{SiteError, SiteInput};
+
+/// A generated knowledge base of `n` documents, plus a runbook whose heading repeats its
+/// title (the site shows its own copy of that text, which is kept rather than read again).
+fn knowledge_base(n: usize) -> (tempfile::TempDir, Config, Vec<Document>) {
+    let dir = tempfile::tempdir().unwrap();
+    corpus::generate(dir.path(), n, 11, corpus::Layout::Opsbook).unwrap();
+    fs::write(
+        dir.path().join("content/runbooks/titled.md"),
+        "---\ntitle: Disk full\nowner: team-a\n---\n# Disk full\n\nFree space with `df -h`.\n",
+    )
+    .unwrap();
+    let config = Config::load(None, dir.path()).unwrap();
+    let docs = opsbook::load(&config).unwrap();
+    (dir, config, docs)
+}
+
+fn input() -> SiteInput<'static> {
+    SiteInput::new(corpus::TODAY.parse().unwrap())
+}
+
+fn released(docs: &[Document]) -> Vec<Document> {
+    let mut docs = docs.to_vec();
+    for doc in &mut docs {
+        doc.release_text();
+        assert!(doc.is_released(), "{}", doc.rel_path);
+    }
+    docs
+}
+
+fn site_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = common::snapshot_tree(dir);
+    files.remove(".opsbook-site");
+    files
+}
+
+#[test]
+fn the_site_made_from_released_texts_is_the_site_made_from_held_ones() {
+    let (dir, config, docs) = knowledge_base(60);
+    let (held, read_again) = (dir.path().join("held"), dir.path().join("read-again"));
+    opsbook::site::build(&config, &docs, &held, &input()).unwrap();
+    opsbook::site::build(&config, &released(&docs), &read_again, &input()).unwrap();
+    let (held, read_again) = (site_files(&held), site_files(&read_again));
+    assert!(
+        held.keys().any(|k| k.starts_with("pagefind/")),
+        "search is on"
+    );
+    assert_eq!(
+        held.keys().collect::<Vec<_>>(),
+        read_again.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &held {
+        assert!(read_again[path] == *bytes, "{path} differs");
+    }
+}
+
+#[test]
+fn a_document_edited_after_the_lint_stops_the_build_and_nothing_is_written() {
+    let (dir, config, docs) = knowledge_base(20);
+    let docs = released(&docs);
+    let edited = docs
+        .iter()
+        .find(|d| d.rel_path.starts_with("postmortems/"))
+        .unwrap();
+    let text = fs::read_to_string(&edited.path).unwrap();
+    // The same length: only the checksum of the checked text can tell.
+    let unlinted = text.replacen("## ", "<s>", 1);
+    assert_eq!(unlinted.len(), text.len());
+    fs::write(&edited.path, unlinted).unwrap();
+    let output = dir.path().join("public");
+    match opsbook::site::build(&config, &docs, &output, &input()) {
+        Err(SiteError::Changed { path, why }) => {
+            assert_eq!(path, edited.display_path);
+            assert!(why.contains("changed after the lint"), "{why}");
+        }
+        other => panic!("expected the edited document to be refused, got {other:?}"),
+    }
+    assert!(!output.exists(), "nothing is published");
+}
+
+#[test]
+fn a_build_prints_the_lines_of_its_findings_after_the_site_is_written() {
+    // The documents the report quotes keep their text; the others are let go.
+    let (dir, _, _) = knowledge_base(20);
+    fs::write(
+        dir.path().join("content/runbooks/no-owner.md"),
+        "---\ntitle: Queue stuck\nrollback: restart the consumer\n---\n\nSteps.\n",
+    )
+    .unwrap();
+    let out = common::opsbook(dir.path())
+        .args(["build", "--allow-errors", "--today", corpus::TODAY])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("no-owner.md"), "{stdout}");
+    assert!(stdout.contains("title: Queue stuck"), "{stdout}");
+}
