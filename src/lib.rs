@@ -652,7 +652,7 @@ fn release_checked_texts(lint: &mut LintOutcome) {
         .par_iter_mut()
         .zip(quoted)
         .filter(|(_, quoted)| !quoted)
-        .for_each(|(doc, _)| doc.release_text());
+        .for_each(|(doc, _)| doc.release_after_lint());
 }
 
 #[cfg(test)]

@@ -342,10 +342,5 @@ fn broken(problem: String, help: &str) -> UrlStatus {
 
 /// The alert names a document's `alerts:` lists (trimmed, non-empty).
 pub fn listed_alerts(doc: &Document) -> impl Iterator<Item = &str> {
-    doc.field("alerts")
-        .and_then(|n| n.as_seq())
-        .into_iter()
-        .flatten()
-        .filter_map(|item| item.as_str().map(str::trim))
-        .filter(|name| !name.is_empty())
+    doc.listed_alerts().into_iter()
 }

@@ -164,12 +164,22 @@ pub struct Document {
     /// Where each line starts, built on first use by the reports (so that locating many
     /// findings in a large document does not rescan it from the start each time).
     lines: std::sync::OnceLock<Vec<usize>>,
-    /// Set once the text has been let go ([`Document::release_text`]): what it was, so the
-    /// text read again can be refused unless it is the text that was checked.
+    /// Set once the text has been let go ([`Document::release_after_lint`]): what it was, so
+    /// the text read again can be refused unless it is the text that was checked.
     released: Option<ReleasedText>,
+    /// What the site reads of the front matter, kept when its tree is let go after the lint.
+    kept_meta: Option<Box<KeptFrontMatter>>,
     /// Why reading the released text again failed, the first time it did: the build checks
     /// it before it publishes anything ([`Document::reread_problem`]).
     reread_problem: std::sync::OnceLock<String>,
+}
+
+/// What the site reads of the front matter: the typed metadata and the alerts `alerts:`
+/// lists as [`Document::listed_alerts`] reads them.
+#[derive(Debug, Clone)]
+struct KeptFrontMatter {
+    meta: Meta,
+    listed_alerts: Vec<String>,
 }
 
 /// What a released text was: its length and CRC-32. Enough to notice a file edited while a
@@ -254,6 +264,7 @@ impl Document {
             outline,
             lines: std::sync::OnceLock::new(),
             released: None,
+            kept_meta: None,
             reread_problem: std::sync::OnceLock::new(),
         }
     }
@@ -279,6 +290,7 @@ impl Document {
             outline: markdown::Outline::default(),
             lines: std::sync::OnceLock::new(),
             released: None,
+            kept_meta: None,
             reread_problem: std::sync::OnceLock::new(),
         }
     }
@@ -296,21 +308,34 @@ impl Document {
         text.get(self.body_start..).unwrap_or_default()
     }
 
-    /// Lets go of the text read from disk, keeping what the text was (see [`ReleasedText`]).
-    /// A build of a large knowledge base holds no text between the lint and the page that
-    /// shows it: [`Document::shown_body`] reads it again. Documents whose body the site
-    /// shows changed (template tags blanked, a title heading hidden) keep that copy and are
-    /// not read again. Unreadable documents have no text to release.
-    pub fn release_text(&mut self) {
-        if self.read_problem.is_some() || self.released.is_some() {
+    /// Lets go of what only the lint reads, once it has: the text read from disk (keeping
+    /// what it was, see [`ReleasedText`]) and the front matter's spanned tree (keeping the
+    /// typed [`Meta`]). A build of a large knowledge base then holds neither between the
+    /// lint and the page that shows the document: [`Document::shown_body`] reads the text
+    /// again. Documents whose body the site shows changed (template tags blanked, a title
+    /// heading hidden) keep that copy and are not read again.
+    pub fn release_after_lint(&mut self) {
+        if self.kept_meta.is_some() {
             return;
         }
-        self.released = Some(ReleasedText::of(&self.source));
-        self.source = Source::default();
-        self.lines = std::sync::OnceLock::new();
+        let kept = KeptFrontMatter {
+            meta: Meta::from_front_matter(&self.front_matter),
+            listed_alerts: self
+                .listed_alerts()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        };
+        self.kept_meta = Some(Box::new(kept));
+        self.front_matter = empty_map();
+        if self.read_problem.is_none() {
+            self.released = Some(ReleasedText::of(&self.source));
+            self.source = Source::default();
+            self.lines = std::sync::OnceLock::new();
+        }
     }
 
-    /// Whether [`Document::release_text`] let the text go.
+    /// Whether [`Document::release_after_lint`] let the text go.
     pub fn is_released(&self) -> bool {
         self.released.is_some()
     }
@@ -354,14 +379,35 @@ impl Document {
         Ok(std::borrow::Cow::Owned(text))
     }
 
-    /// The front matter value for `key`.
+    /// The front matter value for `key`. Only the lint reads the tree: once it is let go
+    /// ([`Document::release_after_lint`]) there is none, and the site reads [`Document::meta`].
     pub fn field(&self, key: &str) -> Option<&Node> {
+        debug_assert!(self.kept_meta.is_none(), "the front matter was let go");
         self.front_matter.get(key).map(|(_, v)| v)
     }
 
     /// Typed metadata for rendering; invalid values are left out (the rules report them).
     pub fn meta(&self) -> Meta {
-        Meta::from_front_matter(&self.front_matter)
+        match &self.kept_meta {
+            Some(kept) => kept.meta.clone(),
+            None => Meta::from_front_matter(&self.front_matter),
+        }
+    }
+
+    /// The alert names `alerts:` lists (strings, trimmed, non-empty).
+    pub fn listed_alerts(&self) -> Vec<&str> {
+        match &self.kept_meta {
+            Some(kept) => kept.listed_alerts.iter().map(String::as_str).collect(),
+            None => self
+                .front_matter
+                .get("alerts")
+                .and_then(|(_, n)| n.as_seq())
+                .into_iter()
+                .flatten()
+                .filter_map(|item| item.as_str().map(str::trim))
+                .filter(|name| !name.is_empty())
+                .collect(),
+        }
     }
 
     /// The first line of the front matter block (the opening `---`): where findings about
@@ -661,7 +707,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut d = on_disk(dir.path(), TEXT);
         let before = d.body().to_string();
-        d.release_text();
+        d.release_after_lint();
         assert!(d.is_released());
         assert!(d.source.is_empty(), "the text is let go");
         assert_eq!(d.body(), "", "body() never slices what is not there");
@@ -670,10 +716,33 @@ mod tests {
     }
 
     #[test]
+    fn the_front_matter_the_site_reads_is_kept_when_its_tree_is_let_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "---\ntitle: Disk full\nowner: team-a\nalerts: [' DiskFull ', '', 7]\n\
+                    follow_ups:\n  - action: Alert earlier\n    owner: bob\n    due: 2026-01-02\n---\nx\n";
+        let mut d = on_disk(dir.path(), text);
+        let (meta, alerts) = (format!("{:?}", d.meta()), d.listed_alerts().join(","));
+        assert_eq!(alerts, "DiskFull");
+        d.release_after_lint();
+        assert!(
+            d.front_matter.as_map().is_some_and(|m| m.is_empty()),
+            "the tree is let go"
+        );
+        assert_eq!(format!("{:?}", d.meta()), meta);
+        assert_eq!(d.listed_alerts().join(","), alerts);
+        d.release_after_lint();
+        assert_eq!(
+            format!("{:?}", d.meta()),
+            meta,
+            "releasing twice keeps what was kept"
+        );
+    }
+
+    #[test]
     fn a_file_edited_after_the_lint_is_refused_and_remembered() {
         let dir = tempfile::tempdir().unwrap();
         let mut d = on_disk(dir.path(), TEXT);
-        d.release_text();
+        d.release_after_lint();
         // The same length, one byte different: only the CRC tells.
         std::fs::write(&d.path, TEXT.replace("df -h", "rm -r")).unwrap();
         let why = d.shown_body().unwrap_err();
@@ -688,7 +757,7 @@ mod tests {
         for edit in [Some(grown.as_str()), Some(cut), Some(""), None] {
             let dir = tempfile::tempdir().unwrap();
             let mut d = on_disk(dir.path(), TEXT);
-            d.release_text();
+            d.release_after_lint();
             match edit {
                 Some(text) => std::fs::write(&d.path, text).unwrap(),
                 None => std::fs::remove_file(&d.path).unwrap(),
@@ -703,7 +772,7 @@ mod tests {
     fn a_file_replaced_by_a_fifo_is_refused_without_blocking() {
         let dir = tempfile::tempdir().unwrap();
         let mut d = on_disk(dir.path(), TEXT);
-        d.release_text();
+        d.release_after_lint();
         std::fs::remove_file(&d.path).unwrap();
         let fifo = std::ffi::CString::new(d.path.to_str().unwrap()).unwrap();
         // SAFETY: mkfifo reads a NUL-terminated path and creates a file; no memory is shared.
@@ -721,7 +790,7 @@ mod tests {
             "---\ntitle: Disk full\n---\n# Disk full\n\nSteps.\n",
         );
         let before = d.body().to_string();
-        d.release_text();
+        d.release_after_lint();
         std::fs::remove_file(&d.path).unwrap();
         assert_eq!(d.shown_body().unwrap(), before);
     }
@@ -730,7 +799,7 @@ mod tests {
     fn an_unreadable_document_has_nothing_to_release() {
         let mut d =
             Document::unreadable("runbooks/a.md".into(), "a.md".into(), ReadProblem::Binary);
-        d.release_text();
+        d.release_after_lint();
         assert!(!d.is_released());
         assert_eq!(d.shown_body().unwrap(), "");
     }
