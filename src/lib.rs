@@ -615,7 +615,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         });
     }
     if read_from_disk {
-        release_checked_texts(&mut lint);
+        release_what_only_the_lint_reads(&mut lint);
     }
     let today = options.today.unwrap_or_else(today);
     let input = site::SiteInput {
@@ -634,11 +634,13 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
     })
 }
 
-/// Lets go of the text of every document the report does not quote: the site reads each
-/// text again when it needs it, so a build of 100,000 documents does not hold 1 GB of text
-/// from the lint to the last page (book/src/performance.md). Documents with findings keep
-/// theirs for the report printed after the build.
-fn release_checked_texts(lint: &mut LintOutcome) {
+/// Lets go of what only the lint reads (the text and the front matter's tree) in every
+/// document the report does not quote: the site reads each text again when it needs it, so
+/// a build of 100,000 documents does not hold 1.5 GB of them from the lint to the last page
+/// (book/src/performance.md). Documents with findings keep everything for the report
+/// printed after the build.
+fn release_what_only_the_lint_reads(lint: &mut LintOutcome) {
+    use rayon::prelude::*;
     let mut quoted = vec![false; lint.docs.len()];
     for finding in &lint.findings {
         if let lint::Origin::Document(i) = finding.at
@@ -647,7 +649,6 @@ fn release_checked_texts(lint: &mut LintOutcome) {
             *flag = true;
         }
     }
-    use rayon::prelude::*;
     lint.docs
         .par_iter_mut()
         .zip(quoted)

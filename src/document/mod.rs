@@ -168,7 +168,7 @@ pub struct Document {
     /// the text read again can be refused unless it is the text that was checked.
     released: Option<ReleasedText>,
     /// What the site reads of the front matter, kept when its tree is let go after the lint.
-    kept_meta: Option<Box<KeptFrontMatter>>,
+    kept_front_matter: Option<Box<KeptFrontMatter>>,
     /// Why reading the released text again failed, the first time it did: the build checks
     /// it before it publishes anything ([`Document::reread_problem`]).
     reread_problem: std::sync::OnceLock<String>,
@@ -264,7 +264,7 @@ impl Document {
             outline,
             lines: std::sync::OnceLock::new(),
             released: None,
-            kept_meta: None,
+            kept_front_matter: None,
             reread_problem: std::sync::OnceLock::new(),
         }
     }
@@ -290,7 +290,7 @@ impl Document {
             outline: markdown::Outline::default(),
             lines: std::sync::OnceLock::new(),
             released: None,
-            kept_meta: None,
+            kept_front_matter: None,
             reread_problem: std::sync::OnceLock::new(),
         }
     }
@@ -315,7 +315,7 @@ impl Document {
     /// again. Documents whose body the site shows changed (template tags blanked, a title
     /// heading hidden) keep that copy and are not read again.
     pub fn release_after_lint(&mut self) {
-        if self.kept_meta.is_some() {
+        if self.kept_front_matter.is_some() {
             return;
         }
         let kept = KeptFrontMatter {
@@ -326,7 +326,7 @@ impl Document {
                 .map(str::to_string)
                 .collect(),
         };
-        self.kept_meta = Some(Box::new(kept));
+        self.kept_front_matter = Some(Box::new(kept));
         self.front_matter = empty_map();
         if self.read_problem.is_none() {
             self.released = Some(ReleasedText::of(&self.source));
@@ -382,13 +382,16 @@ impl Document {
     /// The front matter value for `key`. Only the lint reads the tree: once it is let go
     /// ([`Document::release_after_lint`]) there is none, and the site reads [`Document::meta`].
     pub fn field(&self, key: &str) -> Option<&Node> {
-        debug_assert!(self.kept_meta.is_none(), "the front matter was let go");
+        debug_assert!(
+            self.kept_front_matter.is_none(),
+            "the front matter was let go"
+        );
         self.front_matter.get(key).map(|(_, v)| v)
     }
 
     /// Typed metadata for rendering; invalid values are left out (the rules report them).
     pub fn meta(&self) -> Meta {
-        match &self.kept_meta {
+        match &self.kept_front_matter {
             Some(kept) => kept.meta.clone(),
             None => Meta::from_front_matter(&self.front_matter),
         }
@@ -396,7 +399,7 @@ impl Document {
 
     /// The alert names `alerts:` lists (strings, trimmed, non-empty).
     pub fn listed_alerts(&self) -> Vec<&str> {
-        match &self.kept_meta {
+        match &self.kept_front_matter {
             Some(kept) => kept.listed_alerts.iter().map(String::as_str).collect(),
             None => self
                 .front_matter
