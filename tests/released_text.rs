@@ -89,6 +89,12 @@ fn a_document_edited_after_the_lint_stops_the_build_and_nothing_is_written() {
         other => panic!("expected the edited document to be refused, got {other:?}"),
     }
     assert!(!output.exists(), "nothing is published");
+    let left: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("public"))
+        .collect();
+    assert!(left.is_empty(), "the staging folder is removed: {left:?}");
 }
 
 #[test]
