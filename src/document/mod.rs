@@ -183,7 +183,12 @@ struct KeptFrontMatter {
 }
 
 /// What a released text was: its length and CRC-32. Enough to notice a file edited while a
-/// build runs (the lint checked one text; the site must not publish another).
+/// build runs (the lint checked one text; the site must not publish another): an accidental
+/// edit keeps both with a chance of one in four billion. A CRC can be forged on purpose, but
+/// whoever can rewrite the working tree while a build runs can as well rewrite the templates
+/// or the published site; the lint is a gate for what is committed, not a sandbox for the
+/// build's own folder. (A cryptographic hash of the 4 GB read in a build of 100,000
+/// documents would cost seconds of CPU for no protection that matters here.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ReleasedText {
     len: usize,
