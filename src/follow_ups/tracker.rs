@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::STATUS_ORDER;
 use crate::document::Kind;
+use crate::site::fingerprint::Shared;
 use crate::site::model::{DocView, FollowUpView, LinkView, Site};
 use crate::site::taxonomy::{TaxonomyKind, TermLink};
 
@@ -29,7 +30,7 @@ pub struct FollowUpRow {
     pub postmortem: LinkView,
     pub severity: String,
     pub severity_rank: usize,
-    pub services: Vec<TermLink>,
+    pub services: Vec<Shared<TermLink>>,
     /// Service names joined with `|`, for the browser-side filter (`data-services`).
     pub services_key: String,
 }

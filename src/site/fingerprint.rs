@@ -160,6 +160,54 @@ impl<T: Hash + Serialize> Serialize for Hashed<T> {
     }
 }
 
+/// A small value many views show (a term's link, a link to a document), shared by all of
+/// them and converted into Tera's value once for all of them: a list page of 50,000 documents
+/// then holds one copy of each link rather than one per view that shows it. Serializes and
+/// hashes as the value.
+#[derive(Debug)]
+pub struct Shared<T>(Arc<(T, OnceLock<Option<tera::Value>>)>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Shared<T> {
+        Shared(Arc::new((value, OnceLock::new())))
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0.0
+    }
+}
+
+impl<T: Hash> Hash for Shared<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.0.hash(state);
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if purpose() == Purpose::Template {
+            let kept = self
+                .0
+                .1
+                .get_or_init(|| tera::Value::try_from_serializable(&self.0.0).ok());
+            if let Some(value) = kept {
+                // Tera takes its own values over as they are (an `Arc` clone).
+                return value.serialize(serializer);
+            }
+        }
+        self.0.0.serialize(serializer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +249,41 @@ mod tests {
         assert_ne!(fingerprint(&p), fingerprint(&page("A", 2)));
         assert_eq!(fingerprint(&p), fingerprint(&page("A", 1)));
         assert!(!taking(), "reset after a fingerprint");
+    }
+
+    #[derive(Serialize)]
+    struct TwoViews {
+        first: Vec<Shared<Own>>,
+        second: Vec<Shared<Own>>,
+    }
+
+    #[test]
+    fn a_shared_value_is_itself_in_files_and_one_tera_value_for_every_view() {
+        let link = Shared::new(Own {
+            title: "db".into(),
+            hidden: 1,
+        });
+        let views = TwoViews {
+            first: vec![link.clone()],
+            second: vec![link],
+        };
+        assert_eq!(
+            serde_json::to_string(&views).unwrap(),
+            r#"{"first":[{"title":"db"}],"second":[{"title":"db"}]}"#
+        );
+        let context = template_context(&views).unwrap();
+        let map = |key: &str| {
+            let list = context.get(key).unwrap().as_array().unwrap();
+            list[0].as_map().unwrap() as *const _
+        };
+        assert!(
+            std::ptr::eq(map("first"), map("second")),
+            "converted once, shared"
+        );
+        let title = context.get("first").unwrap().as_array().unwrap()[0]
+            .as_map()
+            .unwrap();
+        assert_eq!(title.len(), 1, "the fields a template sees, no more");
+        assert_eq!(fingerprint(&views), fingerprint(&views));
     }
 }

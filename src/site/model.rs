@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::SiteInput;
-use super::fingerprint::{self, Hashed};
+use super::fingerprint::{self, Hashed, Shared};
 use super::taxonomy::{self, Taxonomy, TaxonomyKind, TermLink};
 use crate::config::Config;
 use crate::document::links::{self, Corpus, Resolution, Resolver};
@@ -96,15 +96,16 @@ pub struct DocView {
     pub owner_url: String,
     /// The severity's page (`/severities/<slug>/`), or empty.
     pub severity_url: String,
-    /// Each service with its page.
-    pub service_links: Vec<TermLink>,
+    /// Each service with its page (one link per service, shared by the views that show it).
+    pub service_links: Vec<Shared<TermLink>>,
     /// Each tag with its page.
-    pub tag_links: Vec<TermLink>,
-    pub related_runbooks: Vec<LinkView>,
-    pub related_postmortems: Vec<LinkView>,
+    pub tag_links: Vec<Shared<TermLink>>,
+    /// Links to documents: one per document, shared by the views that show it.
+    pub related_runbooks: Vec<Shared<LinkView>>,
+    pub related_postmortems: Vec<Shared<LinkView>>,
     /// For a runbook, the postmortems whose related_runbooks name it; for a postmortem, the
     /// postmortems whose related_postmortems name it.
-    pub referenced_by: Vec<LinkView>,
+    pub referenced_by: Vec<Shared<LinkView>>,
     /// Last change in git, or none.
     pub git: Option<GitView>,
     /// "Edit this page" link when repo_url is set, else empty.
@@ -1005,17 +1006,28 @@ fn site_info(config: &Config, inputs: &ViewInputs, documents: usize) -> SiteInfo
 /// Resolves each view's related_runbooks and related_postmortems (ids) to links, and lists on
 /// each document the postmortems that name it.
 fn link_related(documents: &mut [DocView]) {
-    let link = |d: &DocView| LinkView {
-        id: d.id.clone(),
-        title: d.title.clone(),
-        url: d.url.clone(),
-    };
-    let by_id: HashMap<String, LinkView> =
-        documents.iter().map(|d| (d.id.clone(), link(d))).collect();
-    let mut referenced: HashMap<String, Vec<LinkView>> = HashMap::new();
-    for view in documents.iter_mut() {
-        let resolve = |ids: &[String]| -> Vec<LinkView> {
-            ids.iter().filter_map(|id| by_id.get(id).cloned()).collect()
+    let links: Vec<Shared<LinkView>> = documents
+        .iter()
+        .map(|d| {
+            Shared::new(LinkView {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                url: d.url.clone(),
+            })
+        })
+        .collect();
+    // The last document with an id is the one its id links to.
+    let by_id: HashMap<String, &Shared<LinkView>> = documents
+        .iter()
+        .zip(&links)
+        .map(|(d, link)| (d.id.clone(), link))
+        .collect();
+    let mut referenced: HashMap<String, Vec<Shared<LinkView>>> = HashMap::new();
+    for (view, link) in documents.iter_mut().zip(&links) {
+        let resolve = |ids: &[String]| -> Vec<Shared<LinkView>> {
+            ids.iter()
+                .filter_map(|id| by_id.get(id).map(|l| Shared::clone(l)))
+                .collect()
         };
         view.related_runbooks = resolve(&view.related_ids[0]);
         view.related_postmortems = resolve(&view.related_ids[1]);
@@ -1032,7 +1044,7 @@ fn link_related(documents: &mut [DocView]) {
             }
             let list = referenced.entry(target.id.clone()).or_default();
             if !list.iter().any(|l| l.id == view.id) {
-                list.push(link(view));
+                list.push(link.clone());
             }
         }
     }
@@ -1094,30 +1106,31 @@ fn taxonomies_of(documents: &[DocView], inputs: &ViewInputs) -> Vec<Taxonomy> {
 
 /// Each view's links to the pages of its services, tags, owner and severity.
 fn link_terms(documents: &mut [DocView], taxonomies: &[Taxonomy]) {
-    // Term URLs by name (`Taxonomy::link`, without a scan of the terms per value).
-    let term_urls: Vec<HashMap<&str, &str>> = taxonomies
+    // Each term's link by name, made once and shared by every view that shows it (and
+    // without a scan of the terms per value, as `Taxonomy::link` would).
+    let term_links: Vec<HashMap<&str, Shared<TermLink>>> = taxonomies
         .iter()
         .map(|t| {
             t.terms
                 .iter()
-                .map(|term| (term.name.as_str(), term.url.as_str()))
+                .map(|term| {
+                    let link = TermLink {
+                        name: term.name.clone(),
+                        url: term.url.clone(),
+                    };
+                    (term.name.as_str(), Shared::new(link))
+                })
                 .collect()
         })
         .collect();
-    let url = |kind: TaxonomyKind, name: &str| -> Option<String> {
-        term_urls[kind as usize].get(name).map(|u| u.to_string())
-    };
-    let links = |kind: TaxonomyKind, names: &[String]| -> Vec<TermLink> {
+    let link = |kind: TaxonomyKind, name: &str| term_links[kind as usize].get(name);
+    let links = |kind: TaxonomyKind, names: &[String]| -> Vec<Shared<TermLink>> {
         names
             .iter()
-            .filter_map(|n| {
-                url(kind, n).map(|url| TermLink {
-                    name: n.clone(),
-                    url,
-                })
-            })
+            .filter_map(|n| link(kind, n).cloned())
             .collect()
     };
+    let url = |kind: TaxonomyKind, name: &str| link(kind, name).map(|l| l.url.clone());
     for view in documents.iter_mut() {
         view.service_links = links(TaxonomyKind::Services, &view.services);
         view.tag_links = links(TaxonomyKind::Tags, &view.tags);
