@@ -76,6 +76,14 @@ pub enum Error {
         /// What the folder holds instead, when it holds Markdown under other names.
         hint: String,
     },
+    #[error("{path} was not checked: {why}")]
+    #[diagnostic(
+        code(changed),
+        help(
+            "the lint reads each document again as it checks it, and checks only the text it parsed; lint again once the files stop changing"
+        )
+    )]
+    Changed { path: String, why: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Site(#[from] site::SiteError),
@@ -102,7 +110,9 @@ pub enum Error {
 /// What `lint` found.
 #[derive(Debug)]
 pub struct LintOutcome {
-    /// Every document of the knowledge base (cross-document rules see them all).
+    /// Every document of the knowledge base (cross-document rules see them all). Read from
+    /// disk, only the documents with findings hold their text: the others let it go once
+    /// parsed ([`Document::release_text`]).
     pub docs: Vec<Document>,
     /// The alert rules of `[alerts] rules` (none without the setting).
     pub alerts: alerts::AlertRules,
@@ -165,18 +175,26 @@ pub fn load(config: &Config) -> Result<Vec<Document>, Error> {
     Ok(parse::parse_all(&files, config))
 }
 
+/// [`load`] for the check: each text is let go once its document is parsed and read again as
+/// the document is checked ([`parse::parse_all_released`]).
+fn load_for_check(config: &Config) -> Result<Vec<Document>, Error> {
+    let files = discover::discover(&config.content_dir(), config.mapping())?;
+    Ok(parse::parse_all_released(&files, config))
+}
+
 /// Runs discover -> parse -> check.
 pub fn lint(config: &Config, options: &LintOptions) -> Result<LintOutcome, Error> {
-    let (docs, alerts) = rayon::join(|| load(config), || alerts::load(config));
+    let (docs, alerts) = rayon::join(|| load_for_check(config), || alerts::load(config));
     let history = git::SharedHistory::from_head(&config.content_dir());
     lint_docs(config, docs?, alerts?, options, &history)
 }
 
 /// Runs the check on documents already read (from the working tree or a git tree);
-/// `stale-runbook` takes its git dates from `history`.
+/// `stale-runbook` takes its git dates from `history`. Documents whose text was let go after
+/// parsing get it back when they have findings (the report quotes them).
 fn lint_docs(
     config: &Config,
-    docs: Vec<Document>,
+    mut docs: Vec<Document>,
     alerts: alerts::AlertRules,
     options: &LintOptions,
     history: &git::SharedHistory,
@@ -245,6 +263,8 @@ fn lint_docs(
         .into_iter()
         .collect();
     drop(corpus);
+    drop(coverage);
+    restore_quoted_texts(&mut docs, &findings)?;
     let checked = docs.iter().filter(|d| filter.matches(&d.rel_path)).count();
     let rule_files_checked = alerts
         .files
@@ -259,6 +279,35 @@ fn lint_docs(
         rule_files_checked,
         notes,
     })
+}
+
+/// Gives the documents with findings their text back, and stops when a text could not be
+/// read again as it was parsed: the findings would be of a text that is no longer there.
+fn restore_quoted_texts(docs: &mut [Document], findings: &[Finding]) -> Result<(), Error> {
+    use rayon::prelude::*;
+    let changed = |doc: &Document, why: &str| Error::Changed {
+        path: doc.display_path.clone(),
+        why: why.to_string(),
+    };
+    if let Some(doc) = docs.iter().find(|d| d.reread_problem().is_some()) {
+        return Err(changed(doc, doc.reread_problem().unwrap_or_default()));
+    }
+    let quoted = documents_with_findings(docs.len(), findings);
+    docs.par_iter_mut()
+        .zip(quoted)
+        .filter(|(_, quoted)| *quoted)
+        .try_for_each(|(doc, _)| doc.restore_text().map_err(|why| changed(doc, &why)))
+}
+
+/// For each document, whether a finding is in it.
+fn documents_with_findings(len: usize, findings: &[Finding]) -> Vec<bool> {
+    let mut with_findings = vec![false; len];
+    for finding in findings {
+        if let Some(flag) = finding.at.document().and_then(|i| with_findings.get_mut(i)) {
+            *flag = true;
+        }
+    }
+    with_findings
 }
 
 /// What `stale-runbook`'s reader should know about the git dates it used: why there were
@@ -577,7 +626,8 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
                 &history,
             ),
             None => {
-                let (docs, alerts) = rayon::join(|| load(config), || alerts::load(config));
+                let (docs, alerts) =
+                    rayon::join(|| load_for_check(config), || alerts::load(config));
                 lint_docs(config, docs?, alerts?, &lint_options, &history)
             }
         }
@@ -641,14 +691,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
 /// printed after the build.
 fn release_what_only_the_lint_reads(lint: &mut LintOutcome) {
     use rayon::prelude::*;
-    let mut quoted = vec![false; lint.docs.len()];
-    for finding in &lint.findings {
-        if let lint::Origin::Document(i) = finding.at
-            && let Some(flag) = quoted.get_mut(i)
-        {
-            *flag = true;
-        }
-    }
+    let quoted = documents_with_findings(lint.docs.len(), &lint.findings);
     lint.docs
         .par_iter_mut()
         .zip(quoted)
@@ -659,6 +702,38 @@ fn release_what_only_the_lint_reads(lint: &mut LintOutcome) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file edited between the parse and the check stops the lint: its findings would be
+    /// of a text that is gone, and a gate must not pass on a text it never checked.
+    #[test]
+    fn a_document_edited_while_the_lint_runs_stops_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let runbook = dir.path().join("content/runbooks/disk-full.md");
+        std::fs::create_dir_all(runbook.parent().unwrap()).unwrap();
+        let text = "---\ntitle: Disk full\nowner: team-a\n---\n\nFree space: `df -h`.\n";
+        std::fs::write(&runbook, text).unwrap();
+        let config = Config::load(None, dir.path()).unwrap();
+        let history = git::SharedHistory::from_head(&config.content_dir());
+        let lint_now = |docs| {
+            let alerts = alerts::AlertRules::default();
+            lint_docs(&config, docs, alerts, &LintOptions::default(), &history)
+        };
+        let docs = load_for_check(&config).unwrap();
+        assert!(docs.iter().all(Document::is_released));
+        assert!(lint_now(docs).is_ok());
+        let docs = load_for_check(&config).unwrap();
+        std::fs::write(&runbook, text.replace("df -h", "rm -r")).unwrap();
+        match lint_now(docs) {
+            Err(Error::Changed { path, why }) => {
+                assert!(path.ends_with("content/runbooks/disk-full.md"), "{path}");
+                assert!(
+                    why.contains("changed while the lint was checking it"),
+                    "{why}"
+                );
+            }
+            other => panic!("expected Error::Changed, got {other:?}"),
+        }
+    }
 
     fn filter(prefixes: &[&str], rule_prefixes: &[&str]) -> PathFilter {
         PathFilter {

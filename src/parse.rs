@@ -21,6 +21,20 @@ pub fn parse_all(files: &[SourceFile], config: &Config) -> Vec<Document> {
     files.par_iter().map(|f| parse_file(f, config)).collect()
 }
 
+/// [`parse_all`], letting go of each text once its document is parsed
+/// ([`Document::release_text`]): what `opsbook lint` and `opsbook build` check, reading each
+/// text again as they check it, so that they never hold every text at once.
+pub fn parse_all_released(files: &[SourceFile], config: &Config) -> Vec<Document> {
+    files
+        .par_iter()
+        .map(|f| {
+            let mut doc = parse_file(f, config);
+            doc.release_text();
+            doc
+        })
+        .collect()
+}
+
 /// Parses files read from a git tree (`--rev`), in parallel.
 pub fn parse_tree_files(files: Vec<TreeFile>, config: &Config) -> Vec<Document> {
     let mapping = config.mapping();

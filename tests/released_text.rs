@@ -119,3 +119,53 @@ fn a_build_prints_the_lines_of_its_findings_after_the_site_is_written() {
     assert!(stdout.contains("no-owner.md"), "{stdout}");
     assert!(stdout.contains("title: Queue stuck"), "{stdout}");
 }
+
+/// `opsbook lint` lets go of each text once its document is parsed and reads it again as it
+/// checks the document: the findings must be those of the held texts, and the documents the
+/// report quotes must have their text back.
+#[test]
+fn the_lint_of_texts_read_again_finds_what_the_lint_of_held_texts_finds() {
+    let (dir, config, docs) = knowledge_base(60);
+    // Findings of each kind of rule: one on the text (a secret), one across documents.
+    // (The key is put together here so that the test's own source holds no secret.)
+    let key = format!("AKIA{}", "Q7ZK3M9D2XWB5HJT");
+    fs::write(
+        dir.path().join("content/runbooks/pasted.md"),
+        format!(
+            "---\ntitle: Pasted\nowner: team-a\nrelated_runbooks: [no-such-runbook]\n---\n\
+             # Steps\n\nexport AWS_ACCESS_KEY_ID={key}\n"
+        ),
+    )
+    .unwrap();
+    let docs_now = opsbook::load(&config).unwrap();
+    assert_eq!(docs_now.len(), docs.len() + 1);
+    let today = corpus::TODAY.parse().unwrap();
+    let alerts = opsbook::alerts::load(&config).unwrap();
+    let held = opsbook::lint::check_with_alerts(&docs_now, &alerts, &config, today);
+    let options = opsbook::LintOptions {
+        today: Some(today),
+        ..opsbook::LintOptions::default()
+    };
+    let outcome = opsbook::lint(&config, &options).unwrap();
+    assert_eq!(outcome.findings, held);
+    let rules: Vec<&str> = held.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"possible-secret"), "{rules:?}");
+    assert!(rules.contains(&"unknown-reference"), "{rules:?}");
+    for (i, doc) in outcome.docs.iter().enumerate() {
+        let quoted = held.iter().any(|f| f.at.document() == Some(i));
+        assert_eq!(doc.is_released(), !quoted, "{}", doc.rel_path);
+        if quoted {
+            assert_eq!(doc.source, docs_now[i].source, "{}", doc.rel_path);
+        }
+    }
+    let report = |docs: &[Document]| {
+        let sources = || opsbook::report::Sources::new(docs, &alerts.files);
+        let style = opsbook::report::human::Style::plain();
+        let human = opsbook::report::human::render(sources(), &held, docs.len(), style);
+        (
+            human,
+            opsbook::report::json::render(sources(), &held, docs.len()),
+        )
+    };
+    assert_eq!(report(&outcome.docs), report(&docs_now));
+}

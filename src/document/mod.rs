@@ -333,11 +333,53 @@ impl Document {
         };
         self.kept_front_matter = Some(Box::new(kept));
         self.front_matter = empty_map();
-        if self.read_problem.is_none() {
+        self.release_text();
+    }
+
+    /// Lets go of the text, keeping what it was ([`ReleasedText`]): `opsbook lint` and
+    /// `opsbook build` parse every document before they check any (the rules across documents
+    /// need them all), and holding every text meanwhile was 1 GB at 100,000 documents. The
+    /// check reads each text again ([`Document::with_text`]); the site, when it shows it
+    /// ([`Document::shown_body`]).
+    pub fn release_text(&mut self) {
+        if self.read_problem.is_none() && self.released.is_none() {
             self.released = Some(ReleasedText::of(&self.source));
             self.source = Source::default();
             self.lines = std::sync::OnceLock::new();
         }
+    }
+
+    /// The document with its text, for the rules: itself, or, once the text was let go, a
+    /// copy with the text read again and refused unless it is the text that was parsed. A
+    /// failure is also kept for [`Document::reread_problem`].
+    pub fn with_text(&self) -> Result<std::borrow::Cow<'_, Document>, String> {
+        let Some(released) = self.released else {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        };
+        let text = self
+            .read_again(released, "it changed while the lint was checking it")
+            .inspect_err(|why| {
+                let _ = self.reread_problem.set(why.clone());
+            })?;
+        let mut copy = self.clone();
+        copy.take_back(text);
+        Ok(std::borrow::Cow::Owned(copy))
+    }
+
+    /// Takes the text back for good, read again as [`Document::with_text`] reads it: the
+    /// report quotes the documents with findings.
+    pub fn restore_text(&mut self) -> Result<(), String> {
+        if let Some(released) = self.released {
+            let text = self.read_again(released, "it changed while the lint was checking it")?;
+            self.take_back(text);
+        }
+        Ok(())
+    }
+
+    fn take_back(&mut self, text: String) {
+        self.source = Arc::new(text);
+        self.released = None;
+        self.lines = std::sync::OnceLock::new();
     }
 
     /// Whether [`Document::release_after_lint`] let the text go.
@@ -365,7 +407,18 @@ impl Document {
     }
 
     fn read_released(&self, released: ReleasedText) -> Result<std::borrow::Cow<'_, str>, String> {
-        let changed = || "it changed after the lint checked it".to_string();
+        let mut text = self.read_again(released, "it changed after the lint checked it")?;
+        if !text.is_char_boundary(self.body_start) {
+            return Err("it changed after the lint checked it".to_string());
+        }
+        text.drain(..self.body_start);
+        Ok(std::borrow::Cow::Owned(text))
+    }
+
+    /// The text read again from `path` (at most as many bytes as it had), refused with
+    /// `changed` unless it has the length and CRC-32 it had.
+    fn read_again(&self, released: ReleasedText, changed: &str) -> Result<String, String> {
+        let changed = || changed.to_string();
         let bytes = crate::parse::read_regular_file(&self.path, released.len as u64).map_err(
             |problem| match problem {
                 ReadProblem::TooLarge { .. } => changed(),
@@ -376,12 +429,7 @@ impl Document {
         if ReleasedText::of(&text) != released {
             return Err(changed());
         }
-        if !text.is_char_boundary(self.body_start) {
-            return Err(changed());
-        }
-        let mut text = text;
-        text.drain(..self.body_start);
-        Ok(std::borrow::Cow::Owned(text))
+        Ok(text)
     }
 
     /// The front matter value for `key`. Only the lint reads the tree: once it is let go
@@ -810,5 +858,59 @@ mod tests {
         d.release_after_lint();
         assert!(!d.is_released());
         assert_eq!(d.shown_body().unwrap(), "");
+    }
+
+    #[test]
+    fn the_check_reads_a_text_let_go_after_parsing_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = on_disk(dir.path(), TEXT);
+        let held = d.with_text().unwrap();
+        assert!(
+            matches!(held, std::borrow::Cow::Borrowed(_)),
+            "nothing to read"
+        );
+        d.release_text();
+        assert!(d.is_released() && d.source.is_empty());
+        assert_eq!(
+            d.front_matter.get("title").unwrap().1.as_str(),
+            Some("Disk full")
+        );
+        let checked = d.with_text().unwrap();
+        assert_eq!(checked.source.as_str(), TEXT);
+        assert!(!checked.is_released());
+        assert_eq!(checked.line_of(TEXT.find("Free").unwrap()), 4);
+        assert!(d.is_released(), "the copy has the text, the document not");
+        d.restore_text().unwrap();
+        assert_eq!((d.source.as_str(), d.is_released()), (TEXT, false));
+        d.restore_text().unwrap();
+        assert_eq!(d.source.as_str(), TEXT, "restoring twice changes nothing");
+    }
+
+    #[test]
+    fn a_file_edited_between_parsing_and_checking_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = on_disk(dir.path(), TEXT);
+        d.release_text();
+        std::fs::write(&d.path, TEXT.replace("df -h", "rm -r")).unwrap();
+        let why = d.with_text().unwrap_err();
+        assert!(
+            why.contains("changed while the lint was checking it"),
+            "{why}"
+        );
+        assert_eq!(d.reread_problem(), Some(why.as_str()));
+        assert_eq!(d.restore_text().unwrap_err(), why);
+        assert!(d.source.is_empty(), "nothing else is taken for the text");
+    }
+
+    #[test]
+    fn a_text_let_go_after_parsing_is_not_hashed_again_when_the_tree_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = on_disk(dir.path(), TEXT);
+        let body = d.body().to_string();
+        d.release_text();
+        // release_after_lint must keep the length and CRC of the text, not of the empty
+        // string left in its place.
+        d.release_after_lint();
+        assert_eq!(d.shown_body().unwrap(), body);
     }
 }
