@@ -20,6 +20,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+use super::templates::FieldNames;
+
 /// What the value being serialized on this thread is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -99,9 +101,40 @@ pub fn hash_written(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Resu
 }
 
 /// A page's context converted into Tera's values, each document view in it converted once
-/// per build rather than once per page (see the module's documentation).
-pub fn template_context(value: &impl Serialize) -> tera::TeraResult<tera::Context> {
+/// per build rather than once per page (see the module's documentation). With `fields`, the
+/// names the page's template reads fields by ([`Templates::fields_read`]), a view converted
+/// for this page alone brings only those fields: a list of 50,000 documents then holds a
+/// dozen fields of each rather than all of them (book/src/performance.md, "Document views
+/// in lists").
+///
+/// [`Templates::fields_read`]: super::templates::Templates::fields_read
+pub fn template_context(
+    value: &impl Serialize,
+    fields: Option<&Arc<FieldNames>>,
+) -> tera::TeraResult<tera::Context> {
+    let _restore = RestoreFields(FIELDS_READ.with(|f| f.replace(fields.cloned())));
     serializing_for(Purpose::Template, || tera::Context::from_serialize(value))
+}
+
+thread_local! {
+    /// The `fields` of the [`template_context`] being made on this thread.
+    static FIELDS_READ: std::cell::RefCell<Option<Arc<FieldNames>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The names the template whose context is being made on this thread reads fields by;
+/// `None` when any field may be read.
+pub fn fields_read() -> Option<Arc<FieldNames>> {
+    FIELDS_READ.with(|f| f.borrow().clone())
+}
+
+/// Puts the fields of the context made before back (see [`template_context`]).
+struct RestoreFields(Option<Arc<FieldNames>>);
+
+impl Drop for RestoreFields {
+    fn drop(&mut self) {
+        FIELDS_READ.with(|f| *f.borrow_mut() = self.0.take());
+    }
 }
 
 /// The hash of a value's `Hash` (every field, also those no template sees).
@@ -271,7 +304,7 @@ mod tests {
             serde_json::to_string(&views).unwrap(),
             r#"{"first":[{"title":"db"}],"second":[{"title":"db"}]}"#
         );
-        let context = template_context(&views).unwrap();
+        let context = template_context(&views, None).unwrap();
         let map = |key: &str| {
             let list = context.get(key).unwrap().as_array().unwrap();
             list[0].as_map().unwrap() as *const _

@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::SiteInput;
 use super::fingerprint::{self, Hashed, Shared};
 use super::taxonomy::{self, Taxonomy, TaxonomyKind, TermLink};
+use super::templates::FieldNames;
 use crate::config::Config;
 use crate::document::links::{self, Corpus, Resolution, Resolver};
 use crate::document::{Document, Kind, markdown};
@@ -139,9 +140,10 @@ impl Serialize for DocView {
             fingerprint::Purpose::Template => match self.template_value() {
                 // Tera takes its own values over as they are (an `Arc` clone).
                 Some(value) => value.serialize(serializer),
-                None => self.serialize_fields(serializer),
+                // Converted for this page alone: only the fields its template reads.
+                None => self.serialize_fields(serializer, fingerprint::fields_read().as_deref()),
             },
-            fingerprint::Purpose::Plain => self.serialize_fields(serializer),
+            fingerprint::Purpose::Plain => self.serialize_fields(serializer, None),
         }
     }
 }
@@ -152,7 +154,34 @@ struct Fields<'a>(&'a DocView);
 
 impl Serialize for Fields<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_fields(serializer)
+        self.0.serialize_fields(serializer, None)
+    }
+}
+
+/// A struct's fields, leaving out those whose names are not in `names` (every field without
+/// names).
+struct Only<'n, P> {
+    fields: P,
+    names: Option<&'n FieldNames>,
+}
+
+impl<P: serde::ser::SerializeStruct> serde::ser::SerializeStruct for Only<'_, P> {
+    type Ok = P::Ok;
+    type Error = P::Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error> {
+        match self.names {
+            Some(names) if !names.contains(key) => Ok(()),
+            _ => self.fields.serialize_field(key, value),
+        }
+    }
+
+    fn end(self) -> Result<Self::Ok, Self::Error> {
+        self.fields.end()
     }
 }
 
@@ -187,7 +216,12 @@ impl DocView {
     /// The fields templates see: the [`OwnView`]'s, then the ones `Site` fills in. A struct
     /// (see [`flatten`](super::flatten)); the pattern names every field, so a new one does not
     /// compile until it is serialized or left out here.
-    fn serialize_fields<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    /// With `names`, only the fields named there.
+    fn serialize_fields<S: serde::Serializer>(
+        &self,
+        serializer: S,
+        names: Option<&FieldNames>,
+    ) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let DocView {
             index: _,
@@ -207,9 +241,12 @@ impl DocView {
             template_value: _,
         } = self;
         // About how many fields there are (34 of the own view's, then these 10): Tera makes
-        // the map this large up front, and a wrong count only costs it growing once.
+        // the map this large up front, and a wrong count only costs it growing once. A few
+        // named fields grow it from nothing instead (44 empty places would be most of it).
         const FIELDS: usize = 44;
-        let mut fields = serializer.serialize_struct("DocView", FIELDS)?;
+        let len = if names.is_some() { 0 } else { FIELDS };
+        let fields = serializer.serialize_struct("DocView", len)?;
+        let mut fields = Only { fields, names };
         super::flatten::fields_into(&**own, &mut fields)?;
         fields.serialize_field("owner_url", owner_url)?;
         fields.serialize_field("severity_url", severity_url)?;

@@ -576,8 +576,9 @@ impl<'a> PageData<'a> {
                 body,
             } => (template, context, body),
         };
+        let fields = templates.fields_read(template);
         let mut context =
-            fingerprint::template_context(&**context).map_err(|e| SiteError::Template {
+            fingerprint::template_context(&**context, fields).map_err(|e| SiteError::Template {
                 name: template.to_string(),
                 message: format_tera_error(&e),
             })?;
@@ -838,25 +839,24 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn pages_are_the_same_whether_views_keep_their_tera_values_or_not() {
-        let docs = documents();
-        let config = crate::config::Config::default();
-        let input = crate::site::SiteInput::new("2026-02-01".parse().unwrap());
+    /// Every page of the site of `docs` is the same whether the views keep their Tera values
+    /// (every field, made once) or are converted for each page (only the fields its template
+    /// reads, `Templates::fields_read`); returns the pages.
+    fn same_pages_either_way(
+        config: &crate::config::Config,
+        docs: &[Document],
+        input: &crate::site::SiteInput,
+    ) -> Vec<(String, Vec<u8>)> {
         let templates = crate::site::templates::load(Path::new("no-such-folder")).unwrap();
-        let kept = Site::new(&config, &docs, &input);
-        let mut converted = Site::new(&config, &docs, &input);
+        assert!(templates.fields_read("list.html").is_some());
+        let kept = Site::new(config, docs, input);
+        let mut converted = Site::new(config, docs, input);
         converted
             .documents
             .iter_mut()
             .for_each(DocView::convert_each_time);
-        let pages = all_pages(&kept);
-        assert!(
-            pages.len() > 40,
-            "lists, terms and documents: {}",
-            pages.len()
-        );
         let render = |site: &Site| -> Vec<(String, Vec<u8>)> {
+            let pages = all_pages(site);
             let mut files: Vec<_> = render_pages(site, &templates, &pages)
                 .unwrap()
                 .into_iter()
@@ -870,6 +870,33 @@ mod tests {
         for ((path, a), (_, b)) in with_values.iter().zip(&without) {
             assert!(a == b, "{path} differs");
         }
+        with_values
+    }
+
+    #[test]
+    fn the_example_sites_pages_are_the_same_whether_views_keep_their_tera_values_or_not() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::config::Config::load(None, root).unwrap();
+        let docs = crate::load(&config).unwrap();
+        let alerts = crate::alerts::load(&config).unwrap();
+        let mut input = crate::site::SiteInput::new("2026-02-01".parse().unwrap());
+        input.alerts = Some(&alerts);
+        let pages = same_pages_either_way(&config, &docs, &input);
+        assert!(pages.len() > 100, "{}", pages.len());
+        assert!(pages.iter().any(|(path, _)| path.starts_with("alerts/")));
+    }
+
+    #[test]
+    fn pages_are_the_same_whether_views_keep_their_tera_values_or_not() {
+        let docs = documents();
+        let config = crate::config::Config::default();
+        let input = crate::site::SiteInput::new("2026-02-01".parse().unwrap());
+        let with_values = same_pages_either_way(&config, &docs, &input);
+        assert!(
+            with_values.len() > 40,
+            "lists, terms and documents: {}",
+            with_values.len()
+        );
         let postmortems = with_values
             .iter()
             .find(|(path, _)| path == "postmortems/index.html")
