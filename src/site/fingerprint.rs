@@ -7,11 +7,11 @@
 //! time: while a fingerprint is taken, a view serializes as the hash of all its fields
 //! (computed once per view, [`Hashed`] and `DocView`'s `Hash`).
 //!
-//! The same holds for Tera: while a page's context is converted into Tera's values
-//! ([`template_context`]), a document view hands over the Tera value it was converted into the
-//! first time (an `Arc` clone), so a list of 10,000 documents is not converted field by field
-//! on every page that lists them (up to `model::KEEP_TEMPLATE_VALUES_UP_TO` documents: past
-//! that, keeping the values costs more memory than the time is worth).
+//! For Tera, a page's context is converted into Tera's values ([`template_context`]): a link
+//! shared by many views ([`Shared`]) hands over the Tera value it was converted into the
+//! first time (an `Arc` clone); a document view brings only the fields the page's template
+//! reads, converted for that page (keeping every view's whole value cost more memory than
+//! the time it saved: book/src/performance.md, "Document views in lists").
 
 use std::cell::Cell;
 use std::hash::{DefaultHasher, Hash, Hasher};

@@ -118,43 +118,21 @@ pub struct DocView {
     /// The hash of every field but `index` ([`Hash`]), computed on first use: the fields are
     /// only written while the site is assembled, before anything hashes the view.
     hash: OnceLock<u64>,
-    /// The view converted into Tera's values on first use, shared by every page that shows
-    /// it. `None` when it is not kept (see [`KEEP_TEMPLATE_VALUES_UP_TO`]) or the conversion
-    /// failed: then the view is converted each time (and a page reports the error).
-    template_value: OnceLock<Option<tera::Value>>,
 }
 
-/// The largest site whose document views keep their Tera values between pages. A view
-/// appears on several pages (its kind's list, its severity, tags, services, owner, the home
-/// page), and converting it once is faster than converting it on each; but the kept values
-/// grow with the knowledge base, and past this size the memory matters more than the time
-/// (the measurements are in book/src/performance.md, "Document views in lists").
-pub const KEEP_TEMPLATE_VALUES_UP_TO: usize = 20_000;
-
 impl Serialize for DocView {
-    /// The fields; the hash of every field while a fingerprint is taken; the Tera value made
-    /// once while a page's context is converted for Tera (see [`fingerprint`]).
+    /// The fields; the hash of every field while a fingerprint is taken; while a page's
+    /// context is converted for Tera, only the fields the page's template reads (a view is
+    /// converted for each page that shows it, and a list of 50,000 documents then holds a
+    /// dozen fields of each: see [`fingerprint::template_context`]).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match fingerprint::purpose() {
             fingerprint::Purpose::Fingerprint => serializer.serialize_u64(self.hash_value()),
-            fingerprint::Purpose::Template => match self.template_value() {
-                // Tera takes its own values over as they are (an `Arc` clone).
-                Some(value) => value.serialize(serializer),
-                // Converted for this page alone: only the fields its template reads.
-                None => self.serialize_fields(serializer, fingerprint::fields_read().as_deref()),
-            },
+            fingerprint::Purpose::Template => {
+                self.serialize_fields(serializer, fingerprint::fields_read().as_deref())
+            }
             fingerprint::Purpose::Plain => self.serialize_fields(serializer, None),
         }
-    }
-}
-
-/// A view's fields, serialized one by one (the derived serialization, without the shortcuts
-/// of `DocView`'s `Serialize`).
-struct Fields<'a>(&'a DocView);
-
-impl Serialize for Fields<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_fields(serializer, None)
     }
 }
 
@@ -204,7 +182,6 @@ impl Hash for DocView {
             source_url,
             updated,
             hash: _,
-            template_value: _,
         } = self;
         (own, owner_url, severity_url, service_links, tag_links).hash(state);
         (related_runbooks, related_postmortems, referenced_by).hash(state);
@@ -238,7 +215,6 @@ impl DocView {
             source_url,
             updated: _,
             hash: _,
-            template_value: _,
         } = self;
         // About how many fields there are (34 of the own view's, then these 10): Tera makes
         // the map this large up front, and a wrong count only costs it growing once. A few
@@ -277,26 +253,12 @@ impl DocView {
             source_url: String::new(),
             updated: None,
             hash: OnceLock::new(),
-            template_value: OnceLock::new(),
         }
     }
 
     /// The hash of every field but the index (see [`Hash`]), computed once.
     pub fn hash_value(&self) -> u64 {
         *self.hash.get_or_init(|| fingerprint::hash_of(self))
-    }
-
-    /// The view as a Tera value, converted once (the fields are only written while the site
-    /// is assembled, before any page is rendered).
-    fn template_value(&self) -> Option<&tera::Value> {
-        self.template_value
-            .get_or_init(|| tera::Value::try_from_serializable(&Fields(self)).ok())
-            .as_ref()
-    }
-
-    /// Converts the view for each page that shows it instead of keeping its Tera value.
-    pub(crate) fn convert_each_time(&mut self) {
-        self.template_value = OnceLock::from(None);
     }
 }
 
@@ -863,9 +825,6 @@ impl<'a> Site<'a> {
         );
         let taxonomies = taxonomies_of(&documents, &inputs);
         link_terms(&mut documents, &taxonomies);
-        if documents.len() > KEEP_TEMPLATE_VALUES_UP_TO {
-            documents.iter_mut().for_each(DocView::convert_each_time);
-        }
         let urls = docs
             .iter()
             .zip(&published)

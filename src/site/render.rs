@@ -839,25 +839,22 @@ mod tests {
             .collect()
     }
 
-    /// Every page of the site of `docs` is the same whether the views keep their Tera values
-    /// (every field, made once) or are converted for each page (only the fields its template
-    /// reads, `Templates::fields_read`); returns the pages.
+    /// Every page of the site of `docs` is the same whether the views bring every field or
+    /// only those the page's template reads (`Templates::fields_read`); returns the pages.
     fn same_pages_either_way(
         config: &crate::config::Config,
         docs: &[Document],
         input: &crate::site::SiteInput,
     ) -> Vec<(String, Vec<u8>)> {
-        let templates = crate::site::templates::load(Path::new("no-such-folder")).unwrap();
-        assert!(templates.fields_read("list.html").is_some());
-        let kept = Site::new(config, docs, input);
-        let mut converted = Site::new(config, docs, input);
-        converted
-            .documents
-            .iter_mut()
-            .for_each(DocView::convert_each_time);
-        let render = |site: &Site| -> Vec<(String, Vec<u8>)> {
-            let pages = all_pages(site);
-            let mut files: Vec<_> = render_pages(site, &templates, &pages)
+        let named = crate::site::templates::load(Path::new("no-such-folder")).unwrap();
+        assert!(named.fields_read("list.html").is_some());
+        let mut every = crate::site::templates::load(Path::new("no-such-folder")).unwrap();
+        every.read_every_field();
+        assert!(every.fields_read("list.html").is_none());
+        let site = Site::new(config, docs, input);
+        let render = |templates: &Templates| -> Vec<(String, Vec<u8>)> {
+            let pages = all_pages(&site);
+            let mut files: Vec<_> = render_pages(&site, templates, &pages)
                 .unwrap()
                 .into_iter()
                 .map(|f| (f.path, f.bytes))
@@ -865,16 +862,16 @@ mod tests {
             files.sort();
             files
         };
-        let (with_values, without) = (render(&kept), render(&converted));
-        assert_eq!(with_values.len(), without.len());
-        for ((path, a), (_, b)) in with_values.iter().zip(&without) {
+        let (all_fields, named_fields) = (render(&every), render(&named));
+        assert_eq!(all_fields.len(), named_fields.len());
+        for ((path, a), (_, b)) in all_fields.iter().zip(&named_fields) {
             assert!(a == b, "{path} differs");
         }
-        with_values
+        all_fields
     }
 
     #[test]
-    fn the_example_sites_pages_are_the_same_whether_views_keep_their_tera_values_or_not() {
+    fn the_example_sites_pages_are_the_same_whether_views_bring_every_field_or_the_named_ones() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let config = crate::config::Config::load(None, root).unwrap();
         let docs = crate::load(&config).unwrap();
@@ -887,7 +884,7 @@ mod tests {
     }
 
     #[test]
-    fn pages_are_the_same_whether_views_keep_their_tera_values_or_not() {
+    fn pages_are_the_same_whether_views_bring_every_field_or_the_named_ones() {
         let docs = documents();
         let config = crate::config::Config::default();
         let input = crate::site::SiteInput::new("2026-02-01".parse().unwrap());

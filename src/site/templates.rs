@@ -62,6 +62,12 @@ impl Templates {
     pub fn fields_read(&self, name: &str) -> Option<&Arc<FieldNames>> {
         self.fields_read.get(name)
     }
+
+    /// Gives every template every field, as if each were overridden (to compare the pages).
+    #[cfg(test)]
+    pub fn read_every_field(&mut self) {
+        self.fields_read.clear();
+    }
 }
 
 /// `{% extends "x" %}`, `{% include "x" %}`, `{% import "x" as m %}`: the template named.
@@ -97,7 +103,7 @@ fn with_uses(name: &str, texts: &HashMap<&str, &str>) -> Vec<String> {
 /// Every name `templates` could read a field by. More names than they read (`.html` in a
 /// URL, a word of the page's text) cost nothing; fewer would hide a field from them, so this
 /// serves only the built-in templates, which read fields by name (no `json_encode` of a
-/// document, no loop over its keys). `pages_are_the_same_whether_views_keep_their_tera_values_or_not`
+/// document, no loop over its keys). `pages_are_the_same_whether_views_bring_every_field_or_the_named_ones`
 /// renders every page with every field and with these.
 fn names_read(templates: &[String], texts: &HashMap<&str, &str>) -> FieldNames {
     let mut names = FieldNames::default();
