@@ -123,6 +123,11 @@ pub enum FrontMatterProblem {
 /// pasted file, and parsing it would only produce noise.
 pub const MAX_FRONT_MATTER_LINES: usize = 1_000;
 
+/// Why a text read again for the lint was refused ([`Document::with_text`]).
+const CHANGED_DURING_LINT: &str = "it changed while the lint was checking it";
+/// Why a text read again for the site was refused ([`Document::shown_body`]).
+const CHANGED_AFTER_LINT: &str = "it changed after the lint checked it";
+
 /// A document's text, shared between the document and the reports that quote it.
 pub type Source = Arc<String>;
 
@@ -357,7 +362,7 @@ impl Document {
             return Ok(std::borrow::Cow::Borrowed(self));
         };
         let text = self
-            .read_again(released, "it changed while the lint was checking it")
+            .read_again(released, CHANGED_DURING_LINT)
             .inspect_err(|why| {
                 let _ = self.reread_problem.set(why.clone());
             })?;
@@ -370,7 +375,7 @@ impl Document {
     /// report quotes the documents with findings.
     pub fn restore_text(&mut self) -> Result<(), String> {
         if let Some(released) = self.released {
-            let text = self.read_again(released, "it changed while the lint was checking it")?;
+            let text = self.read_again(released, CHANGED_DURING_LINT)?;
             self.take_back(text);
         }
         Ok(())
@@ -382,7 +387,7 @@ impl Document {
         self.lines = std::sync::OnceLock::new();
     }
 
-    /// Whether [`Document::release_after_lint`] let the text go.
+    /// Whether the text was let go ([`Document::release_text`]) and not taken back.
     pub fn is_released(&self) -> bool {
         self.released.is_some()
     }
@@ -407,9 +412,9 @@ impl Document {
     }
 
     fn read_released(&self, released: ReleasedText) -> Result<std::borrow::Cow<'_, str>, String> {
-        let mut text = self.read_again(released, "it changed after the lint checked it")?;
+        let mut text = self.read_again(released, CHANGED_AFTER_LINT)?;
         if !text.is_char_boundary(self.body_start) {
-            return Err("it changed after the lint checked it".to_string());
+            return Err(CHANGED_AFTER_LINT.to_string());
         }
         text.drain(..self.body_start);
         Ok(std::borrow::Cow::Owned(text))

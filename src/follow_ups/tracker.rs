@@ -88,11 +88,7 @@ pub fn tracker(site: &Site) -> FollowUpTracker {
     for doc in site.documents.iter().filter(|d| d.kind == Kind::Postmortem) {
         // One link for the postmortem's rows, converted for the templates once (the tracker
         // of 100,000 documents has 210,000 rows).
-        let postmortem = Shared::new(LinkView {
-            id: doc.id.clone(),
-            title: doc.title.clone(),
-            url: doc.url.clone(),
-        });
+        let postmortem = Shared::new(LinkView::to(doc));
         for f in &doc.follow_ups {
             counts.total += 1;
             match f.status.as_str() {

@@ -100,12 +100,11 @@ pub fn hash_written(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Resu
     h.finish()
 }
 
-/// A page's context converted into Tera's values, each document view in it converted once
-/// per build rather than once per page (see the module's documentation). With `fields`, the
-/// names the page's template reads fields by ([`Templates::fields_read`]), a view converted
-/// for this page alone brings only those fields: a list of 50,000 documents then holds a
-/// dozen fields of each rather than all of them (book/src/performance.md, "Document views
-/// in lists").
+/// A page's context converted into Tera's values (see the module's documentation). With
+/// `fields`, the names the page's template reads fields by ([`Templates::fields_read`]), each
+/// document view brings only those fields: a list of 50,000 documents then holds a dozen
+/// fields of each rather than all of them (book/src/performance.md, "Document views in
+/// lists").
 ///
 /// [`Templates::fields_read`]: super::templates::Templates::fields_read
 pub fn template_context(

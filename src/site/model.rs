@@ -49,6 +49,17 @@ pub struct LinkView {
     pub url: String,
 }
 
+impl LinkView {
+    /// The link to the page of `view`.
+    pub fn to(view: &DocView) -> LinkView {
+        LinkView {
+            id: view.id.clone(),
+            title: view.title.clone(),
+            url: view.url.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct FollowUpView {
     pub action: String,
@@ -1004,13 +1015,7 @@ fn site_info(config: &Config, inputs: &ViewInputs, documents: usize) -> SiteInfo
 fn link_related(documents: &mut [DocView]) {
     let links: Vec<Shared<LinkView>> = documents
         .iter()
-        .map(|d| {
-            Shared::new(LinkView {
-                id: d.id.clone(),
-                title: d.title.clone(),
-                url: d.url.clone(),
-            })
-        })
+        .map(|d| Shared::new(LinkView::to(d)))
         .collect();
     // The last document with an id is the one its id links to.
     let by_id: HashMap<String, &Shared<LinkView>> = documents
