@@ -609,13 +609,12 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         tree_docs,
         history,
     } = git_for_build(config, options, &mut notes)?;
-    let read_from_disk = tree_docs.is_none();
     let lint_options = LintOptions {
         today: options.today,
         allow_empty: options.allow_empty,
         ..LintOptions::default()
     };
-    let mut lint = std::thread::scope(|scope| {
+    let lint = std::thread::scope(|scope| {
         scope.spawn(|| history.get().is_ok());
         match tree_docs {
             Some(docs) => lint_docs(
@@ -664,9 +663,6 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
             unpublished,
         });
     }
-    if read_from_disk {
-        release_what_only_the_lint_reads(&mut lint);
-    }
     let today = options.today.unwrap_or_else(today);
     let input = site::SiteInput {
         today,
@@ -682,21 +678,6 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         history: stats,
         unpublished,
     })
-}
-
-/// Lets go of what only the lint reads (the text and the front matter's tree) in every
-/// document the report does not quote: the site reads each text again when it needs it, so
-/// a build of 100,000 documents does not hold 1.5 GB of them from the lint to the last page
-/// (book/src/performance.md). Documents with findings keep everything for the report
-/// printed after the build.
-fn release_what_only_the_lint_reads(lint: &mut LintOutcome) {
-    use rayon::prelude::*;
-    let quoted = documents_with_findings(lint.docs.len(), &lint.findings);
-    lint.docs
-        .par_iter_mut()
-        .zip(quoted)
-        .filter(|(_, quoted)| !quoted)
-        .for_each(|(doc, _)| doc.release_after_lint());
 }
 
 #[cfg(test)]

@@ -21,15 +21,15 @@ pub fn parse_all(files: &[SourceFile], config: &Config) -> Vec<Document> {
     files.par_iter().map(|f| parse_file(f, config)).collect()
 }
 
-/// [`parse_all`], letting go of each text once its document is parsed
-/// ([`Document::release_text`]): what `opsbook lint` and `opsbook build` check, reading each
-/// text again as they check it, so that they never hold every text at once.
+/// [`parse_all`], letting go of each text and front matter tree once its document is parsed
+/// ([`Document::release`]): what `opsbook lint` and `opsbook build` check, reading each
+/// text again as they check it, so that they never hold every text and tree at once.
 pub fn parse_all_released(files: &[SourceFile], config: &Config) -> Vec<Document> {
     files
         .par_iter()
         .map(|f| {
             let mut doc = parse_file(f, config);
-            doc.release_text();
+            doc.release();
             doc
         })
         .collect()

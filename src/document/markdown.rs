@@ -121,6 +121,9 @@ pub fn outline(body: &str, base: usize) -> Outline {
             _ => {}
         }
     }
+    // Outlines are held from the parse to the end of a build: no spare capacity.
+    outline.headings.shrink_to_fit();
+    outline.links.shrink_to_fit();
     outline
 }
 

@@ -274,10 +274,10 @@ fn convert(raw: Spanned<RawNode>, yaml: &str, base: usize) -> Node {
         RawNode::Int(i) => Value::Int(i),
         RawNode::Float(f) => Value::Float(f),
         RawNode::Str(s) => Value::Str(s),
-        RawNode::Seq(items) => {
-            Value::Seq(items.into_iter().map(|i| convert(i, yaml, base)).collect())
-        }
-        RawNode::Map(entries) => Value::Map(
+        RawNode::Seq(items) => Value::Seq(exact(
+            items.into_iter().map(|i| convert(i, yaml, base)).collect(),
+        )),
+        RawNode::Map(entries) => Value::Map(exact(
             entries
                 .into_iter()
                 .map(|(k, v)| {
@@ -286,9 +286,16 @@ fn convert(raw: Spanned<RawNode>, yaml: &str, base: usize) -> Node {
                     (key, convert(v, yaml, base))
                 })
                 .collect(),
-        ),
+        )),
     };
     Node { value, span }
+}
+
+/// `items` without spare capacity: trees are held until the lint ends, and a collect that
+/// reuses the larger source allocation in place would keep all of it.
+fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
 }
 
 /// The fast path of [`parse`]: the parser's events straight into a [`Node`] tree, or `None`
@@ -363,7 +370,7 @@ mod fast {
                         return None;
                     };
                     let node = Node {
-                        value: Value::Seq(items),
+                        value: Value::Seq(super::exact(items)),
                         span,
                     };
                     add(&mut stack, &mut root, node)?;
@@ -373,7 +380,7 @@ mod fast {
                         return None;
                     };
                     let node = Node {
-                        value: Value::Map(entries),
+                        value: Value::Map(super::exact(entries)),
                         span,
                     };
                     add(&mut stack, &mut root, node)?;

@@ -301,7 +301,7 @@ fn check_one(
     let mut findings = Vec::new();
     // A text let go after parsing is read again here; when it changed since, the document
     // remembers why (`Document::reread_problem`) and the caller stops the lint.
-    let Ok(doc) = corpus.docs()[index].with_text() else {
+    let Ok(doc) = corpus.docs()[index].with_text(corpus.config.mapping()) else {
         return (findings, lookups.into_inner());
     };
     let doc = &*doc;
