@@ -330,9 +330,12 @@ pub fn render_each(
     // The pages that list the knowledge base take seconds each at 100,000 documents (the
     // follow-ups tracker, documents.json). Started first, they run beside the document pages
     // rather than alone at the end.
-    let (lists, documents): (Vec<Page>, Vec<Page>) = pages
+    let (mut lists, documents): (Vec<Page>, Vec<Page>) = pages
         .iter()
         .partition(|page| !matches!(page, Page::Document(_)));
+    // The largest of them, the follow-ups tracker, goes first: it holds every follow-up as
+    // template values while it renders, best done before the search index has grown.
+    lists.sort_by_key(|page| !matches!(page, Page::FollowUps));
     let in_order: Vec<Page> = lists.into_iter().chain(documents).collect();
     in_order.par_iter().try_for_each(|&page| {
         let data = page_data(site, &shared, page);
