@@ -14,7 +14,8 @@ use opsbook::document::Document;
 use opsbook::site::{SiteError, SiteInput};
 
 /// A generated knowledge base of `n` documents, plus a runbook whose heading repeats its
-/// title (the site shows its own copy of that text, which is kept rather than read again).
+/// title (the site shows that text with the heading blanked, made again from the text read
+/// again).
 fn knowledge_base(n: usize) -> (tempfile::TempDir, Config, Vec<Document>) {
     let dir = tempfile::tempdir().unwrap();
     corpus::generate(dir.path(), n, 11, corpus::Layout::Opsbook).unwrap();

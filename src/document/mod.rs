@@ -323,8 +323,9 @@ impl Document {
     /// rules across documents need them all parsed), and holding every text and tree
     /// meanwhile was 1 GB and 0.6 GB at 100,000 documents. The check reads each text again
     /// and parses its front matter again ([`Document::with_text`]); the site reads the text
-    /// again when it shows it ([`Document::shown_body`]). Documents whose body the site shows
-    /// changed (template tags blanked, a title heading hidden) keep that copy. Unreadable
+    /// again when it shows it ([`Document::shown_body`]). The copy of the text the site shows
+    /// goes too when it differs only by the title heading blanked, which is made again from the
+    /// text read again ([`title_blanked`]); with template tags blanked it is kept. Unreadable
     /// documents have nothing to let go.
     pub fn release(&mut self) {
         if self.kept_front_matter.is_some() || self.read_problem.is_some() {
@@ -341,8 +342,18 @@ impl Document {
         self.kept_front_matter = Some(Box::new(kept));
         self.front_matter = empty_map();
         self.released = Some(ReleasedText::of(&self.source));
+        if self.shown.is_some() && self.title_blanked(&self.source) == self.shown {
+            self.shown = None;
+        }
         self.source = Source::default();
         self.lines = std::sync::OnceLock::new();
+    }
+
+    /// `text` with the title heading blanked, as the site shows it when that is the only
+    /// change; `None` without a title heading.
+    fn title_blanked(&self, text: &str) -> Option<Source> {
+        let span = self.title_heading.clone()?;
+        shown_text(text, self.body_start, None, Some(span))
     }
 
     /// The document as it was parsed, for the rules: itself, or, once it was released, a copy
@@ -382,6 +393,9 @@ impl Document {
     }
 
     fn take_back(&mut self, text: String) {
+        if self.shown.is_none() {
+            self.shown = self.title_blanked(&text);
+        }
         self.source = Arc::new(text);
         self.released = None;
         self.lines = std::sync::OnceLock::new();
@@ -415,6 +429,10 @@ impl Document {
         let mut text = self.read_again(released, CHANGED_AFTER_LINT)?;
         if !text.is_char_boundary(self.body_start) {
             return Err(CHANGED_AFTER_LINT.to_string());
+        }
+        if self.title_heading.is_some() {
+            // Its shown copy was let go with the text (see `release`): made again here.
+            text = self.title_blanked(&text).map_or(text, Arc::unwrap_or_clone);
         }
         text.drain(..self.body_start);
         Ok(std::borrow::Cow::Owned(text))
@@ -858,15 +876,44 @@ mod tests {
         assert!(why.contains("FIFO"), "{why}");
     }
 
+    /// A body shown with its title heading blanked is made again from the text read again;
+    /// one with template tags blanked keeps its copy (the tags need the reading settings).
     #[test]
-    fn a_body_the_site_shows_changed_is_kept_and_not_read_again() {
+    fn a_body_shown_without_its_title_heading_is_blanked_again_when_read_again() {
         let dir = tempfile::tempdir().unwrap();
-        // The heading repeating the title is hidden: the site shows its own copy of the text.
-        let mut d = on_disk(
-            dir.path(),
-            "---\ntitle: Disk full\n---\n# Disk full\n\nSteps.\n",
+        let text = "---\ntitle: Disk full\n---\n# Disk full\n\nSteps.\n";
+        let mut d = on_disk(dir.path(), text);
+        let before = d.body().to_string();
+        assert!(before.starts_with("           \n") && before.ends_with("Steps.\n"));
+        d.release();
+        assert!(d.shown.is_none(), "the copy is let go");
+        assert_eq!(d.shown_body().unwrap(), before);
+        let checked = d.with_text(mapping::Mapping::default_ref()).unwrap();
+        assert_eq!(checked.body(), before, "the rules see what they saw");
+        d.restore_text().unwrap();
+        assert_eq!(d.body(), before);
+    }
+
+    #[test]
+    fn a_body_shown_without_its_template_tags_is_kept() {
+        let config = crate::config::Config::parse(
+            "[documents]\ntemplate_tags = [\"hugo\"]\n",
+            "opsbook.toml",
+        )
+        .unwrap();
+        let mapping = mapping::Mapping::new(&config);
+        let text = "---\ntitle: Disk full\n---\nSee {{< ref \"x\" >}}.\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, text).unwrap();
+        let mut d = Document::parse_with(
+            "runbooks/a.md".into(),
+            path,
+            Arc::new(text.into()),
+            &mapping,
         );
         let before = d.body().to_string();
+        assert_ne!(before, &text[d.body_start..], "the tag is blanked");
         d.release();
         std::fs::remove_file(&d.path).unwrap();
         assert_eq!(d.shown_body().unwrap(), before);
