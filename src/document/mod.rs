@@ -324,8 +324,9 @@ impl Document {
     /// meanwhile was 1 GB and 0.6 GB at 100,000 documents. The check reads each text again
     /// and parses its front matter again ([`Document::with_text`]); the site reads the text
     /// again when it shows it ([`Document::shown_body`]). The copy of the text the site shows
-    /// goes too when it differs only by the title heading blanked, which is made again from the
-    /// text read again ([`title_blanked`]); with template tags blanked it is kept. Unreadable
+    /// goes too when it differs only by the title heading blanked, which is made again from
+    /// the text read again ([`Document::title_blanked`]); with template tags blanked it is
+    /// kept (finding the tags again costs far more; book/src/performance.md). Unreadable
     /// documents have nothing to let go.
     pub fn release(&mut self) {
         if self.kept_front_matter.is_some() || self.read_problem.is_some() {
