@@ -149,6 +149,8 @@ pub struct Document {
     /// another generator and the heading that became the title blanked (see
     /// [`templating`]). Same length as `source`, so offsets hold in both.
     shown: Option<Source>,
+    /// What [`Document::release`] keeps of `shown`: where it differs from the text.
+    shown_edits: Option<ShownEdits>,
     /// The heading the title was taken from, or that repeats the title at the top of the
     /// body: the page shows the title once, above the body.
     pub title_heading: Option<Range<usize>>,
@@ -198,6 +200,46 @@ struct KeptFrontMatter {
 struct ReleasedText {
     len: usize,
     crc: u32,
+}
+
+/// Where the text the site shows differs from the file's text (template tags and a title
+/// heading blanked, Hugo `ref` shortcodes replaced by their path): runs of bytes at offsets,
+/// a few dozen bytes where the copy was the whole text. Written over the text read again they
+/// give the copy back, byte for byte; the text is the one they were taken from, since it is
+/// read again only when its length and CRC-32 match ([`ReleasedText`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ShownEdits(Vec<(usize, Box<[u8]>)>);
+
+impl ShownEdits {
+    /// The runs where `shown` differs from `text`; `None` unless both have one length.
+    fn between(text: &str, shown: &str) -> Option<ShownEdits> {
+        let (text, shown) = (text.as_bytes(), shown.as_bytes());
+        if text.len() != shown.len() {
+            return None;
+        }
+        let mut runs = Vec::new();
+        let mut at = 0;
+        while let Some(start) = (at..text.len()).find(|&i| text[i] != shown[i]) {
+            let end = (start..text.len())
+                .find(|&i| text[i] == shown[i])
+                .unwrap_or(text.len());
+            runs.push((start, shown[start..end].into()));
+            at = end;
+        }
+        Some(ShownEdits(runs))
+    }
+
+    /// `text` with the runs written over it; `None` when they do not fit it or leave no UTF-8
+    /// (another text than the one they were taken from).
+    fn apply(&self, text: String) -> Option<String> {
+        let mut bytes = text.into_bytes();
+        for (at, run) in &self.0 {
+            bytes
+                .get_mut(*at..at.checked_add(run.len())?)?
+                .copy_from_slice(run);
+        }
+        String::from_utf8(bytes).ok()
+    }
 }
 
 impl ReleasedText {
@@ -259,6 +301,7 @@ impl Document {
             path,
             source,
             shown,
+            shown_edits: None,
             title_heading,
             read_problem: None,
             front_matter_problem: problem,
@@ -285,6 +328,7 @@ impl Document {
             path,
             source: Source::default(),
             shown: None,
+            shown_edits: None,
             title_heading: None,
             read_problem: Some(problem),
             front_matter_problem: None,
@@ -324,10 +368,9 @@ impl Document {
     /// meanwhile was 1 GB and 0.6 GB at 100,000 documents. The check reads each text again
     /// and parses its front matter again ([`Document::with_text`]); the site reads the text
     /// again when it shows it ([`Document::shown_body`]). The copy of the text the site shows
-    /// goes too when it differs only by the title heading blanked, which is made again from
-    /// the text read again ([`Document::title_blanked`]); with template tags blanked it is
-    /// kept (finding the tags again costs far more; book/src/performance.md). Unreadable
-    /// documents have nothing to let go.
+    /// (template tags and a title heading blanked) goes too: what is kept is where it differs
+    /// from the text ([`ShownEdits`]), written over the text read again. Unreadable documents
+    /// have nothing to let go.
     pub fn release(&mut self) {
         if self.kept_front_matter.is_some() || self.read_problem.is_some() {
             return;
@@ -343,18 +386,14 @@ impl Document {
         self.kept_front_matter = Some(Box::new(kept));
         self.front_matter = empty_map();
         self.released = Some(ReleasedText::of(&self.source));
-        if self.shown.is_some() && self.title_blanked(&self.source) == self.shown {
-            self.shown = None;
+        if let Some(shown) = self.shown.take() {
+            match ShownEdits::between(&self.source, &shown) {
+                Some(edits) => self.shown_edits = Some(edits),
+                None => self.shown = Some(shown),
+            }
         }
         self.source = Source::default();
         self.lines = std::sync::OnceLock::new();
-    }
-
-    /// `text` with the title heading blanked, as the site shows it when that is the only
-    /// change; `None` without a title heading.
-    fn title_blanked(&self, text: &str) -> Option<Source> {
-        let span = self.title_heading.clone()?;
-        shown_text(text, self.body_start, None, Some(span))
     }
 
     /// The document as it was parsed, for the rules: itself, or, once it was released, a copy
@@ -376,7 +415,9 @@ impl Document {
         let mut front_matter = parse_front_matter(&text).0;
         read_as_configured(&mut front_matter, self.kind, &self.outline, mapping);
         let mut copy = self.clone();
-        copy.take_back(text);
+        copy.take_back(text).inspect_err(|why| {
+            let _ = self.reread_problem.set(why.clone());
+        })?;
         copy.front_matter = front_matter;
         copy.kept_front_matter = None;
         Ok(std::borrow::Cow::Owned(copy))
@@ -388,18 +429,23 @@ impl Document {
     pub fn restore_text(&mut self) -> Result<(), String> {
         if let Some(released) = self.released {
             let text = self.read_again(released, CHANGED_DURING_LINT)?;
-            self.take_back(text);
+            self.take_back(text)?;
         }
         Ok(())
     }
 
-    fn take_back(&mut self, text: String) {
-        if self.shown.is_none() {
-            self.shown = self.title_blanked(&text);
+    /// Puts the text read again back, with the copy the site shows made again from it.
+    fn take_back(&mut self, text: String) -> Result<(), String> {
+        if let Some(edits) = self.shown_edits.take() {
+            let shown = edits
+                .apply(text.clone())
+                .ok_or_else(|| CHANGED_DURING_LINT.to_string())?;
+            self.shown = Some(Arc::new(shown));
         }
         self.source = Arc::new(text);
         self.released = None;
         self.lines = std::sync::OnceLock::new();
+        Ok(())
     }
 
     /// Whether the text was let go ([`Document::release`]) and not taken back.
@@ -431,9 +477,10 @@ impl Document {
         if !text.is_char_boundary(self.body_start) {
             return Err(CHANGED_AFTER_LINT.to_string());
         }
-        if self.title_heading.is_some() {
-            // Its shown copy was let go with the text (see `release`): made again here.
-            text = self.title_blanked(&text).map_or(text, Arc::unwrap_or_clone);
+        if let Some(edits) = &self.shown_edits {
+            text = edits
+                .apply(text)
+                .ok_or_else(|| CHANGED_AFTER_LINT.to_string())?;
         }
         text.drain(..self.body_start);
         Ok(std::borrow::Cow::Owned(text))
@@ -877,8 +924,7 @@ mod tests {
         assert!(why.contains("FIFO"), "{why}");
     }
 
-    /// A body shown with its title heading blanked is made again from the text read again;
-    /// one with template tags blanked keeps its copy (the tags need the reading settings).
+    /// A body shown with its title heading blanked is made again from the text read again.
     #[test]
     fn a_body_shown_without_its_title_heading_is_blanked_again_when_read_again() {
         let dir = tempfile::tempdir().unwrap();
@@ -895,15 +941,18 @@ mod tests {
         assert_eq!(d.body(), before);
     }
 
+    /// With template tags blanked too (and a Hugo `ref` replaced by its path), the copy is
+    /// made again from where it differed from the text.
     #[test]
-    fn a_body_shown_without_its_template_tags_is_kept() {
+    fn a_body_shown_without_its_template_tags_is_made_again_when_read_again() {
         let config = crate::config::Config::parse(
-            "[documents]\ntemplate_tags = [\"hugo\"]\n",
+            "[documents]\ntemplate_tags = [\"hugo\"]\n[links]\nhugo_ref = true\n",
             "opsbook.toml",
         )
         .unwrap();
         let mapping = mapping::Mapping::new(&config);
-        let text = "---\ntitle: Disk full\n---\nSee {{< ref \"x\" >}}.\n";
+        let text = "---\ntitle: Disk full\n---\n# Disk full\n\nSee {{< figure src=\"é.png\" >}} \
+                    and [the runbook]({{< ref \"db/ü.md\" >}}): ünïcode.\n";
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.md");
         std::fs::write(&path, text).unwrap();
@@ -914,10 +963,30 @@ mod tests {
             &mapping,
         );
         let before = d.body().to_string();
-        assert_ne!(before, &text[d.body_start..], "the tag is blanked");
+        assert!(
+            !before.contains("{{<") && before.contains("(db/ü.md"),
+            "{before}"
+        );
         d.release();
-        std::fs::remove_file(&d.path).unwrap();
+        assert!(d.shown.is_none(), "the copy is let go");
         assert_eq!(d.shown_body().unwrap(), before);
+        let checked = d.with_text(&mapping).unwrap();
+        assert_eq!(checked.body(), before, "the rules see what they saw");
+        d.restore_text().unwrap();
+        assert_eq!(d.body(), before);
+    }
+
+    #[test]
+    fn shown_edits_give_back_the_shown_text_and_refuse_another() {
+        let text = "# Tïtle\n{{< x >}} ü\n";
+        let shown = format!("{}\n{} ü\n", " ".repeat(8), " ".repeat(9));
+        let edits = ShownEdits::between(text, &shown).unwrap();
+        assert_eq!(edits.apply(text.to_string()), Some(shown));
+        assert!(ShownEdits::between(text, "short").is_none());
+        assert_eq!(edits.apply("tiny".into()), None, "runs past the end");
+        // A run written over the middle of a two-byte character leaves no UTF-8.
+        let broken = ShownEdits(vec![(3, b" ".to_vec().into())]);
+        assert_eq!(broken.apply("# Tïtle".into()), None);
     }
 
     #[test]
