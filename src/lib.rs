@@ -111,8 +111,8 @@ pub enum Error {
 #[derive(Debug)]
 pub struct LintOutcome {
     /// Every document of the knowledge base (cross-document rules see them all). Read from
-    /// disk, only the documents with findings hold their text: the others let it go once
-    /// parsed ([`Document::release_text`]).
+    /// disk, only the documents with findings hold their text: the others let it go, with
+    /// their front matter's tree, once parsed ([`Document::release`]).
     pub docs: Vec<Document>,
     /// The alert rules of `[alerts] rules` (none without the setting).
     pub alerts: alerts::AlertRules,

@@ -843,6 +843,22 @@ mod tests {
         Document::parse("runbooks/a.md".into(), path, Arc::new(text.to_string()))
     }
 
+    /// A document read from a real file at `rel_path`, with the reading settings of the
+    /// opsbook.toml `toml`; and those settings, for reading it again.
+    fn on_disk_read_as(
+        dir: &std::path::Path,
+        rel_path: &str,
+        text: &str,
+        toml: &str,
+    ) -> (mapping::Mapping, Document) {
+        let config = crate::config::Config::parse(toml, "opsbook.toml").unwrap();
+        let mapping = mapping::Mapping::new(&config);
+        let path = dir.join("a.md");
+        std::fs::write(&path, text).unwrap();
+        let doc = Document::parse_with(rel_path.into(), path, Arc::new(text.into()), &mapping);
+        (mapping, doc)
+    }
+
     const TEXT: &str = "---\ntitle: Disk full\n---\n\nFree space: `df -h`.\n";
 
     #[test]
@@ -945,22 +961,14 @@ mod tests {
     /// made again from where it differed from the text.
     #[test]
     fn a_body_shown_without_its_template_tags_is_made_again_when_read_again() {
-        let config = crate::config::Config::parse(
-            "[documents]\ntemplate_tags = [\"hugo\"]\n[links]\nhugo_ref = true\n",
-            "opsbook.toml",
-        )
-        .unwrap();
-        let mapping = mapping::Mapping::new(&config);
         let text = "---\ntitle: Disk full\n---\n# Disk full\n\nSee {{< figure src=\"é.png\" >}} \
                     and [the runbook]({{< ref \"db/ü.md\" >}}): ünïcode.\n";
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.md");
-        std::fs::write(&path, text).unwrap();
-        let mut d = Document::parse_with(
-            "runbooks/a.md".into(),
-            path,
-            Arc::new(text.into()),
-            &mapping,
+        let (mapping, mut d) = on_disk_read_as(
+            dir.path(),
+            "runbooks/a.md",
+            text,
+            "[documents]\ntemplate_tags = [\"hugo\"]\n[links]\nhugo_ref = true\n",
         );
         let before = d.body().to_string();
         assert!(
@@ -1047,24 +1055,16 @@ mod tests {
     /// settings applied: aliases renamed and converted, the title taken from a heading.
     #[test]
     fn the_check_parses_the_front_matter_again_as_it_was_read() {
-        let config = crate::config::Config::parse(
-            "[documents]\ntitle_from_heading = true\n\
-             [schema.postmortem.aliases]\nstart_time = \"started_at\"\ncategories = \"tags\"\n\
-             [schema.postmortem.convert]\nstarted_at = \"timestamp\"\n",
-            "opsbook.toml",
-        )
-        .unwrap();
-        let mapping = mapping::Mapping::new(&config);
         let text =
             "---\nstart_time: 2019-05-01 10:00\ncategories: [db]\n---\n# Disk full\n\nSteps.\n";
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.md");
-        std::fs::write(&path, text).unwrap();
-        let mut d = Document::parse_with(
-            "postmortems/a.md".into(),
-            path,
-            Arc::new(text.to_string()),
-            &mapping,
+        let (mapping, mut d) = on_disk_read_as(
+            dir.path(),
+            "postmortems/a.md",
+            text,
+            "[documents]\ntitle_from_heading = true\n\
+             [schema.postmortem.aliases]\nstart_time = \"started_at\"\ncategories = \"tags\"\n\
+             [schema.postmortem.convert]\nstarted_at = \"timestamp\"\n",
         );
         let tree = d.front_matter.clone();
         assert!(tree.get("started_at").is_some() && tree.get("title").is_some());
