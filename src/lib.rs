@@ -614,7 +614,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         allow_empty: options.allow_empty,
         ..LintOptions::default()
     };
-    let lint = std::thread::scope(|scope| {
+    let mut lint = std::thread::scope(|scope| {
         scope.spawn(|| history.get().is_ok());
         match tree_docs {
             Some(docs) => lint_docs(
@@ -670,7 +670,7 @@ pub fn build(config: &Config, options: &BuildOptions) -> Result<BuildOutcome, Er
         content_prefix: repo.as_ref().map(|r| r.content_prefix()),
         alerts: Some(&lint.alerts),
     };
-    let summary = site::build(config, &lint.docs, &output, &input)?;
+    let summary = site::build(config, &mut lint.docs, &output, &input)?;
     Ok(BuildOutcome {
         lint,
         site: Some(summary),

@@ -52,8 +52,8 @@ fn site_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 fn the_site_made_from_released_texts_is_the_site_made_from_held_ones() {
     let (dir, config, docs) = knowledge_base(60);
     let (held, read_again) = (dir.path().join("held"), dir.path().join("read-again"));
-    opsbook::site::build(&config, &docs, &held, &input()).unwrap();
-    opsbook::site::build(&config, &released(&docs), &read_again, &input()).unwrap();
+    opsbook::site::build(&config, &mut docs.clone(), &held, &input()).unwrap();
+    opsbook::site::build(&config, &mut released(&docs), &read_again, &input()).unwrap();
     let (held, read_again) = (site_files(&held), site_files(&read_again));
     assert!(
         held.keys().any(|k| k.starts_with("pagefind/")),
@@ -71,18 +71,19 @@ fn the_site_made_from_released_texts_is_the_site_made_from_held_ones() {
 #[test]
 fn a_document_edited_after_the_lint_stops_the_build_and_nothing_is_written() {
     let (dir, config, docs) = knowledge_base(20);
-    let docs = released(&docs);
+    let mut docs = released(&docs);
     let edited = docs
         .iter()
         .find(|d| d.rel_path.starts_with("postmortems/"))
-        .unwrap();
+        .unwrap()
+        .clone();
     let text = fs::read_to_string(&edited.path).unwrap();
     // The same length: only the checksum of the checked text can tell.
     let unlinted = text.replacen("## ", "<s>", 1);
     assert_eq!(unlinted.len(), text.len());
     fs::write(&edited.path, unlinted).unwrap();
     let output = dir.path().join("public");
-    match opsbook::site::build(&config, &docs, &output, &input()) {
+    match opsbook::site::build(&config, &mut docs, &output, &input()) {
         Err(SiteError::Changed { path, why }) => {
             assert_eq!(path, edited.display_path);
             assert!(why.contains("changed after the lint"), "{why}");

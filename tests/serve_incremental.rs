@@ -157,7 +157,13 @@ impl Kb {
         config.site.base_url = BASE.to_string();
         let fresh = tempfile::tempdir().unwrap();
         let out = fresh.path().join("site");
-        opsbook::site::build(&config, &ws.docs, &out, &SiteInput::new(today())).unwrap();
+        opsbook::site::build(
+            &config,
+            &mut ws.docs.clone(),
+            &out,
+            &SiteInput::new(today()),
+        )
+        .unwrap();
         let want = tree(&out);
         let got = tree(self.rebuilder.output());
         let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
@@ -326,7 +332,13 @@ fn edits_give_the_site_and_findings_of_a_full_build() {
     config.site.base_url = BASE.to_string();
     let fresh = tempfile::tempdir().unwrap();
     let out = fresh.path().join("site");
-    opsbook::site::build(&config, &ws.docs, &out, &SiteInput::new(today())).unwrap();
+    opsbook::site::build(
+        &config,
+        &mut ws.docs.clone(),
+        &out,
+        &SiteInput::new(today()),
+    )
+    .unwrap();
     for entry in walkdir::WalkDir::new(out.join("pagefind")) {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {

@@ -111,13 +111,14 @@ pub struct SiteSummary {
 /// rendered in parallel, and every file is written to the staging folder as soon as it is
 /// produced: memory is bounded by the shard size and the number of threads, not by the size
 /// of the knowledge base. (Measured: rendering first and indexing after costs more wall time.)
+/// The site takes the metadata the documents kept after the lint ([`Document::take_meta`]).
 pub fn build(
     config: &Config,
-    docs: &[Document],
+    docs: &mut [Document],
     output: &Path,
     input: &SiteInput,
 ) -> Result<SiteSummary, SiteError> {
-    let site = model::Site::new(config, docs, input);
+    let site = model::Site::taking_metadata(config, docs, input);
     let templates = templates::load(&config.templates_dir())?;
     let staging = write::Staging::create(output)?;
     let pages = render::all_pages(&site);

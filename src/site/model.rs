@@ -15,7 +15,7 @@ use super::taxonomy::{self, Taxonomy, TaxonomyKind, TermLink};
 use super::templates::FieldNames;
 use crate::config::Config;
 use crate::document::links::{self, Corpus, Resolution, Resolver};
-use crate::document::{Document, Kind, markdown};
+use crate::document::{Document, FollowUp, Kind, Meta, markdown};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteInfo {
@@ -384,35 +384,41 @@ impl ViewInputs {
 }
 
 /// A document's follow-ups as templates show them, on `inputs.today`.
-fn follow_up_views(meta: &crate::document::meta::Meta, inputs: &ViewInputs) -> Vec<FollowUpView> {
-    meta.follow_ups
-        .iter()
-        .map(|f| (f, f.standing(inputs.today)))
-        .map(|(f, standing)| FollowUpView {
-            action: f.action.clone().unwrap_or_default(),
-            owner: f.owner.clone().unwrap_or_default(),
-            due: f.due.map(|d| d.to_string()).unwrap_or_default(),
-            status: f.status.clone(),
-            ticket: f.ticket.clone().unwrap_or_default(),
-            ticket_url: f
-                .ticket
-                .as_deref()
-                .map(|t| ticket_url(&inputs.ticket_pattern, t))
-                .unwrap_or_default(),
-            overdue: standing.overdue(),
-            is_open: standing.open,
-            days_overdue: standing.days_overdue.map_or(0, i64::from),
-            due_date: f.due,
+fn follow_up_views(follow_ups: Vec<FollowUp>, inputs: &ViewInputs) -> Vec<FollowUpView> {
+    follow_ups
+        .into_iter()
+        .map(|f| {
+            let standing = f.standing(inputs.today);
+            FollowUpView {
+                ticket_url: f
+                    .ticket
+                    .as_deref()
+                    .map(|t| ticket_url(&inputs.ticket_pattern, t))
+                    .unwrap_or_default(),
+                action: f.action.unwrap_or_default(),
+                owner: f.owner.unwrap_or_default(),
+                due: f.due.map(|d| d.to_string()).unwrap_or_default(),
+                status: f.status,
+                ticket: f.ticket.unwrap_or_default(),
+                overdue: standing.overdue(),
+                is_open: standing.open,
+                days_overdue: standing.days_overdue.map_or(0, i64::from),
+                due_date: f.due,
+            }
         })
         .collect()
 }
 
-/// The part of a document's view that depends on the document and `inputs` only.
-pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
-    let meta = doc.meta();
-    let severity = meta.severity.clone().unwrap_or_default();
-    let follow_ups = follow_up_views(&meta, inputs);
+/// The part of a document's view that depends on the document, its metadata (`meta`, which
+/// the view takes its strings from) and `inputs` only.
+pub fn own_view(doc: &Document, mut meta: Meta, inputs: &ViewInputs) -> OwnView {
+    let follow_ups = follow_up_views(std::mem::take(&mut meta.follow_ups), inputs);
     let duration = |d: Option<SignedDuration>| d.map(human_duration).unwrap_or_default();
+    let (time_to_detect, time_to_restore) = (
+        duration(meta.time_to_detect()),
+        duration(meta.time_to_restore()),
+    );
+    let severity = meta.severity.unwrap_or_default();
     let mitigate = meta
         .mitigated_at
         .zip(meta.started_at)
@@ -420,7 +426,7 @@ pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
     OwnView {
         id: doc.id.clone(),
         kind: doc.kind.unwrap_or(Kind::Runbook),
-        title: meta.title.clone().unwrap_or_else(|| doc.slug.clone()),
+        title: meta.title.unwrap_or_else(|| doc.slug.clone()),
         url: inputs.url_of(doc),
         canonical_url: if inputs.canonical_base.is_empty() {
             String::new()
@@ -430,17 +436,17 @@ pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
         source_path: doc.rel_path.clone(),
         repo_path: crate::discover::join_prefix(&inputs.content_prefix, &doc.rel_path),
         summary: markdown::excerpt(&doc.shown_body().unwrap_or_default(), 280),
-        owner: meta.owner.clone().unwrap_or_default(),
+        owner: meta.owner.unwrap_or_default(),
         severity_rank: inputs
             .scale
             .iter()
             .position(|s| *s == severity)
             .map_or(0, |p| p + 1),
         severity,
-        services: meta.services.clone(),
-        status: meta.status.clone().unwrap_or_default(),
-        tags: meta.tags.clone(),
-        rollback: meta.rollback.clone().unwrap_or_default(),
+        services: meta.services,
+        status: meta.status.unwrap_or_default(),
+        tags: meta.tags,
+        rollback: meta.rollback.unwrap_or_default(),
         last_reviewed: meta
             .last_reviewed
             .map(|d| d.to_string())
@@ -457,8 +463,8 @@ pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
                 })
             })
             .collect(),
-        alerts: meta.alerts.clone(),
-        escalation: meta.escalation.clone().unwrap_or_default(),
+        alerts: meta.alerts,
+        escalation: meta.escalation.unwrap_or_default(),
         started_at: ts(meta.started_at),
         detected_at: ts(meta.detected_at),
         mitigated_at: ts(meta.mitigated_at),
@@ -467,12 +473,12 @@ pub fn own_view(doc: &Document, inputs: &ViewInputs) -> OwnView {
             .started_at
             .map(|t| t.strftime("%Y-%m-%d").to_string())
             .unwrap_or_default(),
-        time_to_detect: duration(meta.time_to_detect()),
+        time_to_detect,
         time_to_mitigate: duration(mitigate),
-        time_to_restore: duration(meta.time_to_restore()),
-        trigger: meta.trigger.clone().unwrap_or_default(),
-        detection: meta.detection.clone().unwrap_or_default(),
-        data_exposure: meta.data_exposure.clone().unwrap_or_default(),
+        time_to_restore,
+        trigger: meta.trigger.unwrap_or_default(),
+        detection: meta.detection.unwrap_or_default(),
+        data_exposure: meta.data_exposure.unwrap_or_default(),
         open_follow_ups: follow_ups.iter().filter(|f| f.is_open).count(),
         overdue_follow_ups: follow_ups.iter().filter(|f| f.overdue).count(),
         follow_ups,
@@ -774,6 +780,18 @@ impl<'a> Site<'a> {
         Site::with_cache(config, docs, input, &mut ViewCache::default())
     }
 
+    /// [`Site::new`] for a build, which takes the metadata the documents kept after the lint
+    /// ([`Document::take_meta`]): the views are made from it, so the build holds one copy of
+    /// each document's metadata rather than two. The site is the same.
+    pub fn taking_metadata(
+        config: &Config,
+        docs: &'a mut [Document],
+        input: &SiteInput,
+    ) -> Site<'a> {
+        let metas = docs.iter_mut().map(Document::take_meta).collect();
+        Site::assemble(config, docs, input, &mut ViewCache::default(), metas)
+    }
+
     /// [`Site::new`], reusing the views `cache` kept of documents that did not change (see
     /// [`ViewCache`]); the result is the same.
     pub fn with_cache(
@@ -781,6 +799,18 @@ impl<'a> Site<'a> {
         docs: &'a [Document],
         input: &SiteInput,
         cache: &mut ViewCache,
+    ) -> Site<'a> {
+        Site::assemble(config, docs, input, cache, Vec::new())
+    }
+
+    /// The site of `docs`. `metas` holds the metadata taken from them, by index (shorter, or
+    /// `None`, for documents whose [`Document::meta`] is read instead).
+    fn assemble(
+        config: &Config,
+        docs: &'a [Document],
+        input: &SiteInput,
+        cache: &mut ViewCache,
+        metas: Vec<Option<Meta>>,
     ) -> Site<'a> {
         let inputs = ViewInputs::new(config, input);
         cache.start(&inputs);
@@ -812,18 +842,23 @@ impl<'a> Site<'a> {
         if let Some(parts) = cache.reuse_last(docs, &published, &info, input, &inputs) {
             return site(true, parts);
         }
-        let cached: Vec<(usize, &Document, Option<Hashed<OwnView>>)> = docs
+        let mut metas = metas.into_iter();
+        let cached: Vec<_> = docs
             .iter()
             .enumerate()
-            .filter(|(i, _)| published[*i])
-            .map(|(index, doc)| (index, doc, cache.take(doc)))
+            .map(|(index, doc)| (index, doc, metas.next().flatten()))
+            .filter(|(i, _, _)| published[*i])
+            .map(|(index, doc, meta)| (index, doc, meta, cache.take(doc)))
             .collect();
         // In parallel: a view's summary parses the document's Markdown (4 s of one core at
         // 100,000 documents).
         let mut documents: Vec<DocView> = cached
             .into_par_iter()
-            .map(|(index, doc, own)| {
-                let own = own.unwrap_or_else(|| Hashed::new(own_view(doc, &inputs)));
+            .map(|(index, doc, meta, own)| {
+                let own = own.unwrap_or_else(|| {
+                    let meta = meta.unwrap_or_else(|| doc.meta());
+                    Hashed::new(own_view(doc, meta, &inputs))
+                });
                 DocView::new(index, own)
             })
             .collect();
@@ -1183,7 +1218,7 @@ fn reusable(
         let Ok(at) = last.documents.binary_search_by_key(&i, |v| v.index) else {
             return false;
         };
-        let fresh = Hashed::new(own_view(doc, inputs));
+        let fresh = Hashed::new(own_view(doc, doc.meta(), inputs));
         if fresh.hash_value() != last.documents[at].own.hash_value() {
             return false;
         }
