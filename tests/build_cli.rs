@@ -167,3 +167,43 @@ fn refuses_to_overwrite_the_content_folder() {
         .code(2)
         .stderr(predicate::str::contains("it is the content folder"));
 }
+
+#[test]
+fn an_overridden_tracker_that_loops_over_its_rows_still_gets_every_row() {
+    // An override written before the rows had their own template: it reads
+    // `follow_ups.rows` and has no place marked for follow-up-rows.html.
+    let dir = built_with_template(
+        "follow-ups.html",
+        "{% for f in follow_ups.rows %}[{{ f.action }}]{% endfor %}",
+    );
+    let page = fs::read_to_string(dir.path().join("public/follow-ups/index.html")).unwrap();
+    assert_eq!(
+        page,
+        "[Add a canary stage to checkout deploys][Alert on 5xx ratio per release]"
+    );
+}
+
+#[test]
+fn the_tracker_rows_template_can_be_overridden_on_its_own() {
+    let dir = built_with_template(
+        "follow-up-rows.html",
+        "{% for f in rows %}<tr class=\"mine\"><td>{{ f.action }} ({{ page.url }})</td></tr>{% endfor %}",
+    );
+    let page = fs::read_to_string(dir.path().join("public/follow-ups/index.html")).unwrap();
+    let tbody = page
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        tbody.trim(),
+        "<tr class=\"mine\"><td>Add a canary stage to checkout deploys (/follow-ups/)</td></tr>\
+         <tr class=\"mine\"><td>Alert on 5xx ratio per release (/follow-ups/)</td></tr>"
+    );
+    assert!(
+        !page.contains("opsbook: follow-up rows"),
+        "the marker is replaced"
+    );
+}

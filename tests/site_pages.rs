@@ -300,3 +300,48 @@ fn ticket_ids_and_source_paths_link_where_the_config_says() {
         r#"<a href="https://github.com/acme/kb/blob/main/content/postmortems/2026-01-10-api-deploy.md"><code>"#
     ), "{rb}");
 }
+
+#[test]
+fn a_tracker_longer_than_a_chunk_of_rows_lists_each_row_once_in_order() {
+    // The rows are rendered a thousand at a time: 2,350 follow-ups span three chunks. They
+    // come from ten postmortems (front matter is limited to 1,000 lines), one follow-up of
+    // each in turn, so sorting them by due date interleaves the documents.
+    let kb = common::kb("clean");
+    let path = kb
+        .path()
+        .join("content/postmortems/2026-09-20-checkout-5xx.md");
+    let text = common::read(&path);
+    let (head, rest) = text.split_once("follow_ups:\n").unwrap();
+    let body = &rest[rest.find("---\n").unwrap()..];
+    let (documents, rows) = (10, 2_350);
+    for d in 0..documents {
+        let follow_ups: String = (d..rows)
+            .step_by(documents)
+            .map(|i| {
+                let due = jiff::civil::date(2027, 1, 1)
+                    .checked_add(jiff::Span::new().days(i as i64))
+                    .unwrap();
+                format!("  - action: Task {i:04}\n    owner: bob@example.com\n    due: {due}\n")
+            })
+            .collect();
+        let text = format!("{head}follow_ups:\n{follow_ups}{body}");
+        let text = text.replace("title: Checkout", &format!("title: Part {d} of checkout"));
+        let name = format!("content/postmortems/2026-09-2{d}-part.md");
+        std::fs::write(kb.path().join(name), text).unwrap();
+    }
+    std::fs::remove_file(&path).unwrap();
+    common::opsbook(kb.path())
+        .args(["build", "--today", "2026-11-25"])
+        .assert()
+        .success();
+    let html = page(kb.path(), "follow-ups/index.html");
+    let actions: Vec<&str> = html
+        .split("<td data-label=\"Action\">")
+        .skip(1)
+        .map(|r| r.split("</td>").next().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..rows).map(|i| format!("Task {i:04}")).collect();
+    assert_eq!(actions, expected, "every row once, by due date");
+    assert_eq!(html.matches("<tbody>").count(), 1);
+    assert!(!html.contains("opsbook: follow-up rows"));
+}

@@ -908,6 +908,24 @@ mod tests {
             meta,
             "releasing twice keeps what was kept"
         );
+        let taken = d
+            .take_meta()
+            .expect("a released document gives its metadata");
+        assert_eq!(format!("{taken:?}"), meta);
+        assert!(d.take_meta().is_none(), "once");
+        assert_eq!(d.listed_alerts().join(","), alerts, "the alerts stay");
+    }
+
+    #[test]
+    fn a_document_not_released_has_no_metadata_to_take() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = on_disk(dir.path(), "---\ntitle: Disk full\n---\nx\n");
+        assert!(d.take_meta().is_none());
+        assert_eq!(
+            d.meta().title.as_deref(),
+            Some("Disk full"),
+            "read from the tree"
+        );
     }
 
     #[test]

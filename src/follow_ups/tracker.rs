@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::STATUS_ORDER;
 use crate::document::Kind;
-use crate::site::fingerprint::Shared;
+use crate::site::fingerprint::{self, Shared};
 use crate::site::model::{DocView, FollowUpView, LinkView, Site};
 use crate::site::taxonomy::{TaxonomyKind, TermLink};
 
@@ -33,6 +33,9 @@ pub struct FollowUpRow {
     pub services: Vec<Shared<TermLink>>,
     /// Service names joined with `|`, for the browser-side filter (`data-services`).
     pub services_key: String,
+    /// What the rows are sorted by.
+    #[serde(skip)]
+    pub due_date: Option<jiff::civil::Date>,
 }
 
 /// Counts for the tracker's summary line.
@@ -46,7 +49,7 @@ pub struct FollowUpCounts {
     pub overdue: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct FollowUpTracker {
     /// Overdue first (most overdue first), then open by due date, then closed ones.
     pub rows: Vec<FollowUpRow>,
@@ -55,6 +58,38 @@ pub struct FollowUpTracker {
     pub statuses: Vec<String>,
     pub owners: Vec<String>,
     pub services: Vec<String>,
+}
+
+impl Serialize for FollowUpTracker {
+    /// Every field; while the page's context is converted for Tera, only those its template
+    /// reads. The built-in follow-ups.html reads no `rows`: they are rendered a thousand at a
+    /// time by follow-up-rows.html (see `site::render`), since 210,000 rows as Tera values
+    /// were several hundred MB.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let FollowUpTracker {
+            rows,
+            counts,
+            statuses,
+            owners,
+            services,
+        } = self;
+        let read = match fingerprint::purpose() {
+            fingerprint::Purpose::Template => fingerprint::fields_read(),
+            _ => None,
+        };
+        let fields = serializer.serialize_struct("FollowUpTracker", 5)?;
+        let mut fields = fingerprint::Only {
+            fields,
+            names: read.as_deref(),
+        };
+        fields.serialize_field("rows", rows)?;
+        fields.serialize_field("counts", counts)?;
+        fields.serialize_field("statuses", statuses)?;
+        fields.serialize_field("owners", owners)?;
+        fields.serialize_field("services", services)?;
+        fields.end()
+    }
 }
 
 /// One follow-up's row; `postmortem` is the link to `doc`, one for all its rows.
@@ -76,16 +111,19 @@ fn row(doc: &DocView, postmortem: &Shared<LinkView>, f: &FollowUpView, site: &Si
         severity_rank: doc.severity_rank,
         services: doc.service_links.clone(),
         services_key: doc.services.join("|"),
+        due_date: f.due_date,
     }
 }
 
 /// Every follow-up of every postmortem.
 pub fn tracker(site: &Site) -> FollowUpTracker {
-    let mut rows = Vec::new();
+    let postmortems = || site.documents.iter().filter(|d| d.kind == Kind::Postmortem);
+    // Made at its size: 210,000 rows at 100,000 documents, grown by doubling, were twice that.
+    let mut rows = Vec::with_capacity(postmortems().map(|d| d.follow_ups.len()).sum());
     let mut counts = FollowUpCounts::default();
     let (mut statuses, mut owners, mut services) =
         (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
-    for doc in site.documents.iter().filter(|d| d.kind == Kind::Postmortem) {
+    for doc in postmortems() {
         // One link for the postmortem's rows, converted for the templates once (the tracker
         // of 100,000 documents has 210,000 rows).
         let postmortem = Shared::new(LinkView::to(doc));
@@ -104,18 +142,19 @@ pub fn tracker(site: &Site) -> FollowUpTracker {
                 owners.insert(f.owner.clone());
             }
             services.extend(doc.services.iter().cloned());
-            rows.push((f.due_date, row(doc, &postmortem, f, site)));
+            rows.push(row(doc, &postmortem, f, site));
         }
     }
     // Overdue first, then open ones by due date, then closed ones by due date (newest first).
-    rows.sort_by(|(a_due, a), (b_due, b)| {
+    rows.sort_by(|a, b| {
+        let (a_due, b_due) = (a.due_date, b.due_date);
         let group = |r: &FollowUpRow| match (r.overdue, r.is_open) {
             (true, _) => 0,
             (false, true) => 1,
             (false, false) => 2,
         };
         group(a).cmp(&group(b)).then_with(|| match group(a) {
-            2 => b_due.cmp(a_due),
+            2 => b_due.cmp(&a_due),
             _ => a_due
                 .map_or(i64::MAX, date_key)
                 .cmp(&b_due.map_or(i64::MAX, date_key)),
@@ -129,7 +168,7 @@ pub fn tracker(site: &Site) -> FollowUpTracker {
             .unwrap_or(STATUS_ORDER.len())
     });
     FollowUpTracker {
-        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        rows,
         counts,
         statuses,
         owners: owners.into_iter().collect(),

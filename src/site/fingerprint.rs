@@ -240,6 +240,33 @@ impl<T: Serialize> Serialize for Shared<T> {
     }
 }
 
+/// A struct's fields, leaving out those whose names are not in `names` (every field without
+/// names).
+pub struct Only<'n, P> {
+    pub fields: P,
+    pub names: Option<&'n FieldNames>,
+}
+
+impl<P: serde::ser::SerializeStruct> serde::ser::SerializeStruct for Only<'_, P> {
+    type Ok = P::Ok;
+    type Error = P::Error;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Self::Error> {
+        match self.names {
+            Some(names) if !names.contains(key) => Ok(()),
+            _ => self.fields.serialize_field(key, value),
+        }
+    }
+
+    fn end(self) -> Result<Self::Ok, Self::Error> {
+        self.fields.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,33 +147,6 @@ impl Serialize for DocView {
     }
 }
 
-/// A struct's fields, leaving out those whose names are not in `names` (every field without
-/// names).
-struct Only<'n, P> {
-    fields: P,
-    names: Option<&'n FieldNames>,
-}
-
-impl<P: serde::ser::SerializeStruct> serde::ser::SerializeStruct for Only<'_, P> {
-    type Ok = P::Ok;
-    type Error = P::Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        match self.names {
-            Some(names) if !names.contains(key) => Ok(()),
-            _ => self.fields.serialize_field(key, value),
-        }
-    }
-
-    fn end(self) -> Result<Self::Ok, Self::Error> {
-        self.fields.end()
-    }
-}
-
 impl Hash for DocView {
     /// Every field but the index, which shifts when a document before it comes or goes. (The
     /// pattern names every field: a new one does not compile until it is hashed or skipped.)
@@ -233,7 +206,7 @@ impl DocView {
         const FIELDS: usize = 44;
         let len = if names.is_some() { 0 } else { FIELDS };
         let fields = serializer.serialize_struct("DocView", len)?;
-        let mut fields = Only { fields, names };
+        let mut fields = fingerprint::Only { fields, names };
         super::flatten::fields_into(&**own, &mut fields)?;
         fields.serialize_field("owner_url", owner_url)?;
         fields.serialize_field("severity_url", severity_url)?;

@@ -501,11 +501,13 @@ pub struct PageData<'a> {
 }
 
 enum Made<'a> {
-    /// A template and its context; a document page also renders its body into it.
+    /// A template and its context; a document page also renders its body into it, and the
+    /// follow-ups tracker its rows.
     Template {
         template: &'static str,
         context: Box<Contexts<'a>>,
         body: Option<Body<'a>>,
+        rows: Option<TrackerRows<'a>>,
     },
     /// documents.json, written record by record.
     DocumentsJson(&'a Site<'a>),
@@ -519,6 +521,7 @@ impl<'a> PageData<'a> {
                 template,
                 context: Box::new(context),
                 body: None,
+                rows: None,
             },
         }
     }
@@ -565,7 +568,7 @@ impl<'a> PageData<'a> {
         site: &Site,
         out: &mut dyn std::io::Write,
     ) -> Result<Vec<String>, SiteError> {
-        let (template, context, body) = match &self.made {
+        let (template, context, body, rows) = match &self.made {
             Made::DocumentsJson(site) => {
                 files::write_documents_json(site, out).map_err(|e| SiteError::Write {
                     path: self.path.clone(),
@@ -577,7 +580,8 @@ impl<'a> PageData<'a> {
                 template,
                 context,
                 body,
-            } => (template, context, body),
+                rows,
+            } => (template, context, body, rows),
         };
         let fields = templates.fields_read(template);
         let mut context =
@@ -609,9 +613,80 @@ impl<'a> PageData<'a> {
             context.insert("toc", toc);
             links = asked.into_inner();
         }
-        render(templates, template, &context, out)?;
+        match rows {
+            Some(rows) => self.write_with_rows(templates, template, &context, rows, out)?,
+            None => render(templates, template, &context, out)?,
+        }
         Ok(links)
     }
+
+    /// Renders `template` with `context` into `out`, with `rows` rendered by
+    /// [`TRACKER_ROWS_TEMPLATE`], [`TRACKER_ROWS_AT_ONCE`] at a time, where the page has
+    /// [`TRACKER_ROWS_MARKER`] (an override without it gets no rows there). Each chunk's
+    /// template values are let go before the next: the tracker of 100,000 documents held
+    /// its 210,000 rows as Tera values at once, several hundred MB.
+    fn write_with_rows(
+        &self,
+        templates: &Templates,
+        template: &str,
+        context: &Context,
+        rows: &TrackerRows,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), SiteError> {
+        let mut page = Vec::new();
+        render(templates, template, context, &mut page)?;
+        let write = |out: &mut dyn std::io::Write, bytes: &[u8]| {
+            out.write_all(bytes).map_err(|e| SiteError::Write {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })
+        };
+        let Some(at) = memchr::memmem::find(&page, TRACKER_ROWS_MARKER.as_bytes()) else {
+            return write(out, &page);
+        };
+        let (before, after) = page.split_at(at);
+        write(out, before)?;
+        let fields = templates.fields_read(TRACKER_ROWS_TEMPLATE);
+        for chunk in rows.rows.chunks(TRACKER_ROWS_AT_ONCE) {
+            let chunk = RowsContext {
+                base: &rows.base,
+                rows: chunk,
+            };
+            let context =
+                fingerprint::template_context(&chunk, fields).map_err(|e| SiteError::Template {
+                    name: TRACKER_ROWS_TEMPLATE.to_string(),
+                    message: format_tera_error(&e),
+                })?;
+            render(templates, TRACKER_ROWS_TEMPLATE, &context, out)?;
+        }
+        write(
+            out,
+            after.get(TRACKER_ROWS_MARKER.len()..).unwrap_or_default(),
+        )
+    }
+}
+
+/// Where follow-ups.html has the tracker's rows: an HTML comment, which no value a template
+/// writes can contain (Tera escapes `<` in every value).
+pub const TRACKER_ROWS_MARKER: &str = "<!-- opsbook: follow-up rows -->";
+/// The template of the tracker's rows, rendered with `site`, `page` and `rows`.
+pub const TRACKER_ROWS_TEMPLATE: &str = "follow-up-rows.html";
+/// How many rows of the tracker are template values at once.
+const TRACKER_ROWS_AT_ONCE: usize = 1_000;
+
+/// The rows of the follow-ups tracker, rendered apart from its page (see
+/// [`PageData::write_with_rows`]).
+struct TrackerRows<'a> {
+    base: Base<'a>,
+    rows: &'a [FollowUpRow],
+}
+
+/// What [`TRACKER_ROWS_TEMPLATE`] receives.
+#[derive(Serialize)]
+struct RowsContext<'a> {
+    #[serde(flatten)]
+    base: &'a Base<'a>,
+    rows: &'a [FollowUpRow],
 }
 
 /// The most headings a page's table of contents (`toc` in templates) lists.
@@ -649,11 +724,24 @@ fn page_data<'a, 's: 'a>(site: &'s Site, shared: &'a Shared<'s>, which: Page) ->
             PageData::template(path, "taxonomy.html", term_context(site, shared, kind, t))
         }
         Page::FollowUps => {
+            let page_base = || base(site, "Follow-ups", "follow-ups", "follow-ups/");
+            let tracker = shared.tracker(site);
             let context = Contexts::FollowUps(FollowUpsContext {
-                base: base(site, "Follow-ups", "follow-ups", "follow-ups/"),
-                follow_ups: shared.tracker(site),
+                base: page_base(),
+                follow_ups: tracker,
             });
-            PageData::template(path, "follow-ups.html", context)
+            PageData {
+                path,
+                made: Made::Template {
+                    template: "follow-ups.html",
+                    context: Box::new(context),
+                    body: None,
+                    rows: Some(TrackerRows {
+                        base: page_base(),
+                        rows: &tracker.rows,
+                    }),
+                },
+            }
         }
         Page::Metrics => {
             let context = Contexts::Metrics(Box::new(MetricsContext {
@@ -753,6 +841,7 @@ fn document_data<'a>(site: &'a Site, view: &'a DocView, path: String) -> PageDat
                 from: &view.source_path,
                 unsafe_html: site.unsafe_html,
             }),
+            rows: None,
         },
     }
 }

@@ -26,6 +26,7 @@ pub const PAGES: &[(&str, &str)] = builtin!(
     "taxonomies.html",
     "taxonomy.html",
     "follow-ups.html",
+    "follow-up-rows.html",
     "metrics.html",
     "alerts.html",
     "alert.html",
