@@ -185,8 +185,9 @@ pub struct Document {
 /// lists as [`Document::listed_alerts`] reads them.
 #[derive(Debug, Clone)]
 struct KeptFrontMatter {
-    /// `None` once the site took it ([`Document::take_meta`]).
-    meta: Option<Meta>,
+    /// `None` once the site took it ([`Document::take_meta`]). Boxed apart, so that what
+    /// stays of a document after that is a pointer rather than a whole `Meta`.
+    meta: Option<Box<Meta>>,
     listed_alerts: Vec<String>,
 }
 
@@ -377,7 +378,7 @@ impl Document {
             return;
         }
         let kept = KeptFrontMatter {
-            meta: Some(Meta::from_front_matter(&self.front_matter)),
+            meta: Some(Box::new(Meta::from_front_matter(&self.front_matter))),
             listed_alerts: self
                 .listed_alerts()
                 .into_iter()
@@ -519,19 +520,23 @@ impl Document {
         match &self.kept_front_matter {
             Some(kept) => {
                 debug_assert!(kept.meta.is_some(), "the site took the metadata");
-                kept.meta.clone().unwrap_or_default()
+                kept.meta.as_deref().cloned().unwrap_or_default()
             }
             None => Meta::from_front_matter(&self.front_matter),
         }
     }
 
     /// The metadata [`Document::release`] kept, given to the site, which makes its views from
-    /// it once and then holds no other copy (at 100,000 documents the kept metadata is about
-    /// 160 MB for the whole build). `None` for a document that was not released: its
+    /// it once and then holds no other copy (a build held both for its whole length before).
+    /// `None` for a document that was not released: its
     /// [`Document::meta`] is read from the tree as before. Nothing reads the metadata of a
     /// released document after this.
     pub fn take_meta(&mut self) -> Option<Meta> {
-        self.kept_front_matter.as_mut()?.meta.take()
+        self.kept_front_matter
+            .as_mut()?
+            .meta
+            .take()
+            .map(|meta| *meta)
     }
 
     /// The alert names `alerts:` lists (strings, trimmed, non-empty).

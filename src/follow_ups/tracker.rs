@@ -63,8 +63,8 @@ pub struct FollowUpTracker {
 impl Serialize for FollowUpTracker {
     /// Every field; while the page's context is converted for Tera, only those its template
     /// reads. The built-in follow-ups.html reads no `rows`: they are rendered a thousand at a
-    /// time by follow-up-rows.html (see `site::render`), since 210,000 rows as Tera values
-    /// were several hundred MB.
+    /// time by follow-up-rows.html (see `site::render`), since Tera holds every value of a
+    /// context at once, and a large knowledge base has hundreds of thousands of rows.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let FollowUpTracker {
@@ -118,7 +118,7 @@ fn row(doc: &DocView, postmortem: &Shared<LinkView>, f: &FollowUpView, site: &Si
 /// Every follow-up of every postmortem.
 pub fn tracker(site: &Site) -> FollowUpTracker {
     let postmortems = || site.documents.iter().filter(|d| d.kind == Kind::Postmortem);
-    // Made at its size: 210,000 rows at 100,000 documents, grown by doubling, were twice that.
+    // Made at its size: grown by doubling, the rows took up to twice the memory they need.
     let mut rows = Vec::with_capacity(postmortems().map(|d| d.follow_ups.len()).sum());
     let mut counts = FollowUpCounts::default();
     let (mut statuses, mut owners, mut services) =

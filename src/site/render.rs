@@ -623,8 +623,8 @@ impl<'a> PageData<'a> {
     /// Renders `template` with `context` into `out`, with `rows` rendered by
     /// [`TRACKER_ROWS_TEMPLATE`], [`TRACKER_ROWS_AT_ONCE`] at a time, where the page has
     /// [`TRACKER_ROWS_MARKER`] (an override without it gets no rows there). Each chunk's
-    /// template values are let go before the next: the tracker of 100,000 documents held
-    /// its 210,000 rows as Tera values at once, several hundred MB.
+    /// template values are let go before the next, so the page's memory does not grow with
+    /// its rows (book/src/performance.md).
     fn write_with_rows(
         &self,
         templates: &Templates,

@@ -166,8 +166,9 @@ type FastMap<K, V> = hashbrown::HashMap<K, V>;
 
 /// Pages handed to the threads at a time: bounds what is in flight.
 const BATCH: usize = 256;
-/// Distinct words a thread remembers before it forgets them all.
-const CACHE_WORDS: usize = 100_000;
+/// Distinct words a thread remembers before it forgets them all. (Four times as many cost
+/// memory on every thread and saved no measurable time: book/src/performance.md.)
+const CACHE_WORDS: usize = 25_000;
 
 /// Writes Pagefind indexes, one after the other (the shards of a site), each on all threads.
 pub struct Indexer<'e> {

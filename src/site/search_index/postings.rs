@@ -186,9 +186,13 @@ impl Postings {
         self.bytes += list.bytes.capacity() - before;
     }
 
-    /// Whether the lists in memory have outgrown the budget.
+    /// Whether the lists in memory, with the table that holds them and the slots that find
+    /// them, have outgrown the budget. (The table and the slots grow with the vocabulary,
+    /// not with the lists: left out, they went over the budget unseen.)
     pub fn over_budget(&self) -> bool {
-        self.bytes > self.budget
+        let table = self.words.capacity() * std::mem::size_of::<Word>();
+        let slots = self.slots.capacity() * std::mem::size_of::<u32>();
+        self.bytes + table + slots > self.budget
     }
 
     /// Writes the lists in memory to a run on disk, in `order` (word ids sorted by string;
