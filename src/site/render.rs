@@ -666,8 +666,8 @@ impl<'a> PageData<'a> {
     }
 }
 
-/// Where follow-ups.html has the tracker's rows: an HTML comment, which no value a template
-/// writes can contain (Tera escapes `<` in every value).
+/// Where follow-ups.html has the tracker's rows: an HTML comment, which no escaped value can
+/// contain (Tera escapes `<`), so a document cannot move the rows; the first one is used.
 pub const TRACKER_ROWS_MARKER: &str = "<!-- opsbook: follow-up rows -->";
 /// The template of the tracker's rows, rendered with `site`, `page` and `rows`.
 pub const TRACKER_ROWS_TEMPLATE: &str = "follow-up-rows.html";
