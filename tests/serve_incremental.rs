@@ -150,8 +150,8 @@ impl Kb {
         self.changed(what, &changes)
     }
 
-    /// The served folder holds what a full build writes; the findings are lint's.
-    fn check(&mut self, what: &str) {
+    /// A full build of the workspace as it is, into `site` in the folder returned.
+    fn full_build(&self) -> (tempfile::TempDir, std::path::PathBuf) {
         let ws = &self.workspace;
         let mut config = ws.config.clone();
         config.site.base_url = BASE.to_string();
@@ -164,6 +164,12 @@ impl Kb {
             &SiteInput::new(today()),
         )
         .unwrap();
+        (fresh, out)
+    }
+
+    /// The served folder holds what a full build writes; the findings are lint's.
+    fn check(&mut self, what: &str) {
+        let (_fresh, out) = self.full_build();
         let want = tree(&out);
         let got = tree(self.rebuilder.output());
         let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
@@ -327,18 +333,7 @@ fn edits_give_the_site_and_findings_of_a_full_build() {
 
     // The index catches up in the background and matches a full build's.
     assert!(kb.rebuilder.wait_for_search(Duration::from_secs(120)));
-    let ws = &kb.workspace;
-    let mut config = ws.config.clone();
-    config.site.base_url = BASE.to_string();
-    let fresh = tempfile::tempdir().unwrap();
-    let out = fresh.path().join("site");
-    opsbook::site::build(
-        &config,
-        &mut ws.docs.clone(),
-        &out,
-        &SiteInput::new(today()),
-    )
-    .unwrap();
+    let (_fresh, out) = kb.full_build();
     for entry in walkdir::WalkDir::new(out.join("pagefind")) {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {

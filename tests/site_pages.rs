@@ -345,3 +345,35 @@ fn a_tracker_longer_than_a_chunk_of_rows_lists_each_row_once_in_order() {
     assert_eq!(html.matches("<tbody>").count(), 1);
     assert!(!html.contains("opsbook: follow-up rows"));
 }
+
+#[test]
+fn a_document_writing_the_rows_marker_does_not_move_the_tracker_rows() {
+    // The owner list of the filters comes before the table; an owner that is the marker
+    // text is escaped there, so the rows still go into the table.
+    let kb = common::kb("clean");
+    let path = kb
+        .path()
+        .join("content/postmortems/2026-09-20-checkout-5xx.md");
+    let text = common::read(&path).replace(
+        "owner: bob@example.com",
+        "owner: \"<!-- opsbook: follow-up rows -->\"",
+    );
+    std::fs::write(&path, text).unwrap();
+    common::opsbook(kb.path())
+        .args(["build", "--today", "2026-11-25", "--allow-errors"])
+        .assert()
+        .success();
+    let html = page(kb.path(), "follow-ups/index.html");
+    let (filters, table) = html.split_once("<tbody>").unwrap();
+    assert!(
+        filters.contains("&lt;!-- opsbook: follow-up rows --&gt;"),
+        "{filters}"
+    );
+    assert_eq!(
+        filters.matches("<tr class=").count(),
+        0,
+        "no row before the table"
+    );
+    assert_eq!(table.matches("<tr class=").count(), 2, "{table}");
+    assert!(!html.contains("<!-- opsbook: follow-up rows -->"));
+}
